@@ -1,0 +1,109 @@
+/*
+ * dialbond's pseudo-terminal helper: the few calls Node.js itself does not offer.
+ *
+ * The modem simulator serves each simulated modem on the slave side of a pty, so that
+ * dialbond, pppd, chat or minicom open it exactly like /dev/ttyS0. Node can read and write
+ * a master fd (tty.ReadStream/WriteStream) but cannot create one: that needs
+ * posix_openpt/grantpt/unlockpt/ptsname (pty(7)). It also cannot dup() a descriptor, which
+ * the simulator needs to keep one master open while a stream that saw EIO (the DTE closed
+ * the slave, i.e. "dropped DTR") is torn down, and to hold separate read and write handles
+ * (libuv keeps one watcher per fd number).
+ *
+ * Built with the system C compiler by scripts/build-native.mjs; a Node-API module, so it
+ * links against no particular Node version.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <node_api.h>
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_value code, message, error;
+  const char *name = err == EACCES ? "EACCES" : err == ENOENT ? "ENOENT" : err == EMFILE ? "EMFILE" : "EPTY";
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_throw(env, error);
+  return NULL;
+}
+
+/* openPty(): { fd, path } — a new pty master, unlocked, with the slave's line discipline in
+ * raw mode (no echo, no CR/LF mapping, 8 data bits), as a serial line is. */
+static napi_value open_pty(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "posix_openpt(/dev/ptmx)", errno);
+  if (grantpt(fd) != 0 || unlockpt(fd) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "grantpt/unlockpt", err);
+  }
+  char name[128];
+  if (ptsname_r(fd, name, sizeof name) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "ptsname_r", err);
+  }
+  /* On Linux, termios ioctls on a master act on the slave (tty_mode_ioctl uses tty->link). */
+  struct termios tio;
+  if (tcgetattr(fd, &tio) == 0) {
+    cfmakeraw(&tio);
+    tio.c_cflag |= CLOCAL | CREAD;
+    tcsetattr(fd, TCSANOW, &tio);
+  }
+  napi_value result, vfd, vpath;
+  napi_create_object(env, &result);
+  napi_create_int32(env, fd, &vfd);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &vpath);
+  napi_set_named_property(env, result, "fd", vfd);
+  napi_set_named_property(env, result, "path", vpath);
+  return result;
+}
+
+static int fd_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) fd = -1;
+  return fd;
+}
+
+/* dup(fd): a second descriptor for the same open file, close-on-exec. */
+static napi_value dup_fd(napi_env env, napi_callback_info info) {
+  int fd = fd_arg(env, info);
+  if (fd < 0) return throw_errno(env, "dup: bad descriptor argument", EBADF);
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return throw_errno(env, "dup", errno);
+  napi_value out;
+  napi_create_int32(env, copy, &out);
+  return out;
+}
+
+/* flushInput(fd): discard bytes queued toward the slave's reader (tcflush TCIOFLUSH), so that
+ * whatever a simulated modem said while nobody listened is not read by the next caller. */
+static napi_value flush_fd(napi_env env, napi_callback_info info) {
+  int fd = fd_arg(env, info);
+  if (fd < 0) return throw_errno(env, "tcflush: bad descriptor argument", EBADF);
+  if (tcflush(fd, TCIOFLUSH) != 0) return throw_errno(env, "tcflush", errno);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"openPty", NULL, open_pty, NULL, NULL, NULL, napi_default, NULL},
+    {"dup", NULL, dup_fd, NULL, NULL, NULL, napi_default, NULL},
+    {"flush", NULL, flush_fd, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,88 @@
+/**
+ * One typed error family for all of dialbond. Tests assert `code`, never message text.
+ * Messages say what failed, where, and what to do about it.
+ */
+
+/** Every error code, grouped by area (the prefix before the first underscore). */
+export const ERROR_CODES = {
+  // Hayes codec: what a modem said or what we were asked to send.
+  HAYES_BAD_DIAL_STRING: { retryable: false },
+  HAYES_BAD_COMMAND: { retryable: false },
+  HAYES_LINE_TOO_LONG: { retryable: true },
+  // The modem and its port.
+  MODEM_NO_DEVICE: { retryable: false },
+  MODEM_PERMISSION: { retryable: false },
+  MODEM_LOCKED: { retryable: true },
+  MODEM_LOCK_FAILED: { retryable: false },
+  MODEM_OPEN_FAILED: { retryable: true },
+  MODEM_IO: { retryable: true },
+  MODEM_VANISHED: { retryable: true },
+  MODEM_NO_RESPONSE: { retryable: true },
+  MODEM_INIT_FAILED: { retryable: false },
+  MODEM_CHECK_FAILED: { retryable: false },
+  MODEM_DIAL_FAILED: { retryable: true },
+  MODEM_LOGIN_FAILED: { retryable: true },
+  MODEM_TIMEOUT: { retryable: true },
+  MODEM_ABORTED: { retryable: true },
+  // Dialer profiles and configuration files.
+  PROFILE_NOT_FOUND: { retryable: false },
+  PROFILE_INVALID: { retryable: false },
+  CONFIG_INVALID: { retryable: false },
+  CONFIG_UNREADABLE: { retryable: false },
+  SECRET_UNREADABLE: { retryable: false },
+  // The simulator.
+  SIM_SCENARIO_INVALID: { retryable: false },
+  SIM_PTY_FAILED: { retryable: false },
+  // Command-line usage.
+  CLI_USAGE: { retryable: false },
+} as const satisfies Record<string, { retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The area of a code: `MODEM_LOCKED` -> `MODEM`. */
+export type ErrorArea = ErrorCode extends `${infer A}_${string}` ? A : never;
+
+/** Structured detail that travels with an error (never a secret). */
+export type ErrorDetails = Record<string, unknown>;
+
+/** The one error class dialbond throws on purpose. */
+export class DialbondError extends Error {
+  override readonly name = 'DialbondError';
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The area prefix of the code, e.g. `MODEM`. */
+  get area(): ErrorArea {
+    return this.code.slice(0, this.code.indexOf('_')) as ErrorArea;
+  }
+
+  /** Whether trying again later may succeed (a busy line) or not (a bad profile). */
+  isRetryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+
+  /** A plain object for JSON output and logs. */
+  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Whether `value` is a DialbondError, optionally with the given code. */
+export function isDialbondError(value: unknown, code?: ErrorCode): value is DialbondError {
+  return value instanceof DialbondError && (code === undefined || value.code === code);
+}
+
+/** The errno-style code of a Node.js system error (`ENOENT`, `EACCES`, ...), if any. */
+export function systemErrorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,336 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, SimulatedClock } from 'xstate';
+import { parseProfile, type ProfileInput } from '../profiles/index.js';
+import { MASK } from '../log/index.js';
+import { createModemActors } from './actors.js';
+import { modemMachine, type ModemSessionOutput } from './machine.js';
+import { buildModemPlan, type PlanOptions } from './plan.js';
+import { FakeModemIo } from './testing/fake-io.js';
+
+const BASE_PROFILE: ProfileInput = {
+  name: 'test',
+  reset: 'ATZ',
+  init: ['ATQ0 V1 E1 S0=0 &C1 &D2'],
+  timeouts: { command: 5000, reset: 10_000, init: 5000, dial: 90_000, login: 20_000, guard: 1000 },
+  redial: { delay: 3000, longBackoff: 600_000 },
+  login: [
+    { expect: 'ogin:', send: '${user}' },
+    { expect: 'assword:', send: '${password}' },
+  ],
+};
+
+/** A responder for a well-behaved modem in command mode; `dial` decides what ATD gets. */
+function modem(dial: (command: string, io: FakeModemIo) => void, extra: Record<string, string[]> = {}) {
+  return (text: string, io: FakeModemIo) => {
+    const command = text.replace(/\r$/, '');
+    if (command in extra) return io.reply(...(extra[command] as string[]));
+    if (/^ATD/i.test(command)) return dial(command, io);
+    if (/^AT/i.test(command)) return io.reply('OK');
+  };
+}
+
+interface Run {
+  output: ModemSessionOutput;
+  io: FakeModemIo;
+  transcript: Array<{ direction: string; text: string }>;
+  clock: SimulatedClock;
+}
+
+/** Runs the machine to its end on simulated time (at most `limitMs`), in 50 ms steps. */
+async function run(
+  respond: (text: string, io: FakeModemIo) => void,
+  options: Partial<PlanOptions> = {},
+  profile: ProfileInput = BASE_PROFILE,
+  during?: (io: FakeModemIo, clock: SimulatedClock, send: (e: { type: 'ABORT' } | { type: 'HANGUP' }) => void) => void,
+  limitMs = 600_000,
+): Promise<Run> {
+  const clock = new SimulatedClock();
+  const io = new FakeModemIo(clock, respond);
+  const plan = buildModemPlan(parseProfile(profile, 'test'), { device: io.device, numbers: ['5551234'], ...options });
+  const actor = createActor(modemMachine.provide({ actors: createModemActors(io) }), { input: { plan }, clock });
+  const transcript: Run['transcript'] = [];
+  actor.on('transcript', (e) => transcript.push({ direction: e.direction, text: e.text }));
+  actor.start();
+  during?.(io, clock, (e) => actor.send(e));
+  for (let t = 0; t < limitMs && actor.getSnapshot().status === 'active'; t += 50) {
+    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+    clock.increment(50);
+  }
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+  const snapshot = actor.getSnapshot();
+  expect(snapshot.status).toBe('done');
+  return { output: snapshot.output as ModemSessionOutput, io, transcript, clock };
+}
+
+describe('modem machine: connecting', () => {
+  it('probes, resets, inits, dials and parses CONNECT, then hangs up with a guarded escape', async () => {
+    const { output, io } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800/ARQ/V34/LAPM/V42BIS')));
+    expect(output.outcome).toMatchObject({ result: 'connected', code: null });
+    expect(output.connect).toMatchObject({ speed: 28800, protocol: 'ARQ/V34/LAPM/V42BIS' });
+    expect(output.attempts).toBe(1);
+    expect(output.number).toBe('5551234');
+    expect(io.commands).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234', '+++', 'ATH']);
+    // guard time: silence before "+++" and before the next command
+    const escape = io.writes.findIndex((w) => w.text === '+++');
+    expect(io.writes[escape]!.atMs - 2000).toBeGreaterThanOrEqual(1000);
+    expect(io.writes[escape + 1]!.atMs - io.writes[escape]!.atMs).toBeGreaterThanOrEqual(1000);
+    expect(io.closed).toEqual({ dropDtr: true });
+  });
+
+  it('takes the carrier speed and protocol from CARRIER/PROTOCOL/COMPRESSION lines before a bare CONNECT', async () => {
+    const { output } = await run(modem((_, m) => m.reply('CARRIER 28800', 'PROTOCOL: LAP-M', 'COMPRESSION: V.42BIS', 'CONNECT')));
+    expect(output.connect).toMatchObject({ speed: 28800, protocol: 'LAP-M/V.42BIS', carrierSpeed: 28800 });
+  });
+
+  it('ignores the echo of each command and RING while dialing', async () => {
+    const { output } = await run((text, io) => {
+      const command = text.replace(/\r$/, '');
+      io.emit(`${command}\r`);
+      if (command.startsWith('ATD')) io.reply('RING', '+CRING: VOICE', 'CONNECT 115200 EC');
+      else if (command.startsWith('AT')) io.reply('OK');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(output.connect).toMatchObject({ speed: 115200, protocol: 'EC' });
+  });
+
+  it('understands a modem left in numeric mode (V0) until init turns verbose results on', async () => {
+    let verbose = false;
+    const { output } = await run((text, io) => {
+      const command = text.replace(/\r$/, '');
+      if (/V1/.test(command)) verbose = true;
+      const say = (word: string, code: string) => (verbose ? io.reply(word) : io.emit(`${code}\r`));
+      if (command.startsWith('ATD')) say('CONNECT 14400/ARQ/ MNP5', '1');
+      else if (command.startsWith('AT')) say('OK', '0');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(output.connect?.protocol).toBe('ARQ/MNP5');
+  });
+});
+
+describe('modem machine: busy lines and redial', () => {
+  it('rotates numbers on BUSY with the redial delay between attempts', async () => {
+    const dialed: string[] = [];
+    const { output, io } = await run(
+      modem((command, m) => {
+        dialed.push(command);
+        if (dialed.length < 3) m.replyAfter(500, 'BUSY');
+        else m.replyAfter(500, 'CONNECT 33600');
+      }),
+      { numbers: ['111', '222'], attempts: 3 },
+    );
+    expect(dialed).toEqual(['ATDT111', 'ATDT222', 'ATDT111']);
+    expect(output).toMatchObject({ attempts: 3, number: '111', outcome: { result: 'connected' } });
+    const dials = io.writes.filter((w) => w.text.startsWith('ATD'));
+    expect(dials[1]!.atMs - dials[0]!.atMs).toBeGreaterThanOrEqual(500 + 3000);
+  });
+
+  it('gives up with "busy" when every attempt is busy', async () => {
+    const { output, io } = await run(modem((_, m) => m.reply('BUSY')), { numbers: ['111', '222'], attempts: 2 });
+    expect(output.outcome).toMatchObject({ result: 'busy', code: 'MODEM_DIAL_FAILED' });
+    expect(output.attempts).toBe(2);
+    expect(io.commands.filter((c) => c.startsWith('ATD'))).toEqual(['ATDT111', 'ATDT222']);
+    expect(io.commands).not.toContain('+++');
+    expect(io.closed).toEqual({ dropDtr: true });
+  });
+
+  it.each([
+    ['DELAYED', 'delayed'],
+    ['BLACKLISTED', 'blacklisted'],
+    ['BLACKLIST FULL', 'blacklisted'],
+  ])('stops at once on %s with a long back-off, attempts left or not', async (word, result) => {
+    const { output, io } = await run(modem((_, m) => m.reply(word)), { attempts: 5 });
+    expect(output.outcome).toMatchObject({ result, code: 'MODEM_DIAL_FAILED', retryAfterMs: 600_000 });
+    expect(io.commands.filter((c) => c.startsWith('ATD'))).toHaveLength(1);
+  });
+
+  it.each([
+    ['NO CARRIER', 'no-carrier'],
+    ['NO DIALTONE', 'no-dialtone'],
+    ['NO DIAL TONE', 'no-dialtone'],
+    ['NO ANSWER', 'no-answer'],
+    ['VOICE', 'no-carrier'],
+    ['ERROR', 'error'],
+  ])('reports %s as %s', async (word, result) => {
+    const { output } = await run(modem((_, m) => m.reply(word)));
+    expect(output.outcome.result).toBe(result);
+  });
+
+  it('aborts a dial that outlasts the dial timeout with a keypress and reports a timeout', async () => {
+    const { output, io } = await run((text, m) => {
+      const command = text.replace(/\r$/, '');
+      if (text === '\r') return m.reply('NO CARRIER');
+      if (command.startsWith('ATD')) return; // rings forever
+      if (command.startsWith('AT')) m.reply('OK');
+    });
+    expect(output.outcome).toMatchObject({ result: 'timeout', code: 'MODEM_TIMEOUT' });
+    const dial = io.writes.find((w) => w.text.startsWith('ATD'))!;
+    const abort = io.writes.find((w) => w.text === '\r')!;
+    expect(abort.atMs - dial.atMs).toBeGreaterThanOrEqual(90_000);
+  });
+});
+
+describe('modem machine: failures before dialing', () => {
+  it('fails on ERROR to an init command, naming it, and closes the port', async () => {
+    const { output, io } = await run(modem(() => undefined, { 'ATQ0 V1 E1 S0=0 &C1 &D2': ['ERROR'] }));
+    expect(output.outcome).toMatchObject({ result: 'error', code: 'MODEM_INIT_FAILED' });
+    expect(output.outcome.message).toContain('ATQ0 V1 E1 S0=0 &C1 &D2');
+    expect(io.commands.some((c) => c.startsWith('ATD'))).toBe(false);
+    expect(io.closed).not.toBeNull();
+  });
+
+  it('sends ATQ0 V1 E1 once when an init command goes unanswered, then retries it', async () => {
+    let recovered = false;
+    const { output, io } = await run((text, m) => {
+      const command = text.replace(/\r$/, '');
+      if (command === 'ATQ0 V1 E1') recovered = true;
+      if (command.startsWith('ATD')) return m.reply('CONNECT 9600');
+      if (command.startsWith('ATQ0 V1 E1 S0') && !recovered) return; // quiet until recovered
+      if (command.startsWith('AT')) m.reply('OK');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(io.commands.slice(0, 6)).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATQ0 V1 E1', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+  });
+
+  it('recovers a quiet (Q1) modem: silent probe, escape, ATQ0 V1 E1, and skips a reset that restores quiet', async () => {
+    let quiet = true;
+    const { output, io } = await run((text, m) => {
+      const command = text.replace(/\r$/, '');
+      if (command === 'ATZ') quiet = true;
+      if (/Q0/.test(command)) quiet = false;
+      if (quiet || text === '+++') return;
+      if (command.startsWith('ATD')) return m.reply('CONNECT 9600');
+      if (command.startsWith('AT')) m.reply('OK');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(io.commands.slice(0, 7)).toEqual(['AT', '+++', 'ATQ0 V1 E1', 'ATZ', 'ATQ0 V1 E1', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+  });
+
+  it('reports a dead modem as MODEM_NO_RESPONSE after the probe, the escape and ATQ0 V1 E1', async () => {
+    const { output, io, clock } = await run(() => undefined);
+    expect(output.outcome).toMatchObject({ result: 'timeout', code: 'MODEM_NO_RESPONSE' });
+    expect(io.commands).toEqual(['AT', '+++', 'ATQ0 V1 E1']);
+    // 5 s probe + 1 s guard + 1 s guard + 5 s wait for OK + 5 s for ATQ0: about 17 s, not minutes
+    expect(clock.now()).toBeLessThan(20_000);
+  });
+
+  it('escapes a modem still online: guard, +++, guard, OK, ATH, then the reset', async () => {
+    let online = true;
+    const { output, io } = await run((text, m) => {
+      const command = text.replace(/\r$/, '');
+      if (online) {
+        if (text === '+++') {
+          online = false;
+          m.replyAfter(1000, 'OK');
+        }
+        return;
+      }
+      if (command.startsWith('ATD')) return m.reply('CONNECT 9600');
+      if (command.startsWith('AT')) m.reply('OK');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(io.commands.slice(0, 4)).toEqual(['AT', '+++', 'ATH', 'ATZ']);
+    const plus = io.writes[1]!;
+    expect(plus.atMs - io.writes[0]!.atMs).toBeGreaterThanOrEqual(5000 + 1000);
+  });
+
+  it('fails a GSM check whose answer lacks what it expects (SIM PIN)', async () => {
+    const gsm: ProfileInput = {
+      ...BASE_PROFILE,
+      name: 'gsm-test',
+      checks: [{ send: 'AT+CPIN?', expect: '+CPIN: READY', failure: 'the SIM is not ready' }],
+      dial: { prefix: 'ATD', defaultNumber: '*99***1#' },
+    };
+    const { output, io } = await run(modem(() => undefined, { 'AT+CPIN?': ['+CPIN: SIM PIN', 'OK'] }), { numbers: [] }, gsm);
+    expect(output.outcome).toMatchObject({ result: 'error', code: 'MODEM_CHECK_FAILED' });
+    expect(output.outcome.message).toContain('+CPIN: SIM PIN');
+    expect(io.commands.some((c) => c.startsWith('ATD'))).toBe(false);
+  });
+
+  it('fails a GSM check answered with +CME ERROR', async () => {
+    const gsm: ProfileInput = { ...BASE_PROFILE, name: 'gsm-test', checks: [{ send: 'AT+CPIN?', expect: '+CPIN: READY' }] };
+    const { output } = await run(modem(() => undefined, { 'AT+CPIN?': ['+CME ERROR: SIM not inserted'] }), {}, gsm);
+    expect(output.outcome).toMatchObject({ code: 'MODEM_CHECK_FAILED' });
+    expect(output.outcome.message).toContain('SIM not inserted');
+  });
+
+  it('dials the GSM default number when none is given and passes a READY check', async () => {
+    const gsm: ProfileInput = { ...BASE_PROFILE, name: 'gsm-test', checks: [{ send: 'AT+CPIN?', expect: '+CPIN: READY' }], dial: { prefix: 'ATD', defaultNumber: '*99***1#' } };
+    const { output, io } = await run(modem((_, m) => m.reply('CONNECT 7200000'), { 'AT+CPIN?': ['+CPIN: READY', 'OK'] }), { numbers: [] }, gsm);
+    expect(output.outcome.result).toBe('connected');
+    expect(output.connect?.speed).toBe(7200000);
+    expect(io.commands).toContain('ATD*99***1#');
+  });
+
+  it('reports a port that vanishes mid-dial as MODEM_VANISHED', async () => {
+    const { output } = await run(modem((_, m) => m.vanish()));
+    expect(output.outcome).toMatchObject({ result: 'error', code: 'MODEM_VANISHED' });
+  });
+
+  it('reports an open failure with the error code the port gave', async () => {
+    const clock = new SimulatedClock();
+    const io = new FakeModemIo(clock);
+    io.openError = Object.assign(new Error('/dev/ttyFAKE0 does not exist'), { code: 'MODEM_NO_DEVICE' });
+    const plan = buildModemPlan(parseProfile(BASE_PROFILE, 'test'), { device: io.device, numbers: ['1'] });
+    const actor = createActor(modemMachine.provide({ actors: createModemActors(io) }), { input: { plan }, clock }).start();
+    await new Promise<void>((r) => setImmediate(r));
+    expect(actor.getSnapshot().output?.outcome).toMatchObject({ result: 'error', code: 'MODEM_NO_DEVICE' });
+  });
+
+  it('on ABORT while dialing, aborts the dial, closes with DTR dropped and says so', async () => {
+    const { output, io } = await run(
+      modem(() => undefined),
+      {},
+      BASE_PROFILE,
+      (_io, clock, send) => clock.setTimeout(() => send({ type: 'ABORT' }), 20_000),
+    );
+    expect(output.outcome).toMatchObject({ result: 'error', code: 'MODEM_ABORTED' });
+    expect(io.commands.at(-1)).toBe('');
+    expect(io.closed).toEqual({ dropDtr: true });
+  });
+});
+
+describe('modem machine: login chat', () => {
+  const connectThenLogin = modem((_, m) => {
+    m.reply('CONNECT 28800');
+    m.emit('Welcome to the ISP\r\nlogin: ');
+  });
+
+  it('answers the login and password prompts (no line end) and masks the password', async () => {
+    const { output, io, transcript } = await run(
+      (text, m) => {
+        const command = text.replace(/\r$/, '');
+        if (command === 'dialuser') return m.emit('dialuser\r\nPassword: ');
+        if (command === 's3cret-pw') return m.emit('\r\nWelcome!\r\n');
+        connectThenLogin(text, m);
+      },
+      { login: { user: 'dialuser', password: 's3cret-pw' } },
+    );
+    expect(output.outcome, JSON.stringify({ output, commands: io.commands, transcript })).toMatchObject({ result: 'connected' });
+    expect(io.commands).toContain('dialuser');
+    expect(io.commands).toContain('s3cret-pw');
+    expect(JSON.stringify(transcript)).not.toContain('s3cret-pw');
+    expect(transcript.some((t) => t.direction === 'tx' && t.text === MASK)).toBe(true);
+  });
+
+  it('fails with MODEM_LOGIN_FAILED on "Login incorrect" and hangs up', async () => {
+    const { output, io } = await run(
+      (text, m) => {
+        const command = text.replace(/\r$/, '');
+        if (command === 'dialuser') return m.emit('\r\nPassword: ');
+        if (command === 'wrong') return m.emit('\r\nLogin incorrect\r\nlogin: ');
+        connectThenLogin(text, m);
+      },
+      { login: { user: 'dialuser', password: 'wrong' } },
+    );
+    expect(output.outcome).toMatchObject({ code: 'MODEM_LOGIN_FAILED' });
+    expect(io.commands).toContain('+++');
+    expect(io.commands).toContain('ATH');
+  });
+
+  it('fails with MODEM_LOGIN_FAILED when a prompt never comes within the login timeout', async () => {
+    const { output, io } = await run(modem((_, m) => m.reply('CONNECT 28800')), { login: { user: 'u', password: 'p' } });
+    expect(output.outcome).toMatchObject({ code: 'MODEM_LOGIN_FAILED' });
+    expect(output.outcome.message).toContain('ogin:');
+    expect(io.commands).not.toContain('u');
+  });
+});

@@ -1,0 +1,664 @@
+/**
+ * The per-modem state machine (xstate v5): open -> probe -> [escape + hang up] -> reset ->
+ * init -> checks -> dial (rotate numbers, redial delay) -> login chat -> online -> hang up
+ * -> close. It does no I/O: opening, writing, closing and listening are actors injected
+ * with `.provide()` (see actors.ts), and every wait is a named delay, so tests run it on a
+ * SimulatedClock with a fake port.
+ *
+ * Each command state invokes its write *and* handles LINE events itself, so the reply
+ * waiter exists before the command's bytes leave (design rule 5): a fast modem cannot
+ * answer before we listen.
+ */
+import { assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { commandLine, isEcho, mergeConnectDetails, parseConnect, type Classified, type ConnectInfo } from '../hayes/index.js';
+import type { ErrorCode } from '../errors/index.js';
+import type { DialOutcome } from '../profiles/index.js';
+import { dialOutcomeOf, dialResultOf, type DialResult, type ModemOutcome } from './outcome.js';
+import type { ModemPlan, PlanStep } from './plan.js';
+import { MASK } from '../log/index.js';
+import { formatDuration } from '../util/duration.js';
+
+type Intermediate = Extract<Classified, { kind: 'intermediate' }>;
+
+/** Events the machine reacts to. LINE/TEXT/NOISE/PORT_CLOSED come from the port actor. */
+export type ModemEvent =
+  | { type: 'LINE'; line: Classified }
+  | { type: 'TEXT'; text: string }
+  | { type: 'NOISE'; bytes: number; reason: string }
+  | { type: 'PORT_CLOSED'; reason: string; message?: string }
+  /** End the call (after `online` when the plan holds the line). */
+  | { type: 'HANGUP' }
+  /** Give up now (Ctrl-C): abort a dial in progress, hang up, close. */
+  | { type: 'ABORT' };
+
+/** What the machine tells observers: a transcript (secrets already masked) and progress. */
+export type ModemEmitted =
+  | { type: 'transcript'; direction: 'tx' | 'rx' | 'note'; text: string }
+  | { type: 'phase'; phase: ModemPhase; detail?: string };
+
+export type ModemPhase = 'opening' | 'probing' | 'escaping' | 'preparing' | 'dialing' | 'redial-wait' | 'login' | 'online' | 'hanging-up' | 'closing' | 'closed';
+
+export interface ModemSessionOutput {
+  outcome: ModemOutcome;
+  connect: (ConnectInfo & { carrierSpeed?: number }) | null;
+  attempts: number;
+  number: string | null;
+}
+
+interface ModemContext {
+  plan: ModemPlan;
+  stepIndex: number;
+  /** The command line in flight (for echo detection and messages). */
+  lastCommand: string | null;
+  /** Information lines of the current command's answer (checks look for `expect` here). */
+  info: string[];
+  quietRecoveries: number;
+  /** Where to go after a quiet-mode recovery answered OK. */
+  afterQuiet: 'retry' | 'next';
+  attempts: number;
+  numberIndex: number;
+  lastDial: DialOutcome | null;
+  intermediates: Intermediate[];
+  connect: (ConnectInfo & { carrierSpeed?: number }) | null;
+  loginIndex: number;
+  /** Text seen since the last login match (bounded: chat looks at the recent past only). */
+  chat: string;
+  outcome: ModemOutcome | null;
+  connected: boolean;
+}
+
+const CHAT_WINDOW = 2048;
+
+function currentStep(context: ModemContext): PlanStep {
+  const step = context.plan.steps[context.stepIndex];
+  if (!step) throw new Error(`modem plan has no step ${context.stepIndex}`);
+  return step;
+}
+
+function currentDial(context: ModemContext): { number: string; command: string } {
+  const dials = context.plan.dials;
+  return dials[context.numberIndex % dials.length] as { number: string; command: string };
+}
+
+function failure(result: DialResult, code: ErrorCode, message: string, retryAfterMs?: number): ModemOutcome {
+  return { result, code, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+}
+
+function lineOf(event: ModemEvent): Classified | undefined {
+  return event.type === 'LINE' ? event.line : undefined;
+}
+
+function isFinal(event: ModemEvent, ...results: string[]): boolean {
+  const line = lineOf(event);
+  return line?.kind === 'final' && (results.length === 0 || results.includes(line.result));
+}
+
+function where(context: ModemContext): string {
+  return `modem on ${context.plan.device}`;
+}
+
+const NOT_PROVIDED = (name: string) => () => {
+  throw new Error(`modem actor "${name}" was not provided (use createModemActors)`);
+};
+
+export const modemMachine = setup({
+  types: {
+    context: {} as ModemContext,
+    events: {} as ModemEvent,
+    input: {} as { plan: ModemPlan },
+    output: {} as ModemSessionOutput,
+    emitted: {} as ModemEmitted,
+  },
+  actors: {
+    openPort: fromPromise<void, void>(async () => NOT_PROVIDED('openPort')()),
+    write: fromPromise<void, { text: string }>(async () => NOT_PROVIDED('write')()),
+    closePort: fromPromise<void, { dropDtr: boolean }>(async () => NOT_PROVIDED('closePort')()),
+    portEvents: fromCallback<EventObject, void>(() => NOT_PROVIDED('portEvents')()),
+  },
+  delays: {
+    commandTimeout: ({ context }) => context.plan.timeouts.command,
+    stepTimeout: ({ context }) => currentStep(context).timeoutMs,
+    dialTimeout: ({ context }) => context.plan.timeouts.dial,
+    loginTimeout: ({ context }) => context.plan.login[context.loginIndex]?.timeoutMs ?? context.plan.timeouts.login,
+    guardTime: ({ context }) => context.plan.timeouts.guard,
+    redialDelay: ({ context }) => context.plan.redialDelayMs,
+  },
+  guards: {
+    isOk: ({ event }) => isFinal(event, 'ok'),
+    isFinal: ({ event }) => isFinal(event),
+    isConnect: ({ event }) => isFinal(event, 'connect'),
+    isNoCarrier: ({ event }) => isFinal(event, 'no-carrier'),
+    isEcho: ({ context, event }) => {
+      const line = lineOf(event);
+      return !!line && context.lastCommand !== null && isEcho(line.text, context.lastCommand);
+    },
+    isInfo: ({ event }) => {
+      const kind = lineOf(event)?.kind;
+      return kind === 'info' || kind === 'notice';
+    },
+    isIntermediate: ({ event }) => lineOf(event)?.kind === 'intermediate',
+    hasMoreSteps: ({ context }) => context.stepIndex + 1 < context.plan.steps.length,
+    canRecoverQuiet: ({ context }) => context.quietRecoveries < 2,
+    hasLogin: ({ context }) => context.plan.login.length > 0,
+    dialRetryable: ({ context }) => context.lastDial !== null && context.plan.retryOn.includes(context.lastDial) && context.attempts < context.plan.maxAttempts,
+    longBackoff: ({ context }) => context.lastDial === 'delayed' || context.lastDial === 'blacklisted',
+    loginFailed: ({ context, event }) => {
+      const seen = (context.chat + (event.type === 'TEXT' ? event.text : '')).toLowerCase();
+      return context.plan.loginFailures.some((f) => seen.includes(f.toLowerCase()));
+    },
+    loginMatched: ({ context, event }) => {
+      const step = context.plan.login[context.loginIndex];
+      return !!step && (context.chat + (event.type === 'TEXT' ? event.text : '')).includes(step.expect);
+    },
+    loginDone: ({ context }) => context.loginIndex >= context.plan.login.length,
+  },
+  actions: {
+    note: emit((_, text: string) => ({ type: 'transcript' as const, direction: 'note' as const, text })),
+    phase: emit((_, params: { phase: ModemPhase; detail?: string }) => ({ type: 'phase' as const, ...params })),
+    recordRx: emit(({ event }) => {
+      const line = lineOf(event);
+      return { type: 'transcript' as const, direction: 'rx' as const, text: line ? line.text : '' };
+    }),
+    recordNoise: emit(({ event }) => ({
+      type: 'transcript' as const,
+      direction: 'note' as const,
+      text: event.type === 'NOISE' ? `discarded ${event.bytes} byte(s) of ${event.reason === 'overflow' ? 'an endless line' : 'line noise'}` : '',
+    })),
+    /** Marks `command` as the one in flight and logs it. */
+    sending: assign((_, command: string) => ({ lastCommand: command, info: [] as string[] })),
+    recordTx: emit((_, text: string) => ({ type: 'transcript' as const, direction: 'tx' as const, text })),
+    collectInfo: assign(({ context, event }) => ({ info: [...context.info, lineOf(event)?.text ?? ''] })),
+    collectIntermediate: assign(({ context, event }) => {
+      const line = lineOf(event);
+      return line?.kind === 'intermediate' ? { intermediates: [...context.intermediates, line] } : {};
+    }),
+    nextStep: assign(({ context }) => ({ stepIndex: context.stepIndex + 1 })),
+    fail: assign((_, outcome: ModemOutcome) => ({ outcome })),
+    failIfUnset: assign(({ context }, outcome: ModemOutcome) => (context.outcome ? {} : { outcome })),
+    quietFor: assign(({ context }, afterQuiet: 'retry' | 'next') => ({ afterQuiet, quietRecoveries: context.quietRecoveries + 1 })),
+    startAttempt: assign(({ context }) => ({ attempts: context.attempts + 1, intermediates: [] as Intermediate[], lastDial: null })),
+    rotateNumber: assign(({ context }) => ({ numberIndex: context.numberIndex + 1 })),
+    recordDialResult: assign(({ event }) => {
+      const line = lineOf(event);
+      return { lastDial: line?.kind === 'final' ? dialOutcomeOf(line.result) : ('error' as DialOutcome) };
+    }),
+    recordTimeout: assign({ lastDial: 'timeout' as DialOutcome }),
+    recordConnect: assign(({ context, event }) => {
+      const line = lineOf(event);
+      const base = line?.kind === 'final' && line.connect ? line.connect : parseConnect(line?.text ?? 'CONNECT');
+      return { connect: mergeConnectDetails(base, context.intermediates), connected: true };
+    }),
+    appendChat: assign(({ context, event }) => (event.type === 'TEXT' ? { chat: (context.chat + event.text).slice(-CHAT_WINDOW) } : {})),
+    consumeChat: assign(({ context, event }) => {
+      const step = context.plan.login[context.loginIndex];
+      const seen = context.chat + (event.type === 'TEXT' ? event.text : '');
+      const at = step ? seen.indexOf(step.expect) : -1;
+      return { chat: at >= 0 && step ? seen.slice(at + step.expect.length) : '', loginIndex: context.loginIndex + 1 };
+    }),
+    markConnected: assign(({ context }) => ({
+      outcome: { result: 'connected' as DialResult, code: null, message: `connected on ${context.plan.device} to ${currentDial(context).number}` },
+    })),
+  },
+}).createMachine({
+  id: 'modem',
+  context: ({ input }) => ({
+    plan: input.plan,
+    stepIndex: 0,
+    lastCommand: null,
+    info: [],
+    quietRecoveries: 0,
+    afterQuiet: 'retry',
+    attempts: 0,
+    numberIndex: 0,
+    lastDial: null,
+    intermediates: [],
+    connect: null,
+    loginIndex: 0,
+    chat: '',
+    outcome: null,
+    connected: false,
+  }),
+  initial: 'opening',
+  output: ({ context }) => ({
+    outcome: context.outcome ?? failure('error', 'MODEM_ABORTED', `${where(context)}: the session ended without a result`),
+    connect: context.connect,
+    attempts: context.attempts,
+    number: context.attempts > 0 ? currentDial(context).number : null,
+  }),
+  states: {
+    opening: {
+      entry: { type: 'phase', params: { phase: 'opening' } },
+      invoke: {
+        src: 'openPort',
+        onDone: 'commandMode',
+        onError: {
+          target: 'closed',
+          actions: assign(({ context, event }) => {
+            const error = event.error as { code?: string; message?: string };
+            const code = (typeof error?.code === 'string' && /^[A-Z]+_/.test(error.code) ? error.code : 'MODEM_OPEN_FAILED') as ErrorCode;
+            return { outcome: failure('error', code, error?.message ?? `${where(context)}: cannot open the port`) };
+          }),
+        },
+      },
+    },
+
+    /** Everything between opening and CONNECT/online: the port is read line by line. */
+    commandMode: {
+      invoke: { src: 'portEvents' },
+      initial: 'probing',
+      on: {
+        NOISE: { actions: 'recordNoise' },
+        PORT_CLOSED: {
+          target: 'closed',
+          actions: [
+            { type: 'failIfUnset', params: ({ context, event }) => failure('error', 'MODEM_VANISHED', `${where(context)}: the port closed under us (${event.message ?? event.reason}); was the device unplugged?`) },
+          ],
+        },
+        ABORT: {
+          target: 'abortingDial',
+          actions: [{ type: 'failIfUnset', params: ({ context }) => failure('error', 'MODEM_ABORTED', `${where(context)}: interrupted`) }],
+        },
+      },
+      states: {
+        /** "AT" first: a modem in command mode answers at once; one still online from an
+         * earlier session (or in quiet mode) does not, and gets the guarded escape. */
+        probing: {
+          entry: [{ type: 'phase', params: { phase: 'probing' } }, { type: 'sending', params: 'AT' }, { type: 'recordTx', params: 'AT' }],
+          invoke: { src: 'write', input: { text: commandLine('AT') }, onError: '#modem.writeFailed' },
+          after: { commandTimeout: { target: 'escaping', actions: { type: 'note', params: 'no answer to AT: the modem may still be online; escaping to command mode' } } },
+          on: {
+            LINE: [
+              { guard: 'isEcho' },
+              { guard: 'isOk', target: 'preparing', actions: 'recordRx' },
+              { guard: 'isFinal', target: 'preparing', actions: 'recordRx' },
+              { actions: 'recordRx' },
+            ],
+          },
+        },
+
+        /** The guarded escape (Hayes/V.250 S12): silence, "+++", silence, then OK. */
+        escaping: {
+          entry: { type: 'phase', params: { phase: 'escaping' } },
+          initial: 'guardBefore',
+          states: {
+            guardBefore: { after: { guardTime: 'sendEscape' } },
+            sendEscape: {
+              entry: [{ type: 'sending', params: '+++' }, { type: 'recordTx', params: '+++' }],
+              invoke: { src: 'write', input: { text: '+++' }, onDone: 'guardAfter', onError: '#modem.writeFailed' },
+            },
+            guardAfter: {
+              after: { guardTime: 'awaitOk' },
+              on: { LINE: [{ guard: 'isOk', target: 'hangup', actions: 'recordRx' }, { actions: 'recordRx' }] },
+            },
+            awaitOk: {
+              after: {
+                commandTimeout: {
+                  target: '#modem.commandMode.quietRecovery',
+                  actions: [
+                    { type: 'quietFor', params: 'retry' },
+                    { type: 'note', params: 'no answer to the escape either: trying ATQ0 V1 E1 in case result codes are off (quiet mode)' },
+                  ],
+                },
+              },
+              on: { LINE: [{ guard: 'isOk', target: 'hangup', actions: 'recordRx' }, { actions: 'recordRx' }] },
+            },
+            hangup: {
+              entry: [{ type: 'sending', params: 'ATH' }, { type: 'recordTx', params: 'ATH' }],
+              invoke: { src: 'write', input: { text: commandLine('ATH') }, onError: '#modem.writeFailed' },
+              after: { commandTimeout: '#modem.commandMode.preparing' },
+              on: { LINE: [{ guard: 'isEcho' }, { guard: 'isFinal', target: '#modem.commandMode.preparing', actions: 'recordRx' }, { actions: 'recordRx' }] },
+            },
+          },
+        },
+
+        /** ATQ0 V1 E1: results on, verbose, echo on. Brings back a modem left in quiet
+         * mode (wvdial does the same), then retries the step that went unanswered. */
+        quietRecovery: {
+          entry: [{ type: 'sending', params: ({ context }) => context.plan.quietRecovery }, { type: 'recordTx', params: ({ context }) => context.plan.quietRecovery }],
+          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(context.plan.quietRecovery) }), onError: '#modem.writeFailed' },
+          after: {
+            commandTimeout: {
+              target: '#modem.closing',
+              actions: {
+                type: 'fail',
+                params: ({ context }) =>
+                  failure(
+                    'timeout',
+                    'MODEM_NO_RESPONSE',
+                    `${where(context)} does not answer: nothing back to ${context.lastCommand === context.plan.quietRecovery ? 'AT, the +++ escape or ATQ0 V1 E1' : context.lastCommand} within ${formatDuration(context.plan.timeouts.command)}; check power, cable and baud rate`,
+                  ),
+              },
+            },
+          },
+          on: {
+            LINE: [
+              { guard: 'isEcho' },
+              {
+                guard: ({ context, event }) => isFinal(event, 'ok') && context.afterQuiet === 'next',
+                target: 'preparing.next',
+                actions: ['recordRx', { type: 'note', params: 'the modem answers again; skipping the reset that left it quiet' }],
+              },
+              { guard: 'isOk', target: 'preparing', actions: 'recordRx' },
+              {
+                guard: 'isFinal',
+                target: '#modem.closing',
+                actions: ['recordRx', { type: 'fail', params: ({ context }) => failure('error', 'MODEM_INIT_FAILED', `${where(context)} refused ${context.plan.quietRecovery}`) }],
+              },
+              { actions: 'recordRx' },
+            ],
+          },
+        },
+
+        /** Reset, init and check commands, one at a time; each must answer OK. */
+        preparing: {
+          initial: 'command',
+          entry: { type: 'phase', params: { phase: 'preparing' } },
+          states: {
+            command: {
+              entry: [{ type: 'sending', params: ({ context }) => currentStep(context).command }, { type: 'recordTx', params: ({ context }) => currentStep(context).command }],
+              invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentStep(context).command) }), onError: '#modem.writeFailed' },
+              after: {
+                stepTimeout: [
+                  {
+                    guard: 'canRecoverQuiet',
+                    target: '#modem.commandMode.quietRecovery',
+                    actions: [
+                      { type: 'quietFor', params: ({ context }) => (currentStep(context).purpose === 'reset' ? 'next' : 'retry') },
+                      { type: 'note', params: ({ context }) => `no answer to ${currentStep(context).command} within ${formatDuration(currentStep(context).timeoutMs)}` },
+                    ],
+                  },
+                  {
+                    target: '#modem.closing',
+                    actions: {
+                      type: 'fail',
+                      params: ({ context }) =>
+                        failure('timeout', 'MODEM_NO_RESPONSE', `${where(context)} did not answer ${currentStep(context).command} within ${formatDuration(currentStep(context).timeoutMs)}`),
+                    },
+                  },
+                ],
+              },
+              on: {
+                LINE: [
+                  { guard: 'isEcho' },
+                  {
+                    guard: ({ context, event }) => isFinal(event, 'ok') && currentStep(context).expect !== undefined && !context.info.some((l) => l.includes(currentStep(context).expect as string)),
+                    target: '#modem.closing',
+                    actions: [
+                      'recordRx',
+                      {
+                        type: 'fail',
+                        params: ({ context }) => {
+                          const step = currentStep(context);
+                          return failure(
+                            'error',
+                            'MODEM_CHECK_FAILED',
+                            `${where(context)}: ${step.failure ?? `${step.command} did not report "${step.expect}"`} (answer: ${context.info.join(' | ') || 'nothing'})`,
+                          );
+                        },
+                      },
+                    ],
+                  },
+                  { guard: 'isOk', target: 'next', actions: 'recordRx' },
+                  {
+                    guard: 'isFinal',
+                    target: '#modem.closing',
+                    actions: [
+                      'recordRx',
+                      {
+                        type: 'fail',
+                        params: ({ context, event }) => {
+                          const step = currentStep(context);
+                          const answer = lineOf(event)?.text ?? '';
+                          return step.purpose === 'check'
+                            ? failure('error', 'MODEM_CHECK_FAILED', `${where(context)}: ${step.failure ?? `${step.command} failed`} (${answer})`)
+                            : failure('error', 'MODEM_INIT_FAILED', `${where(context)} answered ${answer} to ${step.purpose} command ${step.command}; fix the profile's ${step.purpose} string`);
+                        },
+                      },
+                    ],
+                  },
+                  { guard: 'isInfo', actions: ['recordRx', 'collectInfo'] },
+                  { actions: 'recordRx' },
+                ],
+              },
+            },
+            next: {
+              always: [
+                { guard: 'hasMoreSteps', target: 'command', actions: 'nextStep' },
+                { target: '#modem.commandMode.dialing' },
+              ],
+            },
+          },
+        },
+
+        dialing: {
+          entry: [
+            'startAttempt',
+            { type: 'phase', params: ({ context }) => ({ phase: 'dialing' as const, detail: currentDial(context).number }) },
+            { type: 'sending', params: ({ context }) => currentDial(context).command },
+            { type: 'recordTx', params: ({ context }) => currentDial(context).command },
+          ],
+          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentDial(context).command) }), onError: '#modem.writeFailed' },
+          after: {
+            dialTimeout: {
+              target: 'dialAborting',
+              actions: ['recordTimeout', { type: 'note', params: ({ context }) => `no answer to the dial within ${formatDuration(context.plan.timeouts.dial)}: aborting it` }],
+            },
+          },
+          on: {
+            LINE: [
+              { guard: 'isEcho' },
+              { guard: 'isIntermediate', actions: ['recordRx', 'collectIntermediate'] },
+              {
+                guard: 'isConnect',
+                target: 'connected',
+                actions: ['recordRx', 'recordConnect'],
+              },
+              { guard: 'isFinal', target: 'dialFailed', actions: ['recordRx', 'recordDialResult'] },
+              { actions: 'recordRx' },
+            ],
+          },
+        },
+
+        /** Any character aborts a dial in progress (V.250 6.3.1); the modem says NO CARRIER. */
+        dialAborting: {
+          entry: { type: 'recordTx', params: '(abort dial)' },
+          invoke: { src: 'write', input: { text: '\r' }, onError: '#modem.writeFailed' },
+          after: { commandTimeout: 'dialFailed' },
+          on: { LINE: [{ guard: 'isFinal', target: 'dialFailed', actions: 'recordRx' }, { actions: 'recordRx' }] },
+        },
+
+        dialFailed: {
+          always: [
+            {
+              guard: 'longBackoff',
+              target: '#modem.closing',
+              actions: {
+                type: 'fail',
+                params: ({ context }) =>
+                  failure(
+                    dialResultOf(context.lastDial as DialOutcome),
+                    'MODEM_DIAL_FAILED',
+                    `${where(context)}: the modem refuses to dial ${currentDial(context).number} for now (${context.lastDial}); try again in ${formatDuration(context.plan.longBackoffMs)}`,
+                    context.plan.longBackoffMs,
+                  ),
+              },
+            },
+            {
+              guard: 'dialRetryable',
+              target: 'redialWait',
+              actions: { type: 'note', params: ({ context }) => `${context.lastDial} on ${currentDial(context).number}; next attempt in ${formatDuration(context.plan.redialDelayMs)}` },
+            },
+            {
+              target: '#modem.closing',
+              actions: {
+                type: 'fail',
+                params: ({ context }) => {
+                  const outcome = context.lastDial ?? 'error';
+                  return failure(
+                    dialResultOf(outcome),
+                    outcome === 'timeout' ? 'MODEM_TIMEOUT' : 'MODEM_DIAL_FAILED',
+                    `${where(context)}: ${outcome} dialing ${currentDial(context).number} (attempt ${context.attempts} of ${context.plan.maxAttempts})`,
+                  );
+                },
+              },
+            },
+          ],
+        },
+
+        /** The redial delay; the next attempt dials the next number (BUSY rotation). */
+        redialWait: {
+          entry: ['rotateNumber', { type: 'phase', params: { phase: 'redial-wait' } }],
+          after: { redialDelay: 'dialing' },
+        },
+
+        connected: {
+          always: [{ guard: 'hasLogin', target: 'login' }, { target: '#modem.online' }],
+        },
+
+        /** The login chat (expect/send, as chat(8)): raw text is matched, prompts need no
+         * line end. Secret sends are masked in the transcript before it leaves the machine. */
+        login: {
+          entry: { type: 'phase', params: { phase: 'login' } },
+          on: { ABORT: { target: '#modem.hangingUp', actions: { type: 'failIfUnset', params: ({ context }) => failure('error', 'MODEM_ABORTED', `${where(context)}: interrupted during login`) } } },
+          initial: 'waiting',
+          states: {
+            waiting: {
+              after: {
+                loginTimeout: {
+                  target: '#modem.hangingUp',
+                  actions: {
+                    type: 'fail',
+                    params: ({ context }) =>
+                      failure('error', 'MODEM_LOGIN_FAILED', `${where(context)}: login prompt "${context.plan.login[context.loginIndex]?.expect}" not seen within ${formatDuration(context.plan.login[context.loginIndex]?.timeoutMs ?? 0)}`),
+                  },
+                },
+              },
+              on: {
+                TEXT: [
+                  {
+                    guard: 'loginFailed',
+                    target: '#modem.hangingUp',
+                    actions: ['appendChat', { type: 'fail', params: ({ context }) => failure('error', 'MODEM_LOGIN_FAILED', `${where(context)}: the remote rejected the login (${context.chat.trim().slice(-80)})`) }],
+                  },
+                  { guard: 'loginMatched', target: 'sending', actions: 'appendChat' },
+                  { actions: 'appendChat' },
+                ],
+                LINE: [
+                  {
+                    guard: 'isNoCarrier',
+                    target: '#modem.closing',
+                    actions: ['recordRx', { type: 'fail', params: ({ context }) => failure('no-carrier', 'MODEM_LOGIN_FAILED', `${where(context)}: the line dropped during login`) }],
+                  },
+                  { actions: 'recordRx' },
+                ],
+              },
+            },
+            sending: {
+              entry: [
+                {
+                  type: 'recordTx',
+                  params: ({ context }) => {
+                    const step = context.plan.login[context.loginIndex];
+                    return step?.send === undefined ? '(prompt seen)' : step.secret ? MASK : step.send;
+                  },
+                },
+              ],
+              invoke: {
+                src: 'write',
+                input: ({ context }) => {
+                  const step = context.plan.login[context.loginIndex];
+                  return { text: step?.send === undefined ? '' : `${step.send}\r` };
+                },
+                onDone: { target: 'advance', actions: 'consumeChat' },
+                onError: '#modem.writeFailed',
+              },
+              on: { TEXT: { actions: 'appendChat' } },
+            },
+            /** The remote may have answered while we were still writing: look at what
+             * is already there before waiting for more. */
+            advance: {
+              always: [
+                {
+                  guard: 'loginFailed',
+                  target: '#modem.hangingUp',
+                  actions: { type: 'fail', params: ({ context }) => failure('error', 'MODEM_LOGIN_FAILED', `${where(context)}: the remote rejected the login (${context.chat.trim().slice(-80)})`) },
+                },
+                { guard: 'loginDone', target: '#modem.online' },
+                { guard: 'loginMatched', target: 'sending' },
+                { target: 'waiting' },
+              ],
+            },
+          },
+        },
+      },
+    },
+
+    /** The line is up. A dial hangs up at once; a link holds the line for pppd. */
+    online: {
+      entry: ['markConnected', { type: 'phase', params: { phase: 'online' } }],
+      always: { guard: ({ context }) => !context.plan.holdLine, target: 'hangingUp' },
+      on: {
+        HANGUP: 'hangingUp',
+        ABORT: 'hangingUp',
+        PORT_CLOSED: 'closed',
+      },
+    },
+
+    /** Aborting before CONNECT: one character stops a dial in progress, then DTR drop. */
+    abortingDial: {
+      invoke: { src: 'write', input: { text: '\r' }, onDone: 'closing', onError: 'closing' },
+    },
+
+    /** Guarded escape to command mode, ATH, then close with DTR dropped. */
+    hangingUp: {
+      entry: { type: 'phase', params: { phase: 'hanging-up' } },
+      invoke: { src: 'portEvents' },
+      initial: 'guardBefore',
+      on: {
+        PORT_CLOSED: 'closed',
+        NOISE: { actions: 'recordNoise' },
+      },
+      states: {
+        guardBefore: { after: { guardTime: 'sendEscape' } },
+        sendEscape: {
+          entry: [{ type: 'sending', params: '+++' }, { type: 'recordTx', params: '+++' }],
+          invoke: { src: 'write', input: { text: '+++' }, onDone: 'guardAfter', onError: '#modem.closing' },
+        },
+        guardAfter: {
+          after: { guardTime: 'awaitOk' },
+          on: { LINE: [{ guard: 'isOk', target: 'hangup', actions: 'recordRx' }, { actions: 'recordRx' }] },
+        },
+        awaitOk: {
+          after: { commandTimeout: 'hangup' },
+          on: { LINE: [{ guard: 'isOk', target: 'hangup', actions: 'recordRx' }, { actions: 'recordRx' }] },
+        },
+        hangup: {
+          entry: [{ type: 'sending', params: 'ATH' }, { type: 'recordTx', params: 'ATH' }],
+          invoke: { src: 'write', input: { text: commandLine('ATH') }, onError: '#modem.closing' },
+          after: { commandTimeout: '#modem.closing' },
+          on: { LINE: [{ guard: 'isEcho' }, { guard: 'isFinal', target: '#modem.closing', actions: 'recordRx' }, { actions: 'recordRx' }] },
+        },
+      },
+    },
+
+    writeFailed: {
+      always: {
+        target: 'closing',
+        actions: { type: 'failIfUnset', params: ({ context }) => failure('error', 'MODEM_IO', `${where(context)}: writing to the port failed`) },
+      },
+    },
+
+    /** Close with DTR dropped: with &D2 the modem hangs up whatever state it is in. */
+    closing: {
+      entry: { type: 'phase', params: { phase: 'closing' } },
+      invoke: { src: 'closePort', input: { dropDtr: true }, onDone: 'closed', onError: 'closed' },
+    },
+
+    closed: {
+      type: 'final',
+      entry: { type: 'phase', params: { phase: 'closed' } },
+    },
+  },
+});
+
+export type ModemMachine = typeof modemMachine;

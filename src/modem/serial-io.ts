@@ -1,0 +1,97 @@
+/**
+ * ModemIo over a real serial port (node-serialport). Works the same on /dev/ttyS*,
+ * /dev/ttyUSB*, /dev/ttyACM* and on the simulator's ptys.
+ */
+import { SerialPort } from 'serialport';
+import { DialbondError, systemErrorCode } from '../errors/index.js';
+import type { ModemIo, PortEvent } from './io.js';
+
+export interface SerialIoOptions {
+  device: string;
+  baudRate: number;
+  flowControl: 'hardware' | 'none';
+}
+
+/** Turns an open() failure into a typed error that says what to do. */
+export function openError(device: string, error: unknown): DialbondError {
+  const message = error instanceof Error ? error.message : String(error);
+  const errno = systemErrorCode(error) ?? /\b(E[A-Z]+)\b/.exec(message)?.[1];
+  switch (errno) {
+    case 'ENOENT':
+    case 'ENXIO':
+    case 'ENODEV':
+      return new DialbondError('MODEM_NO_DEVICE', `${device} does not exist (is the modem plugged in, and the path right?)`, { device, errno });
+    case 'EACCES':
+    case 'EPERM':
+      return new DialbondError('MODEM_PERMISSION', `no permission to open ${device} (run as root or add the user to its group, usually "dialout")`, { device, errno });
+    case 'EBUSY':
+      return new DialbondError('MODEM_LOCKED', `${device} is held open exclusively by another program`, { device, errno });
+    default:
+      return new DialbondError('MODEM_OPEN_FAILED', `cannot open ${device}: ${message}`, { device, errno });
+  }
+}
+
+export class SerialModemIo implements ModemIo {
+  readonly device: string;
+  private readonly port: SerialPort;
+  private readonly listeners = new Set<(event: PortEvent) => void>();
+  private closing = false;
+
+  constructor(options: SerialIoOptions) {
+    this.device = options.device;
+    this.port = new SerialPort({
+      path: options.device,
+      baudRate: options.baudRate,
+      autoOpen: false,
+      rtscts: options.flowControl === 'hardware',
+      hupcl: true, // closing drops DTR: the modem (with &D2) hangs up
+      lock: true, // TIOCEXCL: no second opener while we hold the line
+    });
+    this.port.on('data', (data: Buffer) => this.dispatch({ type: 'data', data }));
+    this.port.on('close', (error?: Error & { disconnected?: boolean }) => {
+      if (this.closing) return;
+      this.dispatch({ type: 'closed', reason: error?.disconnected ? 'vanished' : 'closed', ...(error ? { message: error.message } : {}) });
+    });
+    this.port.on('error', (error: Error) => {
+      if (!this.closing) this.dispatch({ type: 'closed', reason: 'error', message: error.message });
+    });
+  }
+
+  private dispatch(event: PortEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  open(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.open((error) => (error ? reject(openError(this.device, error)) : resolve()));
+    });
+  }
+
+  write(data: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.port.isOpen) {
+        reject(new DialbondError('MODEM_IO', `${this.device} is not open`, { device: this.device }));
+        return;
+      }
+      this.port.write(Buffer.from(data, 'latin1'), (error) => {
+        if (error) reject(new DialbondError('MODEM_IO', `writing to ${this.device} failed: ${error.message}`, { device: this.device }));
+      });
+      this.port.drain((error) => (error ? reject(new DialbondError('MODEM_IO', `writing to ${this.device} failed: ${error.message}`, { device: this.device })) : resolve()));
+    });
+  }
+
+  async close(options: { dropDtr?: boolean } = {}): Promise<void> {
+    if (!this.port.isOpen) return;
+    this.closing = true;
+    if (options.dropDtr) {
+      // A pty has no modem lines (set() fails there); closing with HUPCL still hangs up.
+      await new Promise<void>((resolve) => this.port.set({ dtr: false }, () => resolve()));
+    }
+    await new Promise<void>((resolve) => this.port.close(() => resolve()));
+  }
+
+  subscribe(listener: (event: PortEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * What a dialer profile may say. Profiles are data (dialers/*.yaml), validated here so a
+ * typo is reported with its file and field instead of surfacing as a modem timeout.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.js';
+
+/** A duration: milliseconds as a number, or a string with a unit ("5s"). */
+export const durationSchema = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a duration like "5s", "500ms" or a number of milliseconds, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** Outcomes of one dial attempt that a profile can ask to retry or to give up on. */
+export const DIAL_OUTCOMES = ['busy', 'no-carrier', 'no-answer', 'no-dialtone', 'voice', 'timeout', 'error', 'delayed', 'blacklisted'] as const;
+export type DialOutcome = (typeof DIAL_OUTCOMES)[number];
+
+const checkSchema = z
+  .object({
+    send: z.string().min(1),
+    /** Text an information line of the answer must contain, e.g. "+CPIN: READY". */
+    expect: z.string().min(1).optional(),
+    /** What to tell the user when `expect` is not met. */
+    failure: z.string().min(1).optional(),
+    timeout: durationSchema.optional(),
+  })
+  .strict();
+
+const loginStepSchema = z
+  .object({
+    /** Text to wait for (a substring, as chat(8) matches), e.g. "ogin:". */
+    expect: z.string().min(1),
+    /** What to send once it is seen; may use ${user} and ${password}. Omit to only wait. */
+    send: z.string().optional(),
+    timeout: durationSchema.optional(),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case name of letters, digits, ".", "_" or "-"'),
+    description: z.string().default(''),
+    /** The reset command, answered with OK (after a long pause on some modems). */
+    reset: z.string().min(1).default('ATZ'),
+    /** Init commands, sent in order after the reset; each must answer OK. */
+    init: z.array(z.string().min(1)).default([]),
+    /** Commands whose answers must contain `expect` (SIM ready, signal, APN set). */
+    checks: z.array(checkSchema).default([]),
+    dial: z
+      .object({
+        prefix: z.string().min(1).default('ATDT'),
+        allowSemicolon: z.boolean().default(false),
+        /** The number to dial when none is given (a GSM data call's *99***1#). */
+        defaultNumber: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    timeouts: z
+      .object({
+        command: durationSchema.default(5000),
+        reset: durationSchema.default(10_000),
+        init: durationSchema.default(5000),
+        dial: durationSchema.default(90_000),
+        login: durationSchema.default(20_000),
+        /** The escape guard time (S12, 1 s by default): silence before and after "+++". */
+        guard: durationSchema.default(1000),
+      })
+      .strict()
+      .default({}),
+    redial: z
+      .object({
+        /** Pause between two dial attempts. */
+        delay: durationSchema.default(3000),
+        /** The back-off a DELAYED or BLACKLISTED answer asks for (the modem refuses the number). */
+        longBackoff: durationSchema.default(600_000),
+        /** Outcomes after which the next attempt (next number) is tried. */
+        retryOn: z.array(z.enum(DIAL_OUTCOMES)).default(['busy', 'no-carrier', 'no-answer', 'timeout']),
+      })
+      .strict()
+      .default({}),
+    login: z.array(loginStepSchema).default([]),
+    /** Text that, seen during login, means the login failed. */
+    loginFailures: z.array(z.string().min(1)).default(['incorrect', 'denied', 'failed']),
+    /** Default values for ${name} variables in commands (e.g. apn). */
+    variables: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
+    flowControl: z.enum(['hardware', 'none']).default('hardware'),
+    baudRate: z.number().int().positive().default(115200),
+  })
+  .strict();
+
+export type Profile = z.output<typeof profileSchema>;
+export type ProfileInput = z.input<typeof profileSchema>;
+export type ProfileCheck = Profile['checks'][number];
+export type LoginStep = Profile['login'][number];

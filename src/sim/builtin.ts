@@ -1,0 +1,57 @@
+/**
+ * The built-in scenarios, by name: one per behaviour a dialer must cope with. They are
+ * plain scenario data, validated by the same schema as files.
+ */
+import type { ScenarioInput } from './scenario.js';
+
+/** Built-in scenarios (unvalidated input; `builtinScenario()` validates and names them). */
+export const BUILTIN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
+  /** Answers everything and connects every number after 2 s. */
+  connect: {},
+  busy: { dial: { outcome: 'busy' } },
+  /** The first two dials of each number are BUSY, the third connects (a redial policy's test). */
+  'busy-then-connect': { dial: { outcome: 'connect', busyTimes: 2 } },
+  'no-carrier': { dial: { outcome: 'no-carrier' } },
+  'no-dialtone': { dial: { outcome: 'no-dialtone' } },
+  'no-answer': { dial: { outcome: 'no-answer' } },
+  delayed: { dial: { outcome: 'delayed' } },
+  blacklisted: { dial: { outcome: 'blacklisted' } },
+  /** A noisy line: RING every 300 ms while idle, 8-bit garbage before results, CR-only line
+   * ends, separate CARRIER/PROTOCOL/COMPRESSION reports, then a V.34 connect. */
+  noise: {
+    noise: { ringEveryMs: 300, garbageBytes: 6, crlf: 'cr' },
+    connect: {
+      line: 'CONNECT 28800/ARQ/V34/LAPM/V42BIS',
+      preLines: ['CARRIER 28800', 'PROTOCOL: LAP-M', 'COMPRESSION: V.42BIS'],
+      rate: 28800,
+    },
+  },
+  /** Starts in V0: numeric result codes. */
+  numeric: { verbose: false },
+  /** Starts in Q1: no result codes until ATQ0. */
+  quiet: { quiet: true },
+  /** ATZ and AT&F answer only after 3 s. */
+  'slow-reset': { resetDelayMs: 3000 },
+  'echo-off': { echo: false },
+  /** A terminal server asking for a login after CONNECT. */
+  login: {
+    login: {
+      banner: 'dialbond test ISP terminal server',
+      user: 'dialuser',
+      password: 's3cret-pw',
+      welcome: 'Entering PPP mode.',
+    },
+  },
+  /** A cellular modem: +CPIN READY, +CSQ 17,99, ATD*99***1# connects. */
+  gsm: { gsm: {}, connect: { line: 'CONNECT 7200000', rate: 115200 } },
+  'gsm-no-sim': { gsm: { pin: 'SIM not inserted' }, connect: { line: 'CONNECT 7200000', rate: 115200 } },
+  /** Never answers anything at all (a modem that is off, or the wrong port). */
+  dead: { dead: true },
+  /** Connects, then drops carrier 1 s later. */
+  drop: { dropAfterMs: 1000 },
+};
+
+/** The names of the built-in scenarios. */
+export function builtinScenarioNames(): string[] {
+  return Object.keys(BUILTIN_SCENARIOS);
+}

@@ -1,0 +1,2 @@
+export { type Clock, systemClock, sleep } from './clock.js';
+export { parseDuration, formatDuration } from './duration.js';
