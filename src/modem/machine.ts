@@ -132,9 +132,11 @@ export const modemMachine = setup({
       const line = lineOf(event);
       return !!line && context.lastCommand !== null && isEcho(line.text, context.lastCommand);
     },
+    /** Lines that can be the answer to a query. +CREG/+CGREG/+CUSD classify as URCs but
+     * are also the direct answer to AT+CREG? and friends, so they count here too. */
     isInfo: ({ event }) => {
       const kind = lineOf(event)?.kind;
-      return kind === 'info' || kind === 'notice';
+      return kind === 'info' || kind === 'notice' || kind === 'urc';
     },
     isIntermediate: ({ event }) => lineOf(event)?.kind === 'intermediate',
     hasMoreSteps: ({ context }) => context.stepIndex + 1 < context.plan.steps.length,
