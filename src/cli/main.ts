@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDial } from './commands/dial.js';
 import { registerSim } from './commands/sim.js';
+import { registerLab } from './commands/lab.js';
 import { isDialbondError } from '../errors/index.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run "dialbond help <command>" for its options)');
   registerDial(program);
   registerSim(program);
+  registerLab(program);
   return program;
 }
 

@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   // The simulator.
   SIM_SCENARIO_INVALID: { retryable: false },
   SIM_PTY_FAILED: { retryable: false },
+  // The lab: a real kernel in QEMU for end-to-end tests.
+  LAB_MISSING_PACKAGES: { retryable: false },
+  LAB_KERNEL_FETCH: { retryable: true },
+  LAB_BOOT_FAILED: { retryable: true },
+  LAB_TIMEOUT: { retryable: true },
+  LAB_INTERRUPTED: { retryable: true },
   // Command-line usage.
   CLI_USAGE: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
