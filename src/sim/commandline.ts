@@ -136,3 +136,68 @@ export function tokenizeCommandLine(body: string): CommandToken[] {
   }
   return tokens;
 }
+
+/** V.250 caps nothing but requires at least 40 characters; 253 after `AT` keeps a line within
+ * 255, the common modem buffer. Longer lines answer ERROR. */
+export const MAX_COMMAND_BODY = 253;
+
+/** What the assembler has found: a command line (`text` as typed, `body` after AT), or `A/`. */
+export type AssembledLine = { kind: 'line'; text: string; body: string; overflow: boolean } | { kind: 'repeat' };
+
+/**
+ * Assembles command lines from the DTE's bytes (V.250 5.2.1): everything before `AT`/`at` is
+ * ignored, the line ends at S3 (CR), S5 (BS) deletes, other control characters are dropped.
+ * `A/` repeats the last line at once, without a terminator (V.250 6.2.2).
+ */
+export class LineAssembler {
+  private hunt: 'idle' | 'a' | 'line' = 'idle';
+  private prefix = 'AT';
+  private body = '';
+  private overflow = false;
+
+  /** Whether a line is being collected (after AT, before S3). */
+  get collecting(): boolean {
+    return this.hunt === 'line';
+  }
+
+  /** Forgets any partial line. */
+  reset(): void {
+    this.hunt = 'idle';
+    this.body = '';
+  }
+
+  /** Feeds one byte; answers a complete line, `repeat` for A/, or undefined. */
+  feed(byte: number, s3: number, s5: number): AssembledLine | undefined {
+    const ch = String.fromCharCode(byte);
+    const upper = ch.toUpperCase();
+    switch (this.hunt) {
+      case 'idle':
+        if (upper === 'A') this.hunt = 'a';
+        return undefined;
+      case 'a':
+        if (upper === 'T') {
+          this.hunt = 'line';
+          this.prefix = `A${ch}`;
+          this.body = '';
+          this.overflow = false;
+        } else if (ch === '/') {
+          this.hunt = 'idle';
+          return { kind: 'repeat' };
+        } else if (upper !== 'A') {
+          this.hunt = 'idle';
+        }
+        return undefined;
+      case 'line':
+        if (byte === s3) {
+          this.hunt = 'idle';
+          return { kind: 'line', text: this.prefix + this.body, body: this.body, overflow: this.overflow };
+        }
+        if (byte === s5) this.body = this.body.slice(0, -1);
+        else if (byte >= 0x20 && byte !== 0x7f) {
+          if (this.body.length >= MAX_COMMAND_BODY) this.overflow = true;
+          else this.body += ch;
+        }
+        return undefined;
+    }
+  }
+}
