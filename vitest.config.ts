@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // ptys and real processes (they spawn bin/dialbond, so the build runs first).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/reporters/summary.ts'],
     projects: [
       {
         test: {

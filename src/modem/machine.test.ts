@@ -327,6 +327,37 @@ describe('modem machine: login chat', () => {
     expect(io.commands).toContain('ATH');
   });
 
+  it('notices a refusal that comes a moment after the last answer (the prompt again)', async () => {
+    const { output, io } = await run(
+      (text, m) => {
+        const command = text.replace(/\r$/, '');
+        if (command === 'dialuser') return m.emit('\r\nPassword: ');
+        if (command === 'bad') return m.clock.setTimeout(() => m.emit('\r\n\r\nlogin: '), 900);
+        connectThenLogin(text, m);
+      },
+      { login: { user: 'dialuser', password: 'bad' } },
+    );
+    expect(output.outcome).toMatchObject({ code: 'MODEM_LOGIN_FAILED' });
+    expect(io.commands).toContain('ATH');
+  });
+
+  it('is online as soon as PPP frames start after the password, without waiting out the settle time', async () => {
+    const { output, io } = await run(
+      (text, m) => {
+        const command = text.replace(/\r$/, '');
+        if (command === 'dialuser') return m.emit('\r\nPassword: ');
+        if (command === 'good') return m.emit('\r\nEntering PPP mode.\r\n~\xff}#\xc0!}!}!} }4}"}&} } } } }%}&');
+        connectThenLogin(text, m);
+      },
+      { login: { user: 'dialuser', password: 'good' } },
+    );
+    expect(output.outcome.result).toBe('connected');
+    const password = io.writes.find((w) => w.text === 'good\r')!;
+    const escape = io.writes.find((w) => w.text === '+++')!;
+    // online at once, then only the hang-up's guard time (1 s), not the 1.5 s settle time too
+    expect(escape.atMs - password.atMs).toBeLessThan(1500);
+  });
+
   it('fails with MODEM_LOGIN_FAILED when a prompt never comes within the login timeout', async () => {
     const { output, io } = await run(modem((_, m) => m.reply('CONNECT 28800')), { login: { user: 'u', password: 'p' } });
     expect(output.outcome).toMatchObject({ code: 'MODEM_LOGIN_FAILED' });

@@ -97,6 +97,10 @@ function where(context: ModemContext): string {
   return `modem on ${context.plan.device}`;
 }
 
+function loginRefused(context: ModemContext): ModemOutcome {
+  return failure('error', 'MODEM_LOGIN_FAILED', `${where(context)}: the remote refused the login (${context.chat.replace(/\s+/g, ' ').trim().slice(-80)})`);
+}
+
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`modem actor "${name}" was not provided (use createModemActors)`);
 };
@@ -120,6 +124,7 @@ export const modemMachine = setup({
     stepTimeout: ({ context }) => currentStep(context).timeoutMs,
     dialTimeout: ({ context }) => context.plan.timeouts.dial,
     loginTimeout: ({ context }) => context.plan.login[context.loginIndex]?.timeoutMs ?? context.plan.timeouts.login,
+    loginSettle: ({ context }) => context.plan.timeouts.loginSettle,
     guardTime: ({ context }) => context.plan.timeouts.guard,
     redialDelay: ({ context }) => context.plan.redialDelayMs,
   },
@@ -153,6 +158,17 @@ export const modemMachine = setup({
       return !!step && (context.chat + (event.type === 'TEXT' ? event.text : '')).includes(step.expect);
     },
     loginDone: ({ context }) => context.loginIndex >= context.plan.login.length,
+    /** The first prompt again after our last answer: the remote wants a new login. */
+    loginPromptAgain: ({ context, event }) => {
+      const first = context.plan.login[0]?.expect;
+      return !!first && (context.chat + (event.type === 'TEXT' ? event.text : '')).includes(first);
+    },
+    /** Success text from the profile, or the start of a PPP frame (7E FF 7D 23: flag,
+     * address, escaped control) showing through the printable filter as "~}#". */
+    loginSucceeded: ({ context, event }) => {
+      const seen = context.chat + (event.type === 'TEXT' ? event.text : '');
+      return seen.includes('~}#') || context.plan.loginSuccess.some((s) => seen.includes(s));
+    },
   },
   actions: {
     note: emit((_, text: string) => ({ type: 'transcript' as const, direction: 'note' as const, text })),
@@ -176,6 +192,13 @@ export const modemMachine = setup({
     }),
     nextStep: assign(({ context }) => ({ stepIndex: context.stepIndex + 1 })),
     fail: assign((_, outcome: ModemOutcome) => ({ outcome })),
+    /** A write failed: keep the port's own typed reason (MODEM_VANISHED, MODEM_IO). */
+    failWrite: assign(({ context, event }) => {
+      if (context.outcome) return {};
+      const error = (event as unknown as { error?: { code?: string; message?: string } }).error;
+      const code = (typeof error?.code === 'string' && /^MODEM_/.test(error.code) ? error.code : 'MODEM_IO') as ErrorCode;
+      return { outcome: failure('error', code, error?.message ?? `${where(context)}: writing to the port failed`) };
+    }),
     failIfUnset: assign(({ context }, outcome: ModemOutcome) => (context.outcome ? {} : { outcome })),
     quietFor: assign(({ context }, afterQuiet: 'retry' | 'next') => ({ afterQuiet, quietRecoveries: context.quietRecoveries + 1 })),
     startAttempt: assign(({ context }) => ({ attempts: context.attempts + 1, intermediates: [] as Intermediate[], lastDial: null })),
@@ -266,7 +289,7 @@ export const modemMachine = setup({
          * earlier session (or in quiet mode) does not, and gets the guarded escape. */
         probing: {
           entry: [{ type: 'phase', params: { phase: 'probing' } }, { type: 'sending', params: 'AT' }, { type: 'recordTx', params: 'AT' }],
-          invoke: { src: 'write', input: { text: commandLine('AT') }, onError: '#modem.writeFailed' },
+          invoke: { src: 'write', input: { text: commandLine('AT') }, onError: { target: '#modem.closing', actions: 'failWrite' } },
           after: { commandTimeout: { target: 'escaping', actions: { type: 'note', params: 'no answer to AT: the modem may still be online; escaping to command mode' } } },
           on: {
             LINE: [
@@ -286,7 +309,7 @@ export const modemMachine = setup({
             guardBefore: { after: { guardTime: 'sendEscape' } },
             sendEscape: {
               entry: [{ type: 'sending', params: '+++' }, { type: 'recordTx', params: '+++' }],
-              invoke: { src: 'write', input: { text: '+++' }, onDone: 'guardAfter', onError: '#modem.writeFailed' },
+              invoke: { src: 'write', input: { text: '+++' }, onDone: 'guardAfter', onError: { target: '#modem.closing', actions: 'failWrite' } },
             },
             guardAfter: {
               after: { guardTime: 'awaitOk' },
@@ -306,7 +329,7 @@ export const modemMachine = setup({
             },
             hangup: {
               entry: [{ type: 'sending', params: 'ATH' }, { type: 'recordTx', params: 'ATH' }],
-              invoke: { src: 'write', input: { text: commandLine('ATH') }, onError: '#modem.writeFailed' },
+              invoke: { src: 'write', input: { text: commandLine('ATH') }, onError: { target: '#modem.closing', actions: 'failWrite' } },
               after: { commandTimeout: '#modem.commandMode.preparing' },
               on: { LINE: [{ guard: 'isEcho' }, { guard: 'isFinal', target: '#modem.commandMode.preparing', actions: 'recordRx' }, { actions: 'recordRx' }] },
             },
@@ -317,7 +340,7 @@ export const modemMachine = setup({
          * mode (wvdial does the same), then retries the step that went unanswered. */
         quietRecovery: {
           entry: [{ type: 'sending', params: ({ context }) => context.plan.quietRecovery }, { type: 'recordTx', params: ({ context }) => context.plan.quietRecovery }],
-          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(context.plan.quietRecovery) }), onError: '#modem.writeFailed' },
+          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(context.plan.quietRecovery) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
           after: {
             commandTimeout: {
               target: '#modem.closing',
@@ -358,7 +381,7 @@ export const modemMachine = setup({
           states: {
             command: {
               entry: [{ type: 'sending', params: ({ context }) => currentStep(context).command }, { type: 'recordTx', params: ({ context }) => currentStep(context).command }],
-              invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentStep(context).command) }), onError: '#modem.writeFailed' },
+              invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentStep(context).command) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
               after: {
                 stepTimeout: [
                   {
@@ -439,7 +462,7 @@ export const modemMachine = setup({
             { type: 'sending', params: ({ context }) => currentDial(context).command },
             { type: 'recordTx', params: ({ context }) => currentDial(context).command },
           ],
-          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentDial(context).command) }), onError: '#modem.writeFailed' },
+          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentDial(context).command) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
           after: {
             dialTimeout: {
               target: 'dialAborting',
@@ -464,7 +487,7 @@ export const modemMachine = setup({
         /** Any character aborts a dial in progress (V.250 6.3.1); the modem says NO CARRIER. */
         dialAborting: {
           entry: { type: 'recordTx', params: '(abort dial)' },
-          invoke: { src: 'write', input: { text: '\r' }, onError: '#modem.writeFailed' },
+          invoke: { src: 'write', input: { text: '\r' }, onError: { target: '#modem.closing', actions: 'failWrite' } },
           after: { commandTimeout: 'dialFailed' },
           on: { LINE: [{ guard: 'isFinal', target: 'dialFailed', actions: 'recordRx' }, { actions: 'recordRx' }] },
         },
@@ -540,7 +563,7 @@ export const modemMachine = setup({
                   {
                     guard: 'loginFailed',
                     target: '#modem.hangingUp',
-                    actions: ['appendChat', { type: 'fail', params: ({ context }) => failure('error', 'MODEM_LOGIN_FAILED', `${where(context)}: the remote rejected the login (${context.chat.trim().slice(-80)})`) }],
+                    actions: ['appendChat', { type: 'fail', params: ({ context }) => loginRefused(context) }],
                   },
                   { guard: 'loginMatched', target: 'sending', actions: 'appendChat' },
                   { actions: 'appendChat' },
@@ -572,7 +595,7 @@ export const modemMachine = setup({
                   return { text: step?.send === undefined ? '' : `${step.send}\r` };
                 },
                 onDone: { target: 'advance', actions: 'consumeChat' },
-                onError: '#modem.writeFailed',
+                onError: { target: '#modem.closing', actions: 'failWrite' },
               },
               on: { TEXT: { actions: 'appendChat' } },
             },
@@ -583,12 +606,31 @@ export const modemMachine = setup({
                 {
                   guard: 'loginFailed',
                   target: '#modem.hangingUp',
-                  actions: { type: 'fail', params: ({ context }) => failure('error', 'MODEM_LOGIN_FAILED', `${where(context)}: the remote rejected the login (${context.chat.trim().slice(-80)})`) },
+                  actions: { type: 'fail', params: ({ context }) => loginRefused(context) },
                 },
-                { guard: 'loginDone', target: '#modem.online' },
+                { guard: 'loginDone', target: 'settling' },
                 { guard: 'loginMatched', target: 'sending' },
                 { target: 'waiting' },
               ],
+            },
+            /** After the last answer a refusal ("Login incorrect", the login prompt again)
+             * comes within moments; success is PPP starting, the profile's success text, or
+             * silence for the settle time (chat(8) would simply stop here). */
+            settling: {
+              always: [
+                { guard: 'loginFailed', target: '#modem.hangingUp', actions: { type: 'fail', params: ({ context }) => loginRefused(context) } },
+                { guard: 'loginPromptAgain', target: '#modem.hangingUp', actions: { type: 'fail', params: ({ context }) => loginRefused(context) } },
+                { guard: 'loginSucceeded', target: '#modem.online' },
+              ],
+              after: { loginSettle: '#modem.online' },
+              on: {
+                TEXT: [
+                  { guard: 'loginFailed', target: '#modem.hangingUp', actions: ['appendChat', { type: 'fail', params: ({ context }) => loginRefused(context) }] },
+                  { guard: 'loginPromptAgain', target: '#modem.hangingUp', actions: ['appendChat', { type: 'fail', params: ({ context }) => loginRefused(context) }] },
+                  { guard: 'loginSucceeded', target: '#modem.online', actions: 'appendChat' },
+                  { actions: 'appendChat' },
+                ],
+              },
             },
           },
         },
@@ -640,13 +682,6 @@ export const modemMachine = setup({
           after: { commandTimeout: '#modem.closing' },
           on: { LINE: [{ guard: 'isEcho' }, { guard: 'isFinal', target: '#modem.closing', actions: 'recordRx' }, { actions: 'recordRx' }] },
         },
-      },
-    },
-
-    writeFailed: {
-      always: {
-        target: 'closing',
-        actions: { type: 'failIfUnset', params: ({ context }) => failure('error', 'MODEM_IO', `${where(context)}: writing to the port failed`) },
       },
     },
 

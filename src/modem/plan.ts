@@ -36,6 +36,8 @@ export interface ModemPlan {
   maxAttempts: number;
   login: PlanLoginStep[];
   loginFailures: string[];
+  /** Text that, seen after the last login answer, means we are in. */
+  loginSuccess: string[];
   retryOn: DialOutcome[];
   timeouts: Profile['timeouts'];
   redialDelayMs: number;
@@ -115,6 +117,7 @@ export function buildModemPlan(profile: Profile, options: PlanOptions): ModemPla
     maxAttempts: attempts,
     login,
     loginFailures: profile.loginFailures,
+    loginSuccess: profile.loginSuccess,
     retryOn: profile.redial.retryOn,
     timeouts: profile.timeouts,
     redialDelayMs: profile.redial.delay,

@@ -2,7 +2,8 @@
  * ModemIo over a real serial port (node-serialport). Works the same on /dev/ttyS*,
  * /dev/ttyUSB*, /dev/ttyACM* and on the simulator's ptys.
  */
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { HangupAwareBinding } from './hangup-binding.js';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
 import type { ModemIo, PortEvent } from './io.js';
 
@@ -15,7 +16,15 @@ export interface SerialIoOptions {
 /** Turns an open() failure into a typed error that says what to do. */
 export function openError(device: string, error: unknown): DialbondError {
   const message = error instanceof Error ? error.message : String(error);
-  const errno = systemErrorCode(error) ?? /\b(E[A-Z]+)\b/.exec(message)?.[1];
+  // node-serialport reports strerror() text ("No such file or directory, cannot open ..."),
+  // not an errno code: map the usual texts back.
+  const byText: Array<[RegExp, string]> = [
+    [/no such file or directory/i, 'ENOENT'],
+    [/no such device/i, 'ENODEV'],
+    [/permission denied|operation not permitted/i, 'EACCES'],
+    [/resource busy|device or resource busy|cannot lock port|resource temporarily unavailable/i, 'EBUSY'],
+  ];
+  const errno = systemErrorCode(error) ?? /\b(E[A-Z]{2,})\b/.exec(message)?.[1] ?? byText.find(([re]) => re.test(message))?.[1];
   switch (errno) {
     case 'ENOENT':
     case 'ENXIO':
@@ -33,13 +42,14 @@ export function openError(device: string, error: unknown): DialbondError {
 
 export class SerialModemIo implements ModemIo {
   readonly device: string;
-  private readonly port: SerialPort;
+  private readonly port: SerialPortStream;
   private readonly listeners = new Set<(event: PortEvent) => void>();
   private closing = false;
 
   constructor(options: SerialIoOptions) {
     this.device = options.device;
-    this.port = new SerialPort({
+    this.port = new SerialPortStream({
+      binding: HangupAwareBinding,
       path: options.device,
       baudRate: options.baudRate,
       autoOpen: false,
@@ -74,10 +84,18 @@ export class SerialModemIo implements ModemIo {
         return;
       }
       this.port.write(Buffer.from(data, 'latin1'), (error) => {
-        if (error) reject(new DialbondError('MODEM_IO', `writing to ${this.device} failed: ${error.message}`, { device: this.device }));
+        if (error) reject(this.writeError(error));
       });
-      this.port.drain((error) => (error ? reject(new DialbondError('MODEM_IO', `writing to ${this.device} failed: ${error.message}`, { device: this.device })) : resolve()));
+      this.port.drain((error) => (error ? reject(this.writeError(error)) : resolve()));
     });
+  }
+
+  /** EIO/ENXIO on write: the device (or, for a pty, its far side) is gone. */
+  private writeError(error: Error): DialbondError {
+    const gone = /\b(EIO|ENXIO|ENODEV)\b|input\/output error|no such device|not open/i.test(`${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`);
+    return gone
+      ? new DialbondError('MODEM_VANISHED', `${this.device} went away while writing to it (${error.message}); was the device unplugged or the line closed?`, { device: this.device })
+      : new DialbondError('MODEM_IO', `writing to ${this.device} failed: ${error.message}`, { device: this.device });
   }
 
   async close(options: { dropDtr?: boolean } = {}): Promise<void> {

@@ -68,6 +68,8 @@ export const profileSchema = z
         init: durationSchema.default(5000),
         dial: durationSchema.default(90_000),
         login: durationSchema.default(20_000),
+        /** How long to watch for a refusal after the last login answer. */
+        loginSettle: durationSchema.default(1500),
         /** The escape guard time (S12, 1 s by default): silence before and after "+++". */
         guard: durationSchema.default(1000),
       })
@@ -87,6 +89,9 @@ export const profileSchema = z
     login: z.array(loginStepSchema).default([]),
     /** Text that, seen during login, means the login failed. */
     loginFailures: z.array(z.string().min(1)).default(['incorrect', 'denied', 'failed']),
+    /** Text that, seen after the last login answer, means the login worked (the start of
+     * a PPP frame counts too). */
+    loginSuccess: z.array(z.string().min(1)).default([]),
     /** Default values for ${name} variables in commands (e.g. apn). */
     variables: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
     flowControl: z.enum(['hardware', 'none']).default('hardware'),

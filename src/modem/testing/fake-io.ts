@@ -20,7 +20,7 @@ export class FakeModemIo implements ModemIo {
   private readonly listeners = new Set<(event: PortEvent) => void>();
 
   constructor(
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly respond: (text: string, io: FakeModemIo) => void = () => undefined,
   ) {}
 

@@ -1,0 +1,49 @@
+/**
+ * node-serialport's Linux binding with one change: a read(2) that returns 0 bytes is a
+ * hang-up, not "try again". On a tty, end of file means the line was hung up: carrier
+ * lost with CLOCAL off, the device gone, or (for a pty) its master closed. The stock
+ * binding retries such reads forever, so a dropped line went unnoticed (and spun a CPU);
+ * here it ends the port with a `disconnect` error, which the stream reports as a close.
+ */
+import { read as fsRead } from 'node:fs';
+import { LinuxBinding, type LinuxBindingInterface, type LinuxPortBinding } from '@serialport/bindings-cpp';
+
+type ReadResult = { buffer: Buffer; bytesRead: number };
+
+const DISCONNECT_CODES = new Set(['EIO', 'ENXIO', 'ENODEV', 'EBADF']);
+
+function readOnce(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => fsRead(fd, buffer, offset, length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
+}
+
+async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offset: number, length: number): Promise<ReadResult> {
+  for (;;) {
+    if (!port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
+    try {
+      const bytesRead = await readOnce(port.fd, buffer, offset, length);
+      if (bytesRead > 0) return { buffer, bytesRead };
+      throw Object.assign(new Error('the line hung up (end of file on the tty)'), { disconnect: true, code: 'EHANGUP' });
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException & { disconnect?: boolean; canceled?: boolean };
+      if (err.disconnect || err.canceled) throw err;
+      if (err.code === 'EAGAIN' || err.code === 'EWOULDBLOCK' || err.code === 'EINTR') {
+        if (!port.isOpen) throw Object.assign(new Error('Port is not open'), { canceled: true });
+        // The binding's poller watches the fd (epoll via libuv) and says when it is readable.
+        await new Promise<void>((resolve, reject) => port.poller.once('readable', (e?: Error | null) => (e ? reject(e) : resolve())));
+        continue;
+      }
+      if (err.code && DISCONNECT_CODES.has(err.code)) err.disconnect = true;
+      throw err;
+    }
+  }
+}
+
+/** LinuxBinding whose ports report a hang-up when the tty reaches end of file. */
+export const HangupAwareBinding: LinuxBindingInterface = {
+  ...LinuxBinding,
+  async open(options) {
+    const port = await LinuxBinding.open(options);
+    port.read = (buffer, offset, length) => readDetectingHangup(port, buffer, offset, length);
+    return port;
+  },
+};
