@@ -46,6 +46,8 @@ export interface DialReport {
   protocol: string | null;
   attempts: number;
   elapsedMs: number;
+  /** From the start to CONNECT (and login), when connected; elapsedMs adds the hang-up. */
+  connectMs: number | null;
   device: string;
   number: string | null;
   error?: { code: ErrorCode; message: string };
@@ -53,7 +55,7 @@ export interface DialReport {
 }
 
 function errorReport(device: string, error: DialbondError, elapsedMs: number): DialReport {
-  return { result: 'error', connect: null, speed: null, protocol: null, attempts: 0, elapsedMs, device, number: null, error: { code: error.code, message: error.message } };
+  return { result: 'error', connect: null, speed: null, protocol: null, attempts: 0, elapsedMs, connectMs: null, device, number: null, error: { code: error.code, message: error.message } };
 }
 
 /** Runs one session and resolves with its report; never rejects for modem or port trouble
@@ -95,7 +97,11 @@ export async function runDialSession(options: DialSessionOptions): Promise<DialR
     actor.on('transcript', (entry: Extract<ModemEmitted, { type: 'transcript' }>) => {
       options.onTranscript?.({ direction: entry.direction, text: secrets.mask(entry.text), atMs: clock.now() - started });
     });
-    actor.on('phase', (entry: Extract<ModemEmitted, { type: 'phase' }>) => options.onPhase?.(entry.phase, entry.detail));
+    let connectMs: number | null = null;
+    actor.on('phase', (entry: Extract<ModemEmitted, { type: 'phase' }>) => {
+      if (entry.phase === 'online') connectMs = clock.now() - started;
+      options.onPhase?.(entry.phase, entry.detail);
+    });
     const done = new Promise<void>((resolve) => {
       actor.subscribe({ complete: () => resolve(), error: () => resolve() });
     });
@@ -117,6 +123,7 @@ export async function runDialSession(options: DialSessionOptions): Promise<DialR
       protocol: connect?.protocol ?? null,
       attempts: output.attempts,
       elapsedMs: clock.now() - started,
+      connectMs: outcome.result === 'connected' ? connectMs : null,
       device: options.device,
       number: output.number,
       ...(outcome.code ? { error: { code: outcome.code, message: secrets.mask(outcome.message) } } : {}),

@@ -111,6 +111,9 @@ describe('dialbond dial against every simulator outcome', () => {
     expect(run.status).toBe(0);
     expect(run.report).toMatchObject({ result: 'connected', connect: 'CONNECT 115200', speed: 115200, protocol: null, attempts: 1, number: '5551234' });
     expect(run.report.elapsedMs).toEqual(expect.any(Number));
+    // the simulator answers 2 s after ATD; probe, reset and init add only round trips
+    expect(run.report.connectMs as number).toBeGreaterThanOrEqual(2000);
+    expect(run.report.connectMs as number).toBeLessThan(run.report.elapsedMs as number);
     expect(readdirSync(locks)).toEqual([]);
   });
 

@@ -49,7 +49,8 @@ function describe(report: DialReport): string {
   const tries = `${report.attempts} attempt${report.attempts === 1 ? '' : 's'}`;
   if (report.result === 'connected') {
     const detail = [report.speed !== null ? `${report.speed} bps` : null, report.protocol].filter(Boolean).join(', ');
-    return `connected: ${report.connect}${detail ? ` (${detail})` : ''} to ${report.number} on ${report.device} after ${took}, ${tries}; hung up`;
+    const toConnect = report.connectMs !== null ? formatDuration(report.connectMs) : took;
+    return `connected: ${report.connect}${detail ? ` (${detail})` : ''} to ${report.number} on ${report.device} after ${toConnect}, ${tries}; hung up (${took} in all)`;
   }
   return `${report.result}: ${report.error?.message ?? 'not connected'} [${report.error?.code ?? '?'}] after ${took}, ${tries}`;
 }
@@ -59,7 +60,7 @@ async function dial(options: DialOptions): Promise<number> {
   const started = Date.now();
   const failEarly = (error: DialbondError): number => {
     const report: DialReport = {
-      result: 'error', connect: null, speed: null, protocol: null, attempts: 0, elapsedMs: Date.now() - started,
+      result: 'error', connect: null, speed: null, protocol: null, attempts: 0, elapsedMs: Date.now() - started, connectMs: null,
       device: options.device, number: null, error: { code: error.code, message: error.message },
     };
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
