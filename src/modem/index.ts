@@ -5,4 +5,4 @@ export { type DialResult, type ModemOutcome, dialOutcomeOf, dialResultOf } from 
 export { type ModemIo, type PortEvent } from './io.js';
 export { SerialModemIo, openError, type SerialIoOptions } from './serial-io.js';
 export { acquireDeviceLock, releaseAllLocks, lockFileName, lockOwner, parseLockPid, formatLockPid, pidAlive, defaultLockDir, type DeviceLock, type LockOptions } from './lock.js';
-export { runDialSession, type DialSessionOptions, type DialReport } from './session.js';
+export { runDialSession, dialAndHold, type DialSessionOptions, type DialReport, type HeldLine } from './session.js';

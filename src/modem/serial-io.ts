@@ -4,6 +4,7 @@
  */
 import { SerialPortStream } from '@serialport/stream';
 import { HangupAwareBinding } from './hangup-binding.js';
+import { loadPtyNative } from '../sys/index.js';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
 import type { ModemIo, PortEvent } from './io.js';
 
@@ -42,29 +43,36 @@ export function openError(device: string, error: unknown): DialbondError {
 
 export class SerialModemIo implements ModemIo {
   readonly device: string;
-  private readonly port: SerialPortStream;
+  private port: SerialPortStream;
   private readonly listeners = new Set<(event: PortEvent) => void>();
   private closing = false;
 
-  constructor(options: SerialIoOptions) {
+  constructor(private readonly options: SerialIoOptions) {
     this.device = options.device;
-    this.port = new SerialPortStream({
+    this.port = this.createPort(true);
+  }
+
+  /** `exclusive`: flock the port so no one else opens it. A port reopened after a hand-off
+   * shares its open file with the copy pppd holds, whose lock is still in place. */
+  private createPort(exclusive: boolean): SerialPortStream {
+    const port = new SerialPortStream({
       binding: HangupAwareBinding,
-      path: options.device,
-      baudRate: options.baudRate,
+      path: this.options.device,
+      baudRate: this.options.baudRate,
       autoOpen: false,
-      rtscts: options.flowControl === 'hardware',
+      rtscts: this.options.flowControl === 'hardware',
       hupcl: true, // closing drops DTR: the modem (with &D2) hangs up
-      lock: true, // TIOCEXCL: no second opener while we hold the line
+      lock: exclusive,
     });
-    this.port.on('data', (data: Buffer) => this.dispatch({ type: 'data', data }));
-    this.port.on('close', (error?: Error & { disconnected?: boolean }) => {
+    port.on('data', (data: Buffer) => this.dispatch({ type: 'data', data }));
+    port.on('close', (error?: Error & { disconnected?: boolean }) => {
       if (this.closing) return;
       this.dispatch({ type: 'closed', reason: error?.disconnected ? 'vanished' : 'closed', ...(error ? { message: error.message } : {}) });
     });
-    this.port.on('error', (error: Error) => {
+    port.on('error', (error: Error) => {
       if (!this.closing) this.dispatch({ type: 'closed', reason: 'error', message: error.message });
     });
+    return port;
   }
 
   private dispatch(event: PortEvent): void {
@@ -106,6 +114,27 @@ export class SerialModemIo implements ModemIo {
       await new Promise<void>((resolve) => this.port.set({ dtr: false }, () => resolve()));
     }
     await new Promise<void>((resolve) => this.port.close(() => resolve()));
+  }
+
+  /**
+   * Hands the line over (to pppd) without hanging up: returns a duplicate of the port's
+   * descriptor, then closes our own. The duplicate keeps the tty open, so HUPCL does not
+   * drop DTR, and nothing of ours reads the line any more. The caller owns the descriptor.
+   */
+  async detach(): Promise<number> {
+    const fd = this.port.port && 'fd' in this.port.port ? (this.port.port as { fd: number | null }).fd : null;
+    if (!this.port.isOpen || fd === null) throw new DialbondError('MODEM_IO', `${this.device} is not open; nothing to hand over`, { device: this.device });
+    const copy = loadPtyNative().dup(fd);
+    this.closing = true;
+    await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    return copy;
+  }
+
+  /** Opens the port again after a hand-off, to hang up with the modem's own commands. */
+  async reattach(): Promise<void> {
+    this.closing = false;
+    this.port = this.createPort(false);
+    await this.open();
   }
 
   subscribe(listener: (event: PortEvent) => void): () => void {

@@ -3,6 +3,7 @@
  * run the modem machine to its end, close, release the lock. `dialbond dial` is this plus
  * output; the link machine (pppd) reuses it with `holdLine`.
  */
+import { closeSync } from 'node:fs';
 import { createActor } from 'xstate';
 import { DialbondError, isDialbondError, type ErrorCode } from '../errors/index.js';
 import { SecretMask } from '../log/index.js';
@@ -58,30 +59,44 @@ function errorReport(device: string, error: DialbondError, elapsedMs: number): D
   return { result: 'error', connect: null, speed: null, protocol: null, attempts: 0, elapsedMs, connectMs: null, device, number: null, error: { code: error.code, message: error.message } };
 }
 
-/** Runs one session and resolves with its report; never rejects for modem or port trouble
- * (those are reports), only for programming errors. */
-export async function runDialSession(options: DialSessionOptions): Promise<DialReport> {
+/** A connected line held open for pppd (see dialAndHold). */
+export interface HeldLine {
+  report: DialReport;
+  /** A descriptor of the open, connected tty: give it to pppd as standard input. It is
+   * closed by hangUp(). */
+  fd: number;
+  /** Takes the line back, escapes to command mode, ATH, closes with DTR dropped, unlocks. */
+  hangUp(): Promise<void>;
+}
+
+interface Started {
+  actor: ReturnType<typeof createActor<typeof modemMachine>>;
+  io: ModemIo;
+  lock: DeviceLock;
+  report(): DialReport;
+  done: Promise<void>;
+  finish(): Promise<void>;
+}
+
+/** Plan, lock, port and machine: everything up to `actor.start()`. A report means it never
+ * started (bad options, device locked). */
+function startSession(options: DialSessionOptions, holdLine: boolean): Started | DialReport {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const secrets = new SecretMask();
   secrets.add(options.login?.password);
 
   let plan;
+  let lock: DeviceLock;
   try {
     plan = buildModemPlan(options.profile, {
       device: options.device,
       numbers: options.numbers,
+      holdLine,
       ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
       ...(options.login ? { login: options.login } : {}),
       ...(options.variables ? { variables: options.variables } : {}),
     });
-  } catch (error) {
-    if (isDialbondError(error)) return errorReport(options.device, error, clock.now() - started);
-    throw error;
-  }
-
-  let lock: DeviceLock | undefined;
-  try {
     lock = acquireDeviceLock(options.device, {
       ...(options.lockDir !== undefined ? { dir: options.lockDir } : {}),
       ...(options.onStaleLock ? { onStale: options.onStaleLock } : {}),
@@ -92,45 +107,106 @@ export async function runDialSession(options: DialSessionOptions): Promise<DialR
   }
 
   const io = options.io ?? new SerialModemIo({ device: options.device, baudRate: options.baudRate ?? options.profile.baudRate, flowControl: options.profile.flowControl });
-  try {
-    const actor = createActor(modemMachine.provide({ actors: createModemActors(io) }), { input: { plan }, clock });
-    actor.on('transcript', (entry: Extract<ModemEmitted, { type: 'transcript' }>) => {
-      options.onTranscript?.({ direction: entry.direction, text: secrets.mask(entry.text), atMs: clock.now() - started });
-    });
-    let connectMs: number | null = null;
-    actor.on('phase', (entry: Extract<ModemEmitted, { type: 'phase' }>) => {
-      if (entry.phase === 'online') connectMs = clock.now() - started;
-      options.onPhase?.(entry.phase, entry.detail);
-    });
-    const done = new Promise<void>((resolve) => {
-      actor.subscribe({ complete: () => resolve(), error: () => resolve() });
-    });
-    const abort = () => actor.send({ type: 'ABORT' });
-    if (options.signal?.aborted) queueMicrotask(abort);
-    options.signal?.addEventListener('abort', abort, { once: true });
-    actor.start();
-    await done;
-    options.signal?.removeEventListener('abort', abort);
+  const actor = createActor(modemMachine.provide({ actors: createModemActors(io) }), { input: { plan }, clock });
+  actor.on('transcript', (entry: Extract<ModemEmitted, { type: 'transcript' }>) => {
+    options.onTranscript?.({ direction: entry.direction, text: secrets.mask(entry.text), atMs: clock.now() - started });
+  });
+  let connectMs: number | null = null;
+  actor.on('phase', (entry: Extract<ModemEmitted, { type: 'phase' }>) => {
+    if (entry.phase === 'online') connectMs = clock.now() - started;
+    options.onPhase?.(entry.phase, entry.detail);
+  });
+  const done = new Promise<void>((resolve) => actor.subscribe({ complete: () => resolve(), error: () => resolve() }));
+  const abort = () => actor.send({ type: 'ABORT' });
+  if (options.signal?.aborted) queueMicrotask(abort);
+  options.signal?.addEventListener('abort', abort, { once: true });
+
+  const report = (): DialReport => {
     const snapshot = actor.getSnapshot();
     if (snapshot.status === 'error') throw snapshot.error;
-    const output = snapshot.output;
-    if (!output) throw new Error('modem session ended without output');
-    const { outcome, connect } = output;
+    const context = snapshot.context;
+    const outcome = snapshot.output?.outcome ?? context.outcome;
+    if (!outcome) throw new Error('modem session has no outcome yet');
+    const connect = context.connect;
     return {
       result: outcome.result,
       connect: connect?.raw ?? null,
       speed: connect?.speed ?? null,
       protocol: connect?.protocol ?? null,
-      attempts: output.attempts,
+      attempts: context.attempts,
       elapsedMs: clock.now() - started,
       connectMs: outcome.result === 'connected' ? connectMs : null,
       device: options.device,
-      number: output.number,
+      number: snapshot.output?.number ?? context.plan.dials[context.numberIndex % context.plan.dials.length]?.number ?? null,
       ...(outcome.code ? { error: { code: outcome.code, message: secrets.mask(outcome.message) } } : {}),
       ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
     };
-  } finally {
+  };
+  const finish = async () => {
+    options.signal?.removeEventListener('abort', abort);
     await io.close({ dropDtr: true }).catch(() => undefined);
     lock.release();
+  };
+  actor.start();
+  return { actor, io, lock, report, done, finish };
+}
+
+/** Runs one session (dial, report, hang up) and resolves with its report; never rejects
+ * for modem or port trouble (those are reports), only for programming errors. */
+export async function runDialSession(options: DialSessionOptions): Promise<DialReport> {
+  const session = startSession(options, false);
+  if (!('actor' in session)) return session;
+  try {
+    await session.done;
+    return session.report();
+  } finally {
+    await session.finish();
   }
+}
+
+/**
+ * Dials and, once connected (and logged in), keeps the line up and hands it over: the
+ * result holds a descriptor of the connected tty for pppd. The UUCP lock stays ours (with
+ * our PID) until hangUp(), so no other program can take the port mid-call. A failed dial
+ * resolves with its report instead, everything already released.
+ */
+export async function dialAndHold(options: DialSessionOptions & { io?: SerialModemIo }): Promise<HeldLine | DialReport> {
+  const session = startSession(options, true);
+  if (!('actor' in session)) return session;
+  const online = new Promise<boolean>((resolve) => {
+    session.actor.on('phase', (entry: Extract<ModemEmitted, { type: 'phase' }>) => entry.phase === 'online' && resolve(true));
+    void session.done.then(() => resolve(false));
+  });
+  if (!(await online)) {
+    await session.finish();
+    return session.report();
+  }
+  const io = session.io as SerialModemIo;
+  let fd: number;
+  try {
+    fd = await io.detach();
+  } catch (error) {
+    session.actor.send({ type: 'HANGUP' });
+    await session.done;
+    await session.finish();
+    throw error;
+  }
+  const report = session.report();
+  let hungUp: Promise<void> | undefined;
+  return {
+    report,
+    fd,
+    hangUp: () =>
+      (hungUp ??= (async () => {
+        try {
+          await io.reattach();
+        } catch {
+          /* the line is gone (device unplugged, pty closed): closing is all that is left */
+        }
+        session.actor.send({ type: 'HANGUP' });
+        await session.done;
+        closeSync(fd);
+        await session.finish();
+      })()),
+  };
 }
