@@ -1,7 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast pure unit tests beside the code, and integration tests over real
-// ptys and real processes (they spawn bin/dialbond, so the build runs first).
+// Fast pure unit tests beside the code, integration tests over real ptys and processes
+// (they spawn bin/dialbond, so the build runs first), and the lab suite, which exists
+// only inside the lab VM (`npm run test:lab` boots it): real pppd, eql, teql, netns.
+const inLab = process.env.DIALBOND_IN_LAB === '1';
+
+const lab = {
+  test: {
+    name: 'lab',
+    include: ['test/lab/**/*.test.ts'],
+    environment: 'node' as const,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // One kernel, one eql master, one teql0: lab files run one after another.
+    fileParallelism: false,
+  },
+};
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/reporters/summary.ts'],
@@ -25,6 +40,7 @@ export default defineConfig({
           maxConcurrency: 4,
         },
       },
+      ...(inLab ? [lab] : []),
     ],
   },
 });

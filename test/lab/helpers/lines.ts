@@ -1,0 +1,58 @@
+/**
+ * Phone lines for lab tests: simulated modems whose data mode is bridged, at the line
+ * rate, to an answering pppd in the ISP namespace.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startModemBank, type ModemBank, type ScenarioInput } from '../../../src/sim/index.js';
+import { Isp } from './isp.js';
+
+export interface LabLine {
+  name: string;
+  /** The modem's stable device path. */
+  path: string;
+  client: string;
+  server: string;
+  /** Tag on the ISP pppd's command line. */
+  marker: string;
+}
+
+export interface LabLines {
+  isp: Isp;
+  bank: ModemBank;
+  lines: LabLine[];
+  close(): Promise<void>;
+}
+
+export async function startLabLines(options: { count: number; rate?: number; scenario?: ScenarioInput; server?: (i: number) => string }): Promise<LabLines> {
+  const isp = await Isp.create();
+  const rate = options.rate ?? 115200;
+  const lines: LabLine[] = [];
+  const scenarios: ScenarioInput[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const line = {
+      client: `203.0.113.${i + 1}`,
+      server: options.server ? options.server(i) : `198.51.100.${i + 1}`,
+      marker: `dialbond-lab-${isp.netns}-line${i}`,
+    };
+    scenarios.push({
+      ...options.scenario,
+      dial: { outcome: 'connect', afterMs: 300 },
+      connect: { line: `CONNECT ${rate}`, rate },
+      data: { type: 'command', argv: isp.pppdArgv(line) },
+    });
+    lines.push({ ...line, name: '', path: '' });
+  }
+  const bank = await startModemBank({ count: options.count, scenarios, dir: mkdtempSync(join(tmpdir(), 'lab-modems-')) });
+  bank.modems.forEach((m, i) => Object.assign(lines[i] as LabLine, { name: m.name, path: m.path }));
+  return {
+    isp,
+    bank,
+    lines,
+    async close() {
+      await bank.close();
+      await isp.destroy();
+    },
+  };
+}
