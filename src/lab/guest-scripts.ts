@@ -60,19 +60,21 @@ mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
 mount --move /dev /newroot/dev
 cp /stage2.sh /newroot/.dialbond-stage2.sh || fail "copy stage2"
+cp /job.sh /newroot/.dialbond-job.sh || fail "copy job"
 exec switch_root /newroot /bin/sh /.dialbond-stage2.sh
 fail "switch_root"
 `;
 }
 
-/** Stage 2: `modules` are modprobed (PPP, eql, teql...); the job file path comes from the
- * kernel command line (dialbond.job=...). */
+/** Stage 2: `modules` are modprobed (PPP, eql, teql...), then the job that stage 1 copied
+ * from the initramfs runs. */
 export function stage2Script(modules: string[]): string {
   return `#!/bin/sh
 # dialbond lab, stage 2 (the host's userspace, read-only, under a tmpfs overlay)
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8
 fail() { echo "${MARK.fail} stage2: $1@@"; sync; echo o > /proc/sysrq-trigger; sleep 5; }
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp stays the host's (read-only under the overlay, so writable here): the checkout a
+# job runs in may well be under it. /run is fresh: nothing of the host's belongs there.
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /dev/pts /dev/shm /run/lock /run/netns /var/lock 2>/dev/null
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /dev/pts || fail "devpts"
@@ -83,10 +85,9 @@ hostname dialbond-lab
 ip link set lo up
 echo 1 > /proc/sys/kernel/sysrq
 for m in ${modules.join(' ')}; do modprobe -q $m || echo "lab: modprobe $m failed"; done
-job=$(sed -n 's/.*dialbond\\.job=\\([^ ]*\\).*/\\1/p' /proc/cmdline)
-[ -r "$job" ] || fail "no job file ($job)"
+[ -r /.dialbond-job.sh ] || fail "no job file"
 echo "${MARK.ready}"
-sh "$job" < /dev/null
+sh /.dialbond-job.sh < /dev/null
 rc=$?
 echo "${MARK.exit} $rc@@"
 sync

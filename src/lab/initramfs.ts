@@ -20,6 +20,9 @@ export const GUEST_MODULES = ['ppp_async', 'ppp_synctty', 'ppp_generic', 'ppp_de
 
 export interface InitramfsOptions {
   kernel: LabKernel;
+  /** The job script (see jobScript); it travels in the initramfs, so the guest needs no
+   * host path to find it. */
+  job: string;
   shares: string[];
   overlaySize?: string;
 }
@@ -46,6 +49,7 @@ export function buildInitramfs(options: InitramfsOptions): Buffer {
       }),
     },
     { path: 'stage2.sh', type: 'file', mode: 0o755, data: stage2Script(GUEST_MODULES) },
+    { path: 'job.sh', type: 'file', mode: 0o755, data: options.job },
   ];
   return gzipSync(buildCpio(entries), { level: 1 });
 }

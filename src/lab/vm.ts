@@ -60,16 +60,15 @@ export async function runInLab(options: LabRunOptions): Promise<LabRunResult> {
   const log = options.onLog ?? (() => undefined);
   const kernel = prepareLab(log);
   const qemu = findCommand('qemu-system-x86_64') as string;
-  // Not under /tmp: the guest mounts a fresh tmpfs there, which would hide the job.
+  // The initramfs file is only read by QEMU on the host; keep it beside the kernel.
   const jobs = join(labCacheDir(), 'jobs');
   mkdirSync(jobs, { recursive: true });
   const job = mkdtempSync(join(jobs, 'job-'));
   const shares = (options.shares ?? []).map((s) => resolve(s));
   try {
-    const jobFile = join(job, 'job.sh');
-    writeFileSync(jobFile, jobScript({ cwd: resolve(options.cwd ?? process.cwd()), env: guestEnv(options.env), argv: options.argv }));
+    const script = jobScript({ cwd: resolve(options.cwd ?? process.cwd()), env: guestEnv(options.env), argv: options.argv });
     const initrd = join(job, 'initramfs.gz');
-    writeFileSync(initrd, buildInitramfs({ kernel, shares }));
+    writeFileSync(initrd, buildInitramfs({ kernel, shares, job: script }));
 
     const args = [
       '-accel', process.env.DIALBOND_LAB_ACCEL || 'tcg',
@@ -81,7 +80,7 @@ export async function runInLab(options: LabRunOptions): Promise<LabRunResult> {
       '-nic', 'none',
       '-kernel', kernel.vmlinuz,
       '-initrd', initrd,
-      '-append', `console=ttyS0 quiet loglevel=1 panic=-1 dialbond.job=${jobFile}`,
+      '-append', 'console=ttyS0 quiet loglevel=1 panic=-1',
       '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
       ...shares.flatMap((path, i) => ['-virtfs', `local,path=${path},mount_tag=share${i},security_model=none,multidevs=remap`]),
     ];
