@@ -24,6 +24,12 @@ export const ERROR_CODES = {
   MODEM_LOGIN_FAILED: { retryable: true },
   MODEM_TIMEOUT: { retryable: true },
   MODEM_ABORTED: { retryable: true },
+  // pppd: its arguments, its secrets file, the process and how it ended (pppd(8)).
+  PPP_OPTIONS: { retryable: false },
+  PPP_NOT_FOUND: { retryable: false },
+  PPP_START_FAILED: { retryable: true },
+  PPP_EXITED: { retryable: true },
+  PPP_SECRETS: { retryable: false },
   // Dialer profiles and configuration files.
   PROFILE_NOT_FOUND: { retryable: false },
   PROFILE_INVALID: { retryable: false },

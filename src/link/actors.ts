@@ -1,0 +1,132 @@
+/**
+ * The link machine's real effects: dialing (the modem machine, holding the line), pppd on
+ * the held line or with a pty command, and the release that ends pppd and hangs up.
+ */
+import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import { dialAndHold, type HeldLine } from '../modem/index.js';
+import { buildPppdArgs, startPppd, writePppSecretsFile, type PppLogEvent } from '../ppp/index.js';
+import type { DialResultForLink, LinkEvent, LinkPppEvent, PppExit, RunningPppd } from './machine.js';
+import type { LinkConfig } from './types.js';
+
+/** The part of pppd's log the link machine reacts to. */
+export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
+  switch (event.type) {
+    case 'interface':
+      return { type: 'interface', ifname: event.ifname };
+    case 'local-ip':
+      return { type: 'local-ip', address: event.address };
+    case 'remote-ip':
+      return { type: 'remote-ip', address: event.address };
+    case 'peer-dead':
+    case 'link-disconnected':
+      return { type: 'peer-dead' };
+    case 'hangup':
+      return { type: 'hangup' };
+    case 'auth-failed':
+      return { type: 'auth-failed' };
+    default:
+      return undefined;
+  }
+}
+
+/** pppd's argument vector for a link: a handed-over line is pppd's stdin (no device). */
+export function pppdArgsFor(config: LinkConfig, optionsFile?: string): string[] {
+  const ppp = config.ppp;
+  return buildPppdArgs({
+    linkName: config.name,
+    ...(config.kind === 'pty' ? { ptyCommand: config.command } : {}),
+    ...(ppp.localIp !== undefined ? { localIp: ppp.localIp } : {}),
+    ...(ppp.remoteIp !== undefined ? { remoteIp: ppp.remoteIp } : {}),
+    ...(ppp.mtu !== undefined ? { mtu: ppp.mtu } : {}),
+    ...(ppp.mru !== undefined ? { mru: ppp.mru } : {}),
+    ...(ppp.lcpEchoInterval !== undefined ? { lcpEchoInterval: ppp.lcpEchoInterval } : {}),
+    ...(ppp.lcpEchoFailure !== undefined ? { lcpEchoFailure: ppp.lcpEchoFailure } : {}),
+    ...(ppp.unit !== undefined ? { unit: ppp.unit } : {}),
+    ...(ppp.ifname !== undefined ? { ifname: ppp.ifname } : {}),
+    ...(ppp.requirePeerAuth !== undefined ? { requirePeerAuth: ppp.requirePeerAuth } : {}),
+    ...(ppp.user !== undefined ? { user: ppp.user } : {}),
+    ...(ppp.multilink !== undefined ? { multilink: ppp.multilink } : {}),
+    ...(ppp.extra !== undefined ? { extra: ppp.extra } : {}),
+    ...(optionsFile !== undefined ? { optionsFile } : {}),
+  });
+}
+
+export interface LinkActorDeps {
+  /** pppd to run (tests and unusual installs); found on PATH by default. */
+  pppdPath?: string;
+}
+
+export function createLinkActors(deps: LinkActorDeps = {}) {
+  return {
+    dial: fromPromise<DialResultForLink, { config: LinkConfig }>(async ({ input, signal }) => {
+      const config = input.config;
+      if (config.kind !== 'modem') return { held: null, report: null };
+      const result = await dialAndHold({
+        profile: config.profile,
+        device: config.device,
+        numbers: config.numbers,
+        signal,
+        ...(config.baudRate !== undefined ? { baudRate: config.baudRate } : {}),
+        ...(config.login ? { login: config.login } : {}),
+        ...(config.variables ? { variables: config.variables } : {}),
+        ...(config.lockDir !== undefined ? { lockDir: config.lockDir } : {}),
+      });
+      if ('fd' in result) {
+        // Stopped while the line came up: hand nothing over, hang up at once.
+        if (signal.aborted) {
+          await result.hangUp();
+          return { held: null, report: result.report };
+        }
+        return { held: result, report: result.report };
+      }
+      return { held: null, report: result };
+    }),
+
+    pppd: fromCallback<EventObject, { config: LinkConfig; held: HeldLine | null }>(({ input, sendBack }) => {
+      const send = (event: LinkEvent) => sendBack(event);
+      let running: RunningPppd | undefined;
+      let stopped = false;
+      void (async () => {
+        const { config, held } = input;
+        const secret = config.ppp.user !== undefined && config.ppp.password !== undefined ? await writePppSecretsFile(config.runDir, config.name, { user: config.ppp.user, password: config.ppp.password }) : undefined;
+        try {
+          const pppd = startPppd({
+            args: pppdArgsFor(config, secret?.path),
+            ...(held ? { stdinFd: held.fd } : {}),
+            ...(deps.pppdPath !== undefined ? { pppdPath: deps.pppdPath } : {}),
+          });
+          running = pppd;
+          if (stopped) void pppd.stop();
+          send({ type: 'PPP_STARTED', pppd });
+          pppd.on('log', (event: PppLogEvent) => {
+            const linkEvent = linkEventOf(event);
+            if (linkEvent) send({ type: 'PPP_LOG', event: linkEvent });
+          });
+          const exit = await pppd.exited;
+          send({ type: 'PPP_EXIT', exit: { status: exit.status, signal: exit.signal, name: exit.name, meaning: exit.meaning, fatal: exit.fatal } });
+        } finally {
+          await secret?.remove();
+        }
+      })().catch((error: { code?: string; message?: string }) => {
+        // pppd could not even start (not installed, bad options): fatal, say why.
+        const exit: PppExit = {
+          status: null,
+          signal: null,
+          name: (error.code ?? 'PPP_START_FAILED').replace(/^PPP_/, '').toLowerCase().replace(/_/g, '-'),
+          meaning: error.message ?? String(error),
+          fatal: error.code !== 'PPP_START_FAILED',
+        };
+        send({ type: 'PPP_EXIT', exit });
+      });
+      return () => {
+        stopped = true;
+        void running?.stop();
+      };
+    }),
+
+    release: fromPromise<void, { pppd: RunningPppd | null; held: HeldLine | null }>(async ({ input }) => {
+      await input.pppd?.stop();
+      await input.held?.hangUp();
+    }),
+  };
+}

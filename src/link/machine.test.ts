@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject } from 'xstate';
+import type { DialReport, HeldLine } from '../modem/index.js';
+import { parseProfile } from '../profiles/index.js';
+import { linkMachine, type DialResultForLink, type LinkEmitted, type LinkEvent, type PppExit, type RunningPppd } from './machine.js';
+import { backoffDelay, type LinkConfig } from './types.js';
+
+const profile = parseProfile({ name: 'test' }, 'test');
+
+const modemLink: LinkConfig = {
+  kind: 'modem',
+  name: 'line0',
+  device: '/dev/ttyS0',
+  profile,
+  numbers: ['5551234'],
+  ppp: {},
+  backoff: { initialMs: 1000, factor: 2, maxMs: 8000, jitter: 0 },
+  runDir: '/run/dialbond',
+};
+
+const ptyLink: LinkConfig = { kind: 'pty', name: 'slirp0', command: ['slirp-fullbolt', 'ppp'], ppp: {}, backoff: modemLink.backoff, runDir: '/run/dialbond' };
+
+const connected: DialReport = { result: 'connected', connect: 'CONNECT 28800', speed: 28800, protocol: null, attempts: 1, elapsedMs: 2000, connectMs: 2000, device: '/dev/ttyS0', number: '5551234' };
+const busy: DialReport = { ...connected, result: 'busy', connect: null, speed: null, connectMs: null, error: { code: 'MODEM_DIAL_FAILED', message: 'busy' } };
+
+function exit(status: number, name: string, fatal = false): PppExit {
+  return { status, signal: null, name, meaning: name, fatal };
+}
+
+/** A fake world for the link machine: scripted dial results, a controllable pppd. */
+function world(dials: Array<DialReport>) {
+  const log: string[] = [];
+  let pppdBack: ((e: LinkEvent) => void) | null = null;
+  let dialsLeft = [...dials];
+  const fakePppd: RunningPppd = {
+    pid: 4242,
+    stop: async () => {
+      log.push('pppd.stop');
+    },
+  };
+  const held = (report: DialReport): HeldLine => ({
+    report,
+    fd: 99,
+    hangUp: async () => {
+      log.push('hangUp');
+    },
+  });
+  const actors = {
+    dial: fromPromise<DialResultForLink, { config: LinkConfig }>(async () => {
+      const report = dialsLeft.shift() ?? busy;
+      log.push(`dial:${report.result}`);
+      return report.result === 'connected' ? { held: held(report), report } : { held: null, report };
+    }),
+    pppd: fromCallback<EventObject, { config: LinkConfig; held: HeldLine | null }>(({ sendBack, input }) => {
+      log.push(`pppd.start${input.held ? ` fd=${input.held.fd}` : ''}`);
+      pppdBack = (e) => sendBack(e);
+      sendBack({ type: 'PPP_STARTED', pppd: fakePppd });
+      return () => {
+        log.push('pppd.cleanup');
+        pppdBack = null;
+      };
+    }),
+    release: fromPromise<void, { pppd: RunningPppd | null; held: HeldLine | null }>(async ({ input }) => {
+      await input.pppd?.stop();
+      await input.held?.hangUp();
+    }),
+  };
+  return {
+    log,
+    actors,
+    ppp: (e: LinkEvent) => pppdBack?.(e),
+    setDials: (d: DialReport[]) => (dialsLeft = d),
+  };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+function start(config: LinkConfig, w: ReturnType<typeof world>) {
+  const clock = new SimulatedClock();
+  const actor = createActor(linkMachine.provide({ actors: w.actors }), { input: { config, random: () => 0 }, clock });
+  const transitions: LinkEmitted[] = [];
+  actor.on('transition', (e) => transitions.push(e));
+  actor.start();
+  actor.send({ type: 'START' });
+  const state = () => JSON.stringify(actor.getSnapshot().value);
+  return { actor, clock, transitions, state };
+}
+
+describe('link machine', () => {
+  it('dials, hands the held line to pppd, and is up when IPCP gives the remote address', async () => {
+    const w = world([connected]);
+    const { actor, state, transitions } = start(modemLink, w);
+    await settle();
+    expect(state()).toBe('{"online":"negotiating"}');
+    expect(w.log).toEqual(['dial:connected', 'pppd.start fd=99']);
+    w.ppp({ type: 'PPP_LOG', event: { type: 'interface', ifname: 'ppp0' } });
+    w.ppp({ type: 'PPP_LOG', event: { type: 'local-ip', address: '203.0.113.1' } });
+    w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
+    expect(state()).toBe('{"online":"up"}');
+    expect(actor.getSnapshot().context).toMatchObject({ ifname: 'ppp0', localIp: '203.0.113.1', remoteIp: '198.51.100.1', failures: 0 });
+    expect(transitions.map((t) => t.state)).toEqual(['dialing', 'negotiating', 'up']);
+  });
+
+  it('on a hang-up (pppd 16) goes down with the reason, hangs up, backs off and redials', async () => {
+    const w = world([connected, connected]);
+    const { actor, clock, state, transitions } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
+    w.ppp({ type: 'PPP_LOG', event: { type: 'hangup' } });
+    w.ppp({ type: 'PPP_EXIT', exit: exit(16, 'hangup') });
+    await settle();
+    expect(state()).toBe('"backoff"');
+    const down = transitions.find((t) => t.state === 'down');
+    expect(down?.reason).toMatchObject({ code: 'PPP_HANGUP', fatal: false, pppStatus: 16 });
+    expect(w.log).toContain('hangUp');
+    expect(w.log.indexOf('pppd.cleanup')).toBeLessThan(w.log.indexOf('hangUp'));
+    clock.increment(999);
+    await settle();
+    expect(state()).toBe('"backoff"');
+    clock.increment(1);
+    await settle();
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(2);
+    expect(state()).toBe('{"online":"negotiating"}');
+    expect(actor.getSnapshot().context.failures).toBe(1);
+  });
+
+  it('reads a peer-dead line reported by pppd as 16 as peer dead, from its log', async () => {
+    const w = world([connected]);
+    const { state, transitions } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'peer-dead' } });
+    w.ppp({ type: 'PPP_EXIT', exit: exit(16, 'hangup') });
+    await settle();
+    expect(state()).toBe('"backoff"');
+    expect(transitions.find((t) => t.state === 'down')?.reason).toMatchObject({ code: 'PPP_PEER_DEAD', fatal: false });
+  });
+
+  it('backs off longer after each consecutive failure, up to the maximum', async () => {
+    const w = world([busy, busy, busy, busy, busy]);
+    const { clock } = start(modemLink, w);
+    const dialsAt: number[] = [];
+    for (let t = 0; t <= 20_000; t += 100) {
+      await settle();
+      const n = w.log.filter((l) => l.startsWith('dial:')).length;
+      while (dialsAt.length < n) dialsAt.push(t);
+      clock.increment(100);
+    }
+    const gaps = dialsAt.slice(1).map((t, i) => t - dialsAt[i]!);
+    expect(gaps.slice(0, 3)).toEqual([1000, 2000, 4000]);
+    expect(backoffDelay(modemLink.backoff, 10)).toBe(8000);
+  });
+
+  it('parks on a fatal reason (we failed to authenticate, pppd 19) and does not redial by itself', async () => {
+    const w = world([connected, connected]);
+    const { actor, clock, state, transitions } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'auth-failed' } });
+    w.ppp({ type: 'PPP_EXIT', exit: exit(19, 'auth-failed-local', true) });
+    await settle();
+    expect(state()).toBe('"parked"');
+    expect(transitions.at(-1)?.reason).toMatchObject({ fatal: true, pppStatus: 19 });
+    clock.increment(3_600_000);
+    await settle();
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(1);
+    actor.send({ type: 'RETRY' });
+    await settle();
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(2);
+  });
+
+  it('parks when the dial fails for a reason redialing cannot fix (no such device)', async () => {
+    const w = world([{ ...busy, result: 'error', error: { code: 'MODEM_NO_DEVICE', message: '/dev/ttyS0 does not exist' } }]);
+    const { state, transitions } = start(modemLink, w);
+    await settle();
+    expect(state()).toBe('"parked"');
+    expect(transitions.at(-1)?.reason).toMatchObject({ code: 'MODEM_NO_DEVICE', fatal: true });
+  });
+
+  it('stops from up: pppd is stopped before the modem is hung up, and the machine ends', async () => {
+    const w = world([connected]);
+    const { actor, state } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
+    actor.send({ type: 'STOP' });
+    await settle();
+    expect(state()).toBe('"stopped"');
+    expect(actor.getSnapshot().status).toBe('done');
+    expect(w.log.slice(-3)).toEqual(['pppd.cleanup', 'pppd.stop', 'hangUp']);
+  });
+
+  it('stops from back-off and from parked without dialing again', async () => {
+    const w = world([busy]);
+    const { actor, state } = start(modemLink, w);
+    await settle();
+    expect(state()).toBe('"backoff"');
+    actor.send({ type: 'STOP' });
+    await settle();
+    expect(state()).toBe('"stopped"');
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(1);
+  });
+
+  it('a pty link skips dialing: pppd runs the command itself', async () => {
+    const w = world([]);
+    const { state } = start(ptyLink, w);
+    await settle();
+    expect(state()).toBe('{"online":"negotiating"}');
+    expect(w.log).toEqual(['pppd.start']);
+  });
+
+  it('gives up negotiating after 60 s and goes down with a reason', async () => {
+    const w = world([connected]);
+    const { clock, state, transitions } = start(modemLink, w);
+    await settle();
+    clock.increment(60_000);
+    await settle();
+    expect(state()).toBe('"backoff"');
+    expect(transitions.find((t) => t.state === 'down')?.reason).toMatchObject({ code: 'PPP_NEGOTIATION_TIMEOUT' });
+    expect(w.log).toContain('pppd.cleanup');
+    expect(w.log).toContain('hangUp');
+  });
+});

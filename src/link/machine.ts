@@ -1,0 +1,254 @@
+/**
+ * The link machine (xstate v5): idle -> dialing -> online(negotiating -> up) -> down ->
+ * backoff -> dialing ..., or parked when the reason is fatal (wrong password, no device,
+ * BLACKLISTED...), with the reason of every transition kept. STOP in any state ends pppd
+ * (SIGTERM, then SIGKILL to its process group), hangs the modem up and releases the lock.
+ *
+ * Effects are actors provided from outside (actors.ts for the real ones): `dial` returns a
+ * held line (or a failure report), `pppd` runs pppd and reports its log and exit, and
+ * `release` ends pppd and hangs up. Tests provide fakes and a SimulatedClock.
+ */
+import { assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import type { DialReport, HeldLine } from '../modem/index.js';
+import { backoffDelay, type LinkConfig, type LinkReason } from './types.js';
+
+/** What pppd said that the link machine cares about (a subset of src/ppp's log events). */
+export type LinkPppEvent =
+  | { type: 'interface'; ifname: string }
+  | { type: 'local-ip'; address: string }
+  | { type: 'remote-ip'; address: string }
+  | { type: 'peer-dead' }
+  | { type: 'hangup' }
+  | { type: 'auth-failed' };
+
+/** The handle of a running pppd, as the release actor needs it. */
+export interface RunningPppd {
+  pid: number;
+  stop(): Promise<unknown>;
+}
+
+export interface PppExit {
+  status: number | null;
+  signal: string | null;
+  name: string;
+  meaning: string;
+  fatal: boolean;
+}
+
+export type LinkEvent =
+  | { type: 'START' }
+  | { type: 'STOP' }
+  /** Dial again now: from parked, or to cut a back-off short. */
+  | { type: 'RETRY' }
+  | { type: 'PPP_STARTED'; pppd: RunningPppd }
+  | { type: 'PPP_LOG'; event: LinkPppEvent }
+  | { type: 'PPP_EXIT'; exit: PppExit };
+
+export type LinkState = 'idle' | 'dialing' | 'negotiating' | 'up' | 'down' | 'backoff' | 'parked' | 'stopping' | 'stopped';
+
+export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkReason };
+
+export interface LinkContext {
+  config: LinkConfig;
+  held: HeldLine | null;
+  pppd: RunningPppd | null;
+  /** Consecutive failures since the link was last up. */
+  failures: number;
+  reason: LinkReason | null;
+  ifname: string | null;
+  localIp: string | null;
+  remoteIp: string | null;
+  connect: DialReport | null;
+  /** What pppd said that explains an exit better than its status (peer dead, auth). */
+  lastPppEvent: LinkPppEvent['type'] | null;
+  random: () => number;
+}
+
+export interface DialResultForLink {
+  held: HeldLine | null;
+  report: DialReport | null;
+}
+
+/** The reason for a dial that did not connect. Retryable per the error family. */
+export function dialFailureReason(report: DialReport, retryable: (code: string) => boolean): LinkReason {
+  const code = report.error?.code ?? 'MODEM_DIAL_FAILED';
+  return { code, message: report.error?.message ?? `dial ended: ${report.result}`, fatal: !retryable(code) || report.result === 'blacklisted' };
+}
+
+/** The reason for pppd ending: its exit status, sharpened by what it logged. */
+export function pppExitReason(exit: PppExit, last: LinkPppEvent['type'] | null): LinkReason {
+  // pppd 2.4.9 may report a peer-dead line as 16 (it reads end of file on its channel after
+  // taking the line down); its log says which came first.
+  const name = last === 'peer-dead' && exit.status === 16 ? 'peer-dead' : exit.name;
+  const meaning = name === 'peer-dead' && exit.status === 16 ? 'the peer stopped answering LCP echo requests' : exit.meaning;
+  return { code: `PPP_${name.toUpperCase().replace(/-/g, '_')}`, message: `pppd exited (${exit.status ?? exit.signal}): ${meaning}`, fatal: exit.fatal || last === 'auth-failed', pppStatus: exit.status };
+}
+
+const NOT_PROVIDED = (name: string) => () => {
+  throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
+};
+
+export const linkMachine = setup({
+  types: {
+    context: {} as LinkContext,
+    events: {} as LinkEvent,
+    input: {} as { config: LinkConfig; random?: () => number },
+    emitted: {} as LinkEmitted,
+  },
+  actors: {
+    dial: fromPromise<DialResultForLink, { config: LinkConfig }>(async () => NOT_PROVIDED('dial')()),
+    pppd: fromCallback<EventObject, { config: LinkConfig; held: HeldLine | null }>(() => NOT_PROVIDED('pppd')()),
+    release: fromPromise<void, { pppd: RunningPppd | null; held: HeldLine | null }>(async () => NOT_PROVIDED('release')()),
+  },
+  delays: {
+    backoff: ({ context }) => backoffDelay(context.config.backoff, context.failures, context.random),
+    negotiateTimeout: 60_000,
+  },
+  actions: {
+    announce: emit(({ context }, state: LinkState) => ({
+      type: 'transition' as const,
+      state,
+      ...(context.reason && (state === 'down' || state === 'parked' || state === 'backoff') ? { reason: context.reason } : {}),
+    })),
+    fail: assign(({ context }, reason: LinkReason) => ({ reason, failures: context.failures + 1 })),
+    clearLine: assign({ held: null, pppd: null, ifname: null, localIp: null, remoteIp: null, lastPppEvent: null }),
+  },
+  guards: {
+    isPty: ({ context }) => context.config.kind === 'pty',
+    fatal: ({ context }) => context.reason?.fatal === true,
+  },
+}).createMachine({
+  id: 'link',
+  context: ({ input }) => ({
+    config: input.config,
+    held: null,
+    pppd: null,
+    failures: 0,
+    reason: null,
+    ifname: null,
+    localIp: null,
+    remoteIp: null,
+    connect: null,
+    lastPppEvent: null,
+    random: input.random ?? Math.random,
+  }),
+  initial: 'idle',
+  on: {
+    STOP: '.stopping',
+  },
+  states: {
+    idle: {
+      on: { START: [{ guard: 'isPty', target: 'online' }, { target: 'dialing' }] },
+    },
+
+    dialing: {
+      entry: { type: 'announce', params: 'dialing' },
+      invoke: {
+        src: 'dial',
+        input: ({ context }) => ({ config: context.config }),
+        onDone: [
+          {
+            guard: ({ event }) => event.output.held !== null,
+            target: 'online',
+            actions: assign(({ event }) => ({ held: event.output.held, connect: event.output.held?.report ?? null })),
+          },
+          {
+            target: 'down',
+            actions: assign(({ context, event }) => ({
+              failures: context.failures + 1,
+              connect: event.output.report,
+              reason: event.output.report
+                ? dialFailureReason(event.output.report, (code) => !/^(PROFILE_|CLI_|HAYES_|MODEM_NO_DEVICE|MODEM_PERMISSION|MODEM_INIT_FAILED|MODEM_CHECK_FAILED|MODEM_LOGIN_FAILED|MODEM_LOCK_FAILED)/.test(code))
+                : { code: 'MODEM_DIAL_FAILED', message: 'dial ended without a report', fatal: false },
+            })),
+          },
+        ],
+        onError: {
+          target: 'down',
+          actions: assign(({ context, event }) => {
+            const error = event.error as { code?: string; message?: string };
+            return { failures: context.failures + 1, reason: { code: error?.code ?? 'MODEM_DIAL_FAILED', message: error?.message ?? String(event.error), fatal: false } };
+          }),
+        },
+      },
+    },
+
+    /** pppd runs for as long as this state lasts; leaving it stops pppd. */
+    online: {
+      invoke: { src: 'pppd', input: ({ context }) => ({ config: context.config, held: context.held }) },
+      initial: 'negotiating',
+      on: {
+        PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd })) },
+        PPP_LOG: {
+          actions: assign(({ event }) => {
+            const e = event.event;
+            if (e.type === 'interface') return { ifname: e.ifname };
+            if (e.type === 'local-ip') return { localIp: e.address };
+            if (e.type === 'remote-ip') return { remoteIp: e.address };
+            return { lastPppEvent: e.type };
+          }),
+        },
+        PPP_EXIT: {
+          target: 'down',
+          actions: assign(({ context, event }) => ({ reason: pppExitReason(event.exit, context.lastPppEvent), failures: context.failures + 1 })),
+        },
+      },
+      states: {
+        negotiating: {
+          entry: { type: 'announce', params: 'negotiating' },
+          on: { PPP_LOG: { guard: ({ event }) => event.event.type === 'remote-ip', target: 'up', actions: assign(({ event }) => (event.event.type === 'remote-ip' ? { remoteIp: event.event.address } : {})) } },
+          after: {
+            negotiateTimeout: {
+              target: '#link.down',
+              actions: assign(({ context }) => ({ failures: context.failures + 1, reason: { code: 'PPP_NEGOTIATION_TIMEOUT', message: 'pppd did not bring the link up within 60 s', fatal: false } })),
+            },
+          },
+        },
+        up: {
+          entry: [assign({ failures: 0, reason: null }), { type: 'announce', params: 'up' }],
+        },
+      },
+    },
+
+    /** pppd ended or the dial failed: end what is left, hang up, release the lock. */
+    down: {
+      entry: { type: 'announce', params: 'down' },
+      invoke: {
+        src: 'release',
+        input: ({ context }) => ({ pppd: context.pppd, held: context.held }),
+        onDone: [{ guard: 'fatal', target: 'parked', actions: 'clearLine' }, { target: 'backoff', actions: 'clearLine' }],
+        onError: [{ guard: 'fatal', target: 'parked', actions: 'clearLine' }, { target: 'backoff', actions: 'clearLine' }],
+      },
+    },
+
+    backoff: {
+      entry: { type: 'announce', params: 'backoff' },
+      after: { backoff: [{ guard: 'isPty', target: 'online' }, { target: 'dialing' }] },
+      on: { RETRY: [{ guard: 'isPty', target: 'online' }, { target: 'dialing' }] },
+    },
+
+    /** A fatal reason: no redial until someone says so (no redial storm). */
+    parked: {
+      entry: { type: 'announce', params: 'parked' },
+      on: { RETRY: [{ guard: 'isPty', target: 'online', actions: assign({ failures: 0 }) }, { target: 'dialing', actions: assign({ failures: 0 }) }] },
+    },
+
+    stopping: {
+      entry: { type: 'announce', params: 'stopping' },
+      invoke: {
+        src: 'release',
+        input: ({ context }) => ({ pppd: context.pppd, held: context.held }),
+        onDone: { target: 'stopped', actions: 'clearLine' },
+        onError: { target: 'stopped', actions: 'clearLine' },
+      },
+      on: { STOP: {} },
+    },
+
+    stopped: {
+      type: 'final',
+      entry: { type: 'announce', params: 'stopped' },
+    },
+  },
+});
+
+export type LinkMachine = typeof linkMachine;

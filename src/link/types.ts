@@ -1,0 +1,78 @@
+/**
+ * A link: one line that carries PPP. Either a modem link (a device dialed with a profile,
+ * then handed to pppd) or a pty link (pppd runs a command that speaks PPP on its stdio,
+ * e.g. ssh to a slirp account). The link machine keeps it up; the supervisor owns many.
+ */
+import type { Profile } from '../profiles/index.js';
+
+export interface BackoffPolicy {
+  /** First pause after a failure. */
+  initialMs: number;
+  /** Each further consecutive failure multiplies the pause by this. */
+  factor: number;
+  maxMs: number;
+  /** Up to this fraction of the pause is added at random, so lines do not redial in step. */
+  jitter: number;
+}
+
+export interface PppLinkOptions {
+  localIp?: string;
+  remoteIp?: string;
+  mtu?: number;
+  mru?: number;
+  lcpEchoInterval?: number;
+  lcpEchoFailure?: number;
+  unit?: number;
+  ifname?: string;
+  requirePeerAuth?: boolean;
+  /** PAP/CHAP name; the password goes to a 0600 options file, never to argv. */
+  user?: string;
+  password?: string;
+  multilink?: { endpoint?: string };
+  extra?: string[];
+}
+
+interface LinkBase {
+  name: string;
+  ppp: PppLinkOptions;
+  backoff: BackoffPolicy;
+  /** Where pppd's options file with the password goes (0700 directory). */
+  runDir: string;
+}
+
+export interface ModemLinkConfig extends LinkBase {
+  kind: 'modem';
+  device: string;
+  baudRate?: number;
+  profile: Profile;
+  numbers: string[];
+  login?: { user: string; password: string };
+  variables?: Record<string, string>;
+  lockDir?: string;
+}
+
+export interface PtyLinkConfig extends LinkBase {
+  kind: 'pty';
+  /** argv of a command speaking PPP on its stdio. */
+  command: string[];
+}
+
+export type LinkConfig = ModemLinkConfig | PtyLinkConfig;
+
+/** Why a link is not up (kept with every transition, shown to users). */
+export interface LinkReason {
+  code: string;
+  message: string;
+  /** A reason that redialing cannot fix: the link is parked until someone acts. */
+  fatal: boolean;
+  /** The pppd exit status, when pppd ended. */
+  pppStatus?: number | null;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 2000, factor: 2, maxMs: 300_000, jitter: 0.2 };
+
+/** The pause before attempt number `failures + 1`. */
+export function backoffDelay(policy: BackoffPolicy, failures: number, random: () => number = Math.random): number {
+  const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, failures - 1));
+  return Math.round(base * (1 + policy.jitter * random()));
+}

@@ -1,0 +1,221 @@
+/**
+ * pppd's log, as it prints it on a descriptor with `logfd 2`: one message per line, no
+ * timestamp (utils.c log_write). The parser is pure and knows the pppd 2.4.9 messages that
+ * matter to a link supervisor; their format strings are quoted beside each pattern (from
+ * main.c, auth.c, lcp.c, fsm.c, ipcp.c, upap.c, chap-new.c, chap_ms.c, eap.c, tty.c).
+ * Anything else parses to `undefined`: the raw line is still available (the reader emits
+ * every line), and an `other` event would only be noise for consumers to skip.
+ */
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+
+/** An authentication protocol as pppd names it in its messages. */
+export type PppAuthProtocol = 'PAP' | 'CHAP' | 'MS-CHAP' | 'EAP';
+
+/**
+ * Who said no (or yes) in an authentication event: the side that checked the other's
+ * credentials.
+ * - `peer`: the peer judged *our* credentials. `auth-failed` by `peer` means we failed
+ *   (wrong user or password): pppd exits 19.
+ * - `us`: we judged the *peer* (we asked for `auth`). `auth-failed` by `us` means the peer
+ *   failed or refused: pppd exits 11.
+ */
+export type PppAuthJudge = 'peer' | 'us';
+
+/** One meaningful pppd log line. */
+export type PppLogEvent =
+  /** "Serial connection established." (tty.c: the connect script or pty command is running). */
+  | { type: 'serial-connected' }
+  /** "Using interface %s" (main.c set_ifunit). */
+  | { type: 'interface'; ifname: string }
+  /** "Connect: %s <--> %s" (auth.c start_link): interface and device, LCP starts. */
+  | { type: 'connect'; ifname: string; device: string }
+  /** "local  IP address %I" (ipcp.c ipcp_up). */
+  | { type: 'local-ip'; address: string }
+  /** "remote IP address %I" (ipcp.c ipcp_up): IPCP is up, the link carries IP. */
+  | { type: 'remote-ip'; address: string }
+  /** "Modem hangup" (main.c get_input: the line read end-of-file; exit 16 follows). */
+  | { type: 'hangup' }
+  /** "No response to %d echo-requests" (lcp.c LcpLinkFailure; exit 15 follows). */
+  | { type: 'peer-dead'; missed: number }
+  /** "Serial link appears to be disconnected." (lcp.c LcpLinkFailure, after peer-dead). */
+  | { type: 'link-disconnected' }
+  /** "%s terminated by peer" / "%s terminated by peer (%0.*v)" (fsm.c fsm_rtermreq). */
+  | { type: 'terminated-by-peer'; protocol: string; reason?: string }
+  /** "Connection terminated." (auth.c link_terminated), or "Link terminated." for one link of a multilink bundle. */
+  | { type: 'terminated'; multilink: boolean }
+  /** "PAP authentication succeeded", "PAP peer authentication succeeded for %q", ... */
+  | { type: 'auth-succeeded'; by: PppAuthJudge; protocol: PppAuthProtocol; peerName?: string; message?: string }
+  /**
+   * An authentication failure (see PppAuthJudge for `by`). pppd may log one failure on two
+   * lines (chap-new.c: "CHAP authentication failed: <message>" then "CHAP authentication
+   * failed"), so treat these as idempotent.
+   */
+  | { type: 'auth-failed'; by: PppAuthJudge; protocol?: PppAuthProtocol; peerName?: string; message?: string }
+  /** "Connect time %d.%d minutes." (main.c print_link_stats). */
+  | { type: 'connect-time'; minutes: number }
+  /** "Sent %u bytes, received %u bytes." (main.c print_link_stats). */
+  | { type: 'stats'; sent: number; received: number }
+  /** "Terminating on signal %d", or "Hangup (SIGHUP)" as signal 1 (main.c handle_events). */
+  | { type: 'signal'; signal: number }
+  /**
+   * A child of pppd (pty command, connect script) ended: "Child process %s (pid %d)
+   * terminated with signal %d", or (with `debug`) "Script %s finished (pid %d), status = 0x%x"
+   * (main.c forget_child).
+   */
+  | { type: 'child-exit'; program: string; pid: number; signal?: number; status?: number };
+
+/** pppd's %q prints a string in double quotes (utils.c vslprintf); take them off. */
+function unquote(text: string): string {
+  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+}
+
+const AUTH_PROTOCOL = '(PAP|CHAP|MS-CHAP|EAP)';
+
+type Rule = [RegExp, (m: RegExpExecArray) => PppLogEvent];
+
+/** Checked in order; the first match wins. */
+const RULES: readonly Rule[] = [
+  [/^Serial connection established\.$/, () => ({ type: 'serial-connected' })],
+  [/^Using interface (\S+)$/, (m) => ({ type: 'interface', ifname: m[1]! })],
+  [/^Connect: (\S+) <--> (.+)$/, (m) => ({ type: 'connect', ifname: m[1]!, device: m[2]! })],
+  // Two spaces after "local" in the source, so the addresses line up; accept any.
+  [/^local\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'local-ip', address: m[1]! })],
+  [/^remote\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'remote-ip', address: m[1]! })],
+  [/^Modem hangup$/, () => ({ type: 'hangup' })],
+  [/^No response to (\d+) echo-requests$/, (m) => ({ type: 'peer-dead', missed: Number(m[1]) })],
+  [/^Serial link appears to be disconnected\.$/, () => ({ type: 'link-disconnected' })],
+  [/^(\S+) terminated by peer(?: \((.*)\))?$/, (m) => (m[2] !== undefined && m[2] !== '' ? { type: 'terminated-by-peer', protocol: m[1]!, reason: m[2] } : { type: 'terminated-by-peer', protocol: m[1]! })],
+  [/^Connection terminated\.$/, () => ({ type: 'terminated', multilink: false })],
+  [/^Link terminated\.$/, () => ({ type: 'terminated', multilink: true })],
+
+  // We judged the peer (exit 11 on failure).
+  [/^PAP peer authentication succeeded for (.*)$/, (m) => ({ type: 'auth-succeeded', by: 'us', protocol: 'PAP', peerName: unquote(m[1]!) })],
+  [/^PAP peer authentication failed for (.*)$/, (m) => ({ type: 'auth-failed', by: 'us', protocol: 'PAP', peerName: unquote(m[1]!) })],
+  [/^Peer (.*) failed CHAP (?:authentication|Session verification)$/, (m) => ({ type: 'auth-failed', by: 'us', protocol: 'CHAP', peerName: unquote(m[1]!) })],
+  [/^(PAP|EAP) authentication of peer failed/, (m) => ({ type: 'auth-failed', by: 'us', protocol: m[1] as PppAuthProtocol })],
+  [/^peer refused to authenticate/, () => ({ type: 'auth-failed', by: 'us' })],
+  [/^EAP: MSCHAPv2 failure for peer (.*)$/, (m) => ({ type: 'auth-failed', by: 'us', protocol: 'EAP', peerName: unquote(m[1]!) })],
+
+  // The peer judged us (exit 19 on failure).
+  [new RegExp(`^${AUTH_PROTOCOL} authentication succeeded(?:: (.*))?$`), (m) => withMessage({ type: 'auth-succeeded', by: 'peer', protocol: m[1] as PppAuthProtocol }, m[2])],
+  [new RegExp(`^${AUTH_PROTOCOL} authentication failed(?: due to protocol-reject)?(?:: (.*))?$`, 'i'), (m) => withMessage({ type: 'auth-failed', by: 'peer', protocol: m[1]!.toUpperCase() as PppAuthProtocol }, m[2])],
+  [/^EAP: peer reports authentication failure/, () => ({ type: 'auth-failed', by: 'peer', protocol: 'EAP' })],
+
+  [/^Connect time (\d+(?:\.\d+)?) minutes\.$/, (m) => ({ type: 'connect-time', minutes: Number(m[1]) })],
+  [/^Sent (\d+) bytes, received (\d+) bytes\.$/, (m) => ({ type: 'stats', sent: Number(m[1]), received: Number(m[2]) })],
+  [/^Terminating on signal (\d+)\.?$/, (m) => ({ type: 'signal', signal: Number(m[1]) })],
+  [/^Hangup \(SIGHUP\)$/, () => ({ type: 'signal', signal: 1 })],
+  [/^Child process (.*) \(pid (\d+)\) terminated with signal (\d+)$/, (m) => ({ type: 'child-exit', program: m[1]!, pid: Number(m[2]), signal: Number(m[3]) })],
+  [/^Script (.*) finished \(pid (\d+)\), status = 0x([0-9a-fA-F]+)$/, (m) => ({ type: 'child-exit', program: m[1]!, pid: Number(m[2]), status: parseInt(m[3]!, 16) })],
+];
+
+function withMessage<T extends PppLogEvent>(event: T, message: string | undefined): T {
+  return message ? { ...event, message } : event;
+}
+
+/** A syslog-style prefix (`Nov 23 12:04:56 host pppd[3841]: `), for lines taken from a system log. */
+const SYSLOG_PREFIX = /^(?:.*?\s)?pppd\[\d+\]:\s+/;
+
+/**
+ * The event a pppd 2.4.9 log line reports, or undefined for a line that reports nothing a
+ * supervisor acts on (packet dumps, LL addresses, banners...). Tolerates trailing
+ * whitespace and a syslog prefix.
+ */
+export function parsePppdLogLine(line: string): PppLogEvent | undefined {
+  const text = line.trim().replace(SYSLOG_PREFIX, '');
+  for (const [pattern, build] of RULES) {
+    const match = pattern.exec(text);
+    if (match) return build(match);
+  }
+  return undefined;
+}
+
+/** Events of a PppdLogReader. */
+export interface PppdLogReaderEvents {
+  /** Every non-empty line, as pppd wrote it (without the line end). */
+  line: [line: string];
+  /** A line that parsed to an event (emitted after its 'line'). */
+  log: [event: PppLogEvent];
+}
+
+/** Default bound on one line; pppd's own messages are far shorter (its log buffer is 1024 bytes). */
+export const DEFAULT_MAX_LINE_LENGTH = 4096;
+
+/**
+ * Splits pppd's stderr into lines and parses them. Chunks may split lines (and UTF-8
+ * characters) anywhere. A line longer than `maxLineLength` is cut there and the rest of it
+ * dropped, so a runaway child writing to pppd's log cannot grow our memory without bound.
+ */
+export class PppdLogReader extends EventEmitter<PppdLogReaderEvents> {
+  private readonly maxLineLength: number;
+  private readonly decoder = new StringDecoder('utf8');
+  private partial = '';
+  private discarding = false;
+
+  constructor(options: { maxLineLength?: number } = {}) {
+    super();
+    this.maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  }
+
+  /** Feeds a chunk of pppd's output. */
+  push(chunk: Buffer | string): void {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    let start = 0;
+    while (start < text.length) {
+      const newline = text.indexOf('\n', start);
+      const ended = newline !== -1;
+      const part = text.slice(start, ended ? newline : text.length);
+      start = ended ? newline + 1 : text.length;
+      if (this.discarding) {
+        if (ended) this.discarding = false;
+        continue;
+      }
+      this.partial += part;
+      if (this.partial.length > this.maxLineLength) {
+        const cut = this.partial.slice(0, this.maxLineLength);
+        this.partial = '';
+        this.discarding = !ended;
+        this.emitLine(cut);
+        continue;
+      }
+      if (ended) {
+        const line = this.partial;
+        this.partial = '';
+        this.emitLine(line);
+      }
+    }
+  }
+
+  /** The output ended: a last line without a newline still counts. */
+  end(): void {
+    const rest = this.decoder.end();
+    if (rest) this.push(rest);
+    if (!this.discarding && this.partial) this.emitLine(this.partial);
+    this.partial = '';
+    this.discarding = false;
+  }
+
+  /** Reads a stream to its end (data -> push, end/close -> end). */
+  attach(stream: Readable): this {
+    let ended = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      this.end();
+    };
+    stream.on('data', (chunk: Buffer | string) => this.push(chunk));
+    stream.once('end', finish);
+    stream.once('close', finish);
+    return this;
+  }
+
+  private emitLine(raw: string): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (!line.trim()) return;
+    this.emit('line', line);
+    const event = parsePppdLogLine(line);
+    if (event) this.emit('log', event);
+  }
+}
