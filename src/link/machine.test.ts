@@ -113,7 +113,8 @@ describe('link machine', () => {
     await settle();
     expect(state()).toBe('"backoff"');
     const down = transitions.find((t) => t.state === 'down');
-    expect(down?.reason).toMatchObject({ code: 'PPP_HANGUP', fatal: false, pppStatus: 16 });
+    // down as soon as pppd logs the hang-up, before it has finished exiting
+    expect(down?.reason).toMatchObject({ code: 'PPP_HANGUP', fatal: false });
     expect(w.log).toContain('hangUp');
     expect(w.log.indexOf('pppd.cleanup')).toBeLessThan(w.log.indexOf('hangUp'));
     clock.increment(999);
@@ -126,10 +127,22 @@ describe('link machine', () => {
     expect(actor.getSnapshot().context.failures).toBe(1);
   });
 
+  it('takes the reason from the exit status when pppd ends without saying why (kill -9)', async () => {
+    const w = world([connected]);
+    const { state, transitions } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
+    w.ppp({ type: 'PPP_EXIT', exit: { status: null, signal: 'SIGKILL', name: 'killed', meaning: 'killed by SIGKILL', fatal: false } });
+    await settle();
+    expect(state()).toBe('"backoff"');
+    expect(transitions.find((t) => t.state === 'down')?.reason).toMatchObject({ code: 'PPP_KILLED', fatal: false, pppStatus: null });
+  });
+
   it('reads a peer-dead line reported by pppd as 16 as peer dead, from its log', async () => {
     const w = world([connected]);
     const { state, transitions } = start(modemLink, w);
     await settle();
+    // while negotiating, a peer-dead line is only known when pppd exits (as 16 or 15)
     w.ppp({ type: 'PPP_LOG', event: { type: 'peer-dead' } });
     w.ppp({ type: 'PPP_EXIT', exit: exit(16, 'hangup') });
     await settle();

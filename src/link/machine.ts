@@ -59,8 +59,8 @@ export interface LinkContext {
   localIp: string | null;
   remoteIp: string | null;
   connect: DialReport | null;
-  /** What pppd said that explains an exit better than its status (peer dead, auth). */
-  lastPppEvent: LinkPppEvent['type'] | null;
+  /** What pppd said during this run that explains an exit better than its status. */
+  pppSaid: Array<LinkPppEvent['type']>;
   random: () => number;
 }
 
@@ -76,12 +76,20 @@ export function dialFailureReason(report: DialReport, retryable: (code: string) 
 }
 
 /** The reason for pppd ending: its exit status, sharpened by what it logged. */
-export function pppExitReason(exit: PppExit, last: LinkPppEvent['type'] | null): LinkReason {
-  // pppd 2.4.9 may report a peer-dead line as 16 (it reads end of file on its channel after
-  // taking the line down); its log says which came first.
-  const name = last === 'peer-dead' && exit.status === 16 ? 'peer-dead' : exit.name;
-  const meaning = name === 'peer-dead' && exit.status === 16 ? 'the peer stopped answering LCP echo requests' : exit.meaning;
-  return { code: `PPP_${name.toUpperCase().replace(/-/g, '_')}`, message: `pppd exited (${exit.status ?? exit.signal}): ${meaning}`, fatal: exit.fatal || last === 'auth-failed', pppStatus: exit.status };
+export function pppExitReason(exit: PppExit, said: ReadonlyArray<LinkPppEvent['type']>): LinkReason {
+  // pppd 2.4.9 may report a peer-dead line as 16: after declaring the peer dead it takes
+  // the line down and then reads end of file on its own channel. Its log tells.
+  const peerDead = said.includes('peer-dead') && (exit.status === 16 || exit.status === 15 || exit.signal !== null);
+  const name = peerDead ? 'peer-dead' : exit.name;
+  const meaning = peerDead ? 'the peer stopped answering LCP echo requests' : exit.meaning;
+  return { code: `PPP_${name.toUpperCase().replace(/-/g, '_')}`, message: `pppd exited (${exit.status ?? exit.signal}): ${meaning}`, fatal: exit.fatal || said.includes('auth-failed'), pppStatus: exit.status };
+}
+
+/** A line pppd has already declared lost, before pppd itself has finished ending. */
+function lostLineReason(event: LinkPppEvent): LinkReason {
+  return event.type === 'peer-dead'
+    ? { code: 'PPP_PEER_DEAD', message: 'pppd: the peer stopped answering LCP echo requests', fatal: false }
+    : { code: 'PPP_HANGUP', message: 'pppd: the modem hung up', fatal: false };
 }
 
 const NOT_PROVIDED = (name: string) => () => {
@@ -111,7 +119,7 @@ export const linkMachine = setup({
       ...(context.reason && (state === 'down' || state === 'parked' || state === 'backoff') ? { reason: context.reason } : {}),
     })),
     fail: assign(({ context }, reason: LinkReason) => ({ reason, failures: context.failures + 1 })),
-    clearLine: assign({ held: null, pppd: null, ifname: null, localIp: null, remoteIp: null, lastPppEvent: null }),
+    clearLine: assign({ held: null, pppd: null, ifname: null, localIp: null, remoteIp: null, pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
@@ -129,7 +137,7 @@ export const linkMachine = setup({
     localIp: null,
     remoteIp: null,
     connect: null,
-    lastPppEvent: null,
+    pppSaid: [],
     random: input.random ?? Math.random,
   }),
   initial: 'idle',
@@ -180,17 +188,17 @@ export const linkMachine = setup({
       on: {
         PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd })) },
         PPP_LOG: {
-          actions: assign(({ event }) => {
+          actions: assign(({ context, event }) => {
             const e = event.event;
             if (e.type === 'interface') return { ifname: e.ifname };
             if (e.type === 'local-ip') return { localIp: e.address };
             if (e.type === 'remote-ip') return { remoteIp: e.address };
-            return { lastPppEvent: e.type };
+            return { pppSaid: [...context.pppSaid, e.type] };
           }),
         },
         PPP_EXIT: {
           target: 'down',
-          actions: assign(({ context, event }) => ({ reason: pppExitReason(event.exit, context.lastPppEvent), failures: context.failures + 1 })),
+          actions: assign(({ context, event }) => ({ reason: pppExitReason(event.exit, context.pppSaid), failures: context.failures + 1 })),
         },
       },
       states: {
@@ -206,6 +214,15 @@ export const linkMachine = setup({
         },
         up: {
           entry: [assign({ failures: 0, reason: null }), { type: 'announce', params: 'up' }],
+          // pppd says the line is lost (no LCP echo answers, modem hangup) well before it
+          // has finished ending: the link is down from that moment (release stops pppd).
+          on: {
+            PPP_LOG: {
+              guard: ({ event }) => event.event.type === 'peer-dead' || event.event.type === 'hangup',
+              target: '#link.down',
+              actions: assign(({ context, event }) => ({ reason: lostLineReason(event.event), failures: context.failures + 1, pppSaid: [...context.pppSaid, event.event.type] })),
+            },
+          },
         },
       },
     },

@@ -651,6 +651,7 @@ export const modemMachine = setup({
     /** Aborting before CONNECT: one character stops a dial in progress, then DTR drop. */
     abortingDial: {
       invoke: { src: 'write', input: { text: '\r' }, onDone: 'closing', onError: 'closing' },
+      after: { commandTimeout: 'closing' },
     },
 
     /** Guarded escape to command mode, ATH, then close with DTR dropped. */
@@ -667,6 +668,8 @@ export const modemMachine = setup({
         sendEscape: {
           entry: [{ type: 'sending', params: '+++' }, { type: 'recordTx', params: '+++' }],
           invoke: { src: 'write', input: { text: '+++' }, onDone: 'guardAfter', onError: '#modem.closing' },
+          // a write that never drains (a wedged line) must not keep the hang-up from ending
+          after: { commandTimeout: '#modem.closing' },
         },
         guardAfter: {
           after: { guardTime: 'awaitOk' },

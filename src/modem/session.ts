@@ -198,6 +198,11 @@ export async function dialAndHold(options: DialSessionOptions & { io?: SerialMod
     fd,
     hangUp: () =>
       (hungUp ??= (async () => {
+        // Close our copy first: with pppd gone this is the tty's last close, which drops
+        // DTR (HUPCL) and, if pppd was killed, puts the line discipline back to N_TTY
+        // (a line still in PPP discipline would swallow the modem's answers). Then reopen
+        // and hang up in words too, for modems that ignore DTR.
+        closeSync(fd);
         try {
           await io.reattach();
         } catch {
@@ -205,7 +210,6 @@ export async function dialAndHold(options: DialSessionOptions & { io?: SerialMod
         }
         session.actor.send({ type: 'HANGUP' });
         await session.done;
-        closeSync(fd);
         await session.finish();
       })()),
   };
