@@ -17,6 +17,8 @@ export interface IspLineOptions {
   marker: string;
   lcpEchoInterval?: number;
   lcpEchoFailure?: number;
+  /** Make the client authenticate with PAP (secrets from /etc/ppp/pap-secrets). */
+  requirePap?: boolean;
 }
 
 export class Isp {
@@ -33,7 +35,7 @@ export class Isp {
   pppdArgv(line: IspLineOptions): string[] {
     return [
       'ip', 'netns', 'exec', this.netns,
-      'pppd', 'notty', 'nodetach', 'noauth', 'local', 'nolock', 'nodefaultroute', 'noipdefault',
+      'pppd', 'notty', 'nodetach', ...(line.requirePap ? ['auth', 'require-pap'] : ['noauth']), 'local', 'nolock', 'nodefaultroute', 'noipdefault',
       'novj', 'novjccomp', 'nodeflate', 'nobsdcomp', 'mtu', '1500', 'mru', '1500',
       'lcp-echo-interval', String(line.lcpEchoInterval ?? 1), 'lcp-echo-failure', String(line.lcpEchoFailure ?? 3),
       'ipparam', line.marker, `${line.server}:${line.client}`,

@@ -25,7 +25,7 @@ export interface LabLines {
   close(): Promise<void>;
 }
 
-export async function startLabLines(options: { count: number; rate?: number; scenario?: ScenarioInput; server?: (i: number) => string }): Promise<LabLines> {
+export async function startLabLines(options: { count: number; rate?: number; scenario?: ScenarioInput; server?: (i: number) => string; requirePap?: (i: number) => boolean }): Promise<LabLines> {
   const isp = await Isp.create();
   const rate = options.rate ?? 115200;
   const lines: LabLine[] = [];
@@ -35,6 +35,7 @@ export async function startLabLines(options: { count: number; rate?: number; sce
       client: `203.0.113.${i + 1}`,
       server: options.server ? options.server(i) : `198.51.100.${i + 1}`,
       marker: `dialbond-lab-${isp.netns}-line${i}`,
+      requirePap: options.requirePap?.(i) ?? false,
     };
     scenarios.push({
       ...options.scenario,
