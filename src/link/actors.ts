@@ -31,22 +31,11 @@ export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
 
 /** pppd's argument vector for a link: a handed-over line is pppd's stdin (no device). */
 export function pppdArgsFor(config: LinkConfig, optionsFile?: string): string[] {
-  const ppp = config.ppp;
+  const { password: _password, ...ppp } = config.ppp;
   return buildPppdArgs({
+    ...ppp,
     linkName: config.name,
     ...(config.kind === 'pty' ? { ptyCommand: config.command } : {}),
-    ...(ppp.localIp !== undefined ? { localIp: ppp.localIp } : {}),
-    ...(ppp.remoteIp !== undefined ? { remoteIp: ppp.remoteIp } : {}),
-    ...(ppp.mtu !== undefined ? { mtu: ppp.mtu } : {}),
-    ...(ppp.mru !== undefined ? { mru: ppp.mru } : {}),
-    ...(ppp.lcpEchoInterval !== undefined ? { lcpEchoInterval: ppp.lcpEchoInterval } : {}),
-    ...(ppp.lcpEchoFailure !== undefined ? { lcpEchoFailure: ppp.lcpEchoFailure } : {}),
-    ...(ppp.unit !== undefined ? { unit: ppp.unit } : {}),
-    ...(ppp.ifname !== undefined ? { ifname: ppp.ifname } : {}),
-    ...(ppp.requirePeerAuth !== undefined ? { requirePeerAuth: ppp.requirePeerAuth } : {}),
-    ...(ppp.user !== undefined ? { user: ppp.user } : {}),
-    ...(ppp.multilink !== undefined ? { multilink: ppp.multilink } : {}),
-    ...(ppp.extra !== undefined ? { extra: ppp.extra } : {}),
     ...(optionsFile !== undefined ? { optionsFile } : {}),
   });
 }

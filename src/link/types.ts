@@ -3,6 +3,7 @@
  * then handed to pppd) or a pty link (pppd runs a command that speaks PPP on its stdio,
  * e.g. ssh to a slirp account). The link machine keeps it up; the supervisor owns many.
  */
+import type { PppdOptions } from '../ppp/index.js';
 import type { Profile } from '../profiles/index.js';
 
 export interface BackoffPolicy {
@@ -15,22 +16,12 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
-export interface PppLinkOptions {
-  localIp?: string;
-  remoteIp?: string;
-  mtu?: number;
-  mru?: number;
-  lcpEchoInterval?: number;
-  lcpEchoFailure?: number;
-  unit?: number;
-  ifname?: string;
-  requirePeerAuth?: boolean;
-  /** PAP/CHAP name; the password goes to a 0600 options file, never to argv. */
-  user?: string;
+/** pppd settings of a link: pppd's own options (see src/ppp) less what the link itself
+ * decides (name, device or pty command, the secrets file), plus the PAP/CHAP password,
+ * which goes to a 0600 options file, never to argv. */
+export type PppLinkOptions = Omit<PppdOptions, 'linkName' | 'device' | 'baudRate' | 'ptyCommand' | 'optionsFile' | 'modemControl'> & {
   password?: string;
-  multilink?: { endpoint?: string };
-  extra?: string[];
-}
+};
 
 interface LinkBase {
   name: string;
