@@ -39,6 +39,11 @@ export const ERROR_CODES = {
   // The simulator.
   SIM_SCENARIO_INVALID: { retryable: false },
   SIM_PTY_FAILED: { retryable: false },
+  // System commands (ip, tc, nft, sysctl, eql_enslave) and bundles.
+  SYS_COMMAND_FAILED: { retryable: true },
+  SYS_NOT_FOUND: { retryable: false },
+  BUNDLE_INVALID: { retryable: false },
+  BUNDLE_FAILED: { retryable: true },
   // The lab: a real kernel in QEMU for end-to-end tests.
   LAB_MISSING_PACKAGES: { retryable: false },
   LAB_KERNEL_FETCH: { retryable: true },

@@ -2,3 +2,6 @@
  * Small wrappers over the operating system. Public surface of src/sys.
  */
 export { PtyEndpoint, loadPtyNative, type PtyEndpointEvents, type PtyEndpointOptions, type PtyNative } from './pty.js';
+export { systemExec, recordingExec, type Exec, type ExecResult, type ExecOptions } from './exec.js';
+export { readSysctl, writeSysctl, SysctlJournal } from './sysctl.js';
+export { interfaceExists, readCounters, type InterfaceCounters } from './netdev.js';

@@ -1,0 +1,59 @@
+/**
+ * A bundle spreads traffic over several up links. Each mode (eql, teql, perconn, mlppp,
+ * multipath) is one backend behind this interface; the supervisor only ever talks to it.
+ *
+ * Rules every backend keeps: applying twice is harmless (the daemon may restart and find
+ * its own leftovers), a link that is gone is tolerated on removal, and destroy() removes
+ * everything the backend created and restores every setting it changed.
+ */
+import type { InterfaceCounters } from '../sys/index.js';
+
+export type BundleMode = 'eql' | 'teql' | 'perconn' | 'mlppp' | 'multipath';
+
+/** A link as the bundle sees it: an up ppp interface and what it is worth. */
+export interface BundleMember {
+  /** The link's name (stable across redials). */
+  name: string;
+  ifname: string;
+  localIp: string;
+  remoteIp: string;
+  /** Relative share of traffic; the line's speed in bps is a good start. */
+  weight: number;
+}
+
+export interface BundleConfig {
+  mode: BundleMode;
+  /** The bundle's own address (eql, teql: on the master device), e.g. 203.0.113.100. */
+  address?: string;
+  /** Destinations routed through the bundle (CIDR or "default"). */
+  routes: string[];
+  /** The master device for eql/teql (eql, teql0). */
+  device?: string;
+  /** MTU the master must match before slaves are enslaved (eql). */
+  mtu?: number;
+  /** net.ipv4.tcp_reordering while the bundle exists (packet modes); the classic recipe used 127. */
+  tcpReordering?: number;
+}
+
+export interface BundleLinkStatus extends BundleMember {
+  counters: InterfaceCounters | null;
+}
+
+export interface BundleStatus {
+  mode: BundleMode;
+  device: string | null;
+  links: BundleLinkStatus[];
+}
+
+export interface BundleBackend {
+  readonly mode: BundleMode;
+  /** Creates (or takes over) the bundle: master device, address, routes, settings. */
+  create(): Promise<void>;
+  addLink(member: BundleMember): Promise<void>;
+  /** Takes a link out at once (it may already be gone). */
+  removeLink(name: string): Promise<void>;
+  setWeight(name: string, weight: number): Promise<void>;
+  status(): Promise<BundleStatus>;
+  /** Removes everything the backend made and restores what it changed. */
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export type { BundleBackend, BundleConfig, BundleMember, BundleMode, BundleStatus, BundleLinkStatus } from './backend.js';
+export { TeqlBundle } from './teql.js';
+export { systemBundleDeps, type BundleDeps } from './deps.js';

@@ -1,0 +1,79 @@
+/**
+ * teql: the "true link equalizer" queueing discipline. Each slave gets `tc qdisc add dev
+ * pppN root teql0`; packets leave round robin over the slaves (per packet, so both ends
+ * should run it; what one end controls is its upload). teql does not notice a dead line
+ * itself: the supervisor removes it. Reverse-path filtering is turned off on the slaves,
+ * since replies may come back over another line than the one a request left by.
+ */
+import { DialbondError } from '../errors/index.js';
+import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import { systemBundleDeps, type BundleDeps } from './deps.js';
+
+export class TeqlBundle implements BundleBackend {
+  readonly mode = 'teql' as const;
+  private readonly device: string;
+  private readonly members = new Map<string, BundleMember>();
+
+  private readonly exec: BundleDeps['exec'];
+  private readonly sysctl: BundleDeps['sysctl'];
+  private readonly exists: BundleDeps['exists'];
+  private readonly counters: BundleDeps['counters'];
+
+  constructor(
+    private readonly config: BundleConfig,
+    deps: Partial<BundleDeps> = {},
+  ) {
+    ({ exec: this.exec, sysctl: this.sysctl, exists: this.exists, counters: this.counters } = { ...systemBundleDeps(), ...deps });
+    this.device = config.device ?? 'teql0';
+    if (!/^teql\d+$/.test(this.device)) throw new DialbondError('BUNDLE_INVALID', `a teql bundle's device is teqlN, not "${this.device}"`, { device: this.device });
+  }
+
+  async create(): Promise<void> {
+    if (!this.exists(this.device)) await this.exec('modprobe', ['sch_teql'], { allowFailure: true });
+    if (!this.exists(this.device)) throw new DialbondError('BUNDLE_FAILED', `${this.device} does not exist: the kernel has no sch_teql (teql masters exist only in the initial network namespace)`, { device: this.device });
+    if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', this.device]);
+    this.sysctl.set('net.ipv4.tcp_reordering', this.config.tcpReordering ?? 127);
+    this.sysctl.set('net.ipv4.conf.all.rp_filter', 0);
+  }
+
+  async addLink(member: BundleMember): Promise<void> {
+    this.sysctl.set(`net.ipv4.conf.${member.ifname}.rp_filter`, 0);
+    await this.exec('tc', ['qdisc', 'replace', 'dev', member.ifname, 'root', this.device]);
+    this.members.set(member.name, member);
+    // A teql master cannot go up without a slave ("Protocol driver not attached"), and
+    // routes need it up: both wait for the first link.
+    await this.exec('ip', ['link', 'set', this.device, 'up']);
+    for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
+  }
+
+  async removeLink(name: string): Promise<void> {
+    const member = this.members.get(name);
+    if (!member) return;
+    this.members.delete(name);
+    if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
+  }
+
+  /** teql has no weights: every slave gets its turn. Recorded for status only. */
+  async setWeight(name: string, weight: number): Promise<void> {
+    const member = this.members.get(name);
+    if (member) member.weight = weight;
+  }
+
+  async status(): Promise<BundleStatus> {
+    return {
+      mode: this.mode,
+      device: this.device,
+      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    for (const name of [...this.members.keys()]) await this.removeLink(name);
+    for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', this.device], { allowFailure: true });
+    if (this.exists(this.device)) {
+      await this.exec('ip', ['addr', 'flush', 'dev', this.device], { allowFailure: true });
+      await this.exec('ip', ['link', 'set', this.device, 'down'], { allowFailure: true });
+    }
+    this.sysctl.restore();
+  }
+}

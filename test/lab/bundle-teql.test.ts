@@ -1,0 +1,62 @@
+/**
+ * Lab: the teql bundle. Two lines at 115200 bps; the upload of four TCP flows goes round
+ * robin over both; a line taken out leaves the traffic on the other; destroy leaves the
+ * network as it found it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TeqlBundle } from '../../src/bundle/teql.js';
+import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, startBundleLab, txShares, type BundleLab } from './helpers/bundle-lab.js';
+import { sh } from './helpers/run.js';
+import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
+
+describe('lab: teql bundle', () => {
+  let bench: BundleLab;
+  let oneLineBps = 0;
+
+  beforeAll(async () => {
+    bench = await startBundleLab({ count: 2 });
+    // one line alone, for reference: the same four flows over line0 only
+    const [m0] = bench.members;
+    await sh('ip', ['route', 'replace', `${ISP_HOST}/32`, 'dev', m0!.ifname]);
+    await bench.lab.isp.exec(['ip', 'route', 'replace', `${m0!.localIp}/32`, 'dev', (await bench.lab.isp.interfaceFor(m0!.localIp)) as string]);
+    oneLineBps = (await iperfUpload({ bind: m0!.localIp, parallel: 4, seconds: 8 })).bps;
+    await sh('ip', ['route', 'del', `${ISP_HOST}/32`, 'dev', m0!.ifname]);
+    console.log(`lab: one line (115200 bps), 4 flows: ${(oneLineBps / 1000).toFixed(1)} kbit/s`);
+  });
+  afterAll(async () => {
+    await bench?.close();
+  });
+
+  it('spreads 4 flows over both lines, each line at least 30% of the bytes, at least 1.6x one line', async () => {
+    const before = await networkSnapshot();
+    const bundle = new TeqlBundle({ mode: 'teql', address: BUNDLE_ADDRESS, routes: [`${ISP_HOST}/32`] });
+    await bundle.create();
+    await bundle.create(); // applying twice is harmless
+    for (const m of bench.members) await bundle.addLink(m);
+    await bench.routeBackVia(0);
+    try {
+      let total = 0;
+      const shares = await txShares(bench.members, async () => {
+        total = (await iperfUpload({ bind: BUNDLE_ADDRESS, parallel: 4, seconds: 10 })).bps;
+      });
+      const sum = shares.reduce((a, b) => a + b, 0);
+      console.log(`lab: teql 2 lines, 4 flows: ${(total / 1000).toFixed(1)} kbit/s (${(total / oneLineBps).toFixed(2)}x one line), shares ${shares.map((s) => `${((100 * s) / sum).toFixed(0)}%`).join(' ')}`);
+      for (const s of shares) expect(s / sum).toBeGreaterThanOrEqual(0.3);
+      expect(total).toBeGreaterThanOrEqual(1.6 * oneLineBps);
+
+      // a line leaves the bundle (as the supervisor does on a drop): traffic goes on
+      await bundle.removeLink('line1');
+      const after = await iperfUpload({ bind: BUNDLE_ADDRESS, parallel: 4, seconds: 4 });
+      console.log(`lab: teql after removing line1: ${(after.bps / 1000).toFixed(1)} kbit/s`);
+      expect(after.bps).toBeGreaterThan(0.5 * oneLineBps);
+      expect((await bundle.status()).links.map((l) => l.name)).toEqual(['line0']);
+      // and comes back
+      await bundle.addLink(bench.members[1]!);
+      expect((await bundle.status()).links.map((l) => l.name)).toEqual(['line0', 'line1']);
+    } finally {
+      await bundle.destroy();
+      await bench.lab.isp.exec(['ip', 'route', 'del', `${BUNDLE_ADDRESS}/32`], { reject: false });
+    }
+    expect(snapshotDiff(before, await networkSnapshot())).toEqual({});
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * A bench for bundle backends in the lab: N dialed lines with pppd up (the members), an
+ * ISP host address behind all of them (198.51.100.100 on the ISP's loopback, an iperf3
+ * server there), and upload measurements from the bundle's address. Only the upload is
+ * ours to spread: the ISP knows nothing of bonding and answers over one line.
+ */
+import type { BundleMember } from '../../../src/bundle/backend.js';
+import { PppClient } from './client.js';
+import { startLabLines, type LabLines } from './lines.js';
+import { sh } from './run.js';
+
+export const BUNDLE_ADDRESS = '203.0.113.100';
+export const ISP_HOST = '198.51.100.100';
+
+export interface BundleLab {
+  lab: LabLines;
+  clients: PppClient[];
+  members: BundleMember[];
+  /** Routes the bundle address back to the client over the ISP side of line `i`. */
+  routeBackVia(i: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBundleLab(options: { count: number; rate?: number }): Promise<BundleLab> {
+  const rate = options.rate ?? 115200;
+  const lab = await startLabLines({ count: options.count, rate });
+  const clients = lab.lines.map((line) => new PppClient({ device: line.path, local: line.client, remote: line.server, lcpEchoInterval: 5, lcpEchoFailure: 6 }));
+  const ifnames = await Promise.all(clients.map((c) => c.up()));
+  const members = lab.lines.map((line, i): BundleMember => ({ name: `line${i}`, ifname: ifnames[i] as string, localIp: line.client, remoteIp: line.server, weight: rate }));
+  await lab.isp.exec(['ip', 'addr', 'add', `${ISP_HOST}/32`, 'dev', 'lo']);
+  const iperf = await lab.isp.exec(['iperf3', '-s', '-D', '-B', ISP_HOST, '--pidfile', `/tmp/iperf3-${lab.isp.netns}.pid`]);
+  void iperf;
+  const bench: BundleLab = {
+    lab,
+    clients,
+    members,
+    async routeBackVia(i) {
+      const dev = await lab.isp.interfaceFor(lab.lines[i]!.client);
+      await lab.isp.exec(['ip', 'route', 'replace', `${BUNDLE_ADDRESS}/32`, 'dev', dev as string]);
+    },
+    async close() {
+      await sh('sh', ['-c', `kill $(cat /tmp/iperf3-${lab.isp.netns}.pid) 2>/dev/null; true`], { reject: false });
+      await Promise.all(clients.map((c) => c.stop()));
+      await lab.close();
+    },
+  };
+  return bench;
+}
+
+export interface UploadResult {
+  /** Bits per second the receiver got, over the whole test. */
+  bps: number;
+  seconds: number;
+}
+
+/** iperf3 upload from `bind` to the ISP host: `parallel` TCP flows for `seconds`. */
+export async function iperfUpload(options: { bind: string; parallel: number; seconds: number; target?: string }): Promise<UploadResult> {
+  const { stdout } = await sh('iperf3', ['-c', options.target ?? ISP_HOST, '-B', options.bind, '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'], {
+    timeoutMs: (options.seconds + 60) * 1000,
+  });
+  const report = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number; seconds: number } } };
+  return { bps: report.end.sum_received.bits_per_second, seconds: report.end.sum_received.seconds };
+}
+
+/** Bytes each member sent during `during()`. */
+export async function txShares(members: BundleMember[], during: () => Promise<unknown>): Promise<number[]> {
+  const read = async () => Promise.all(members.map(async (m) => Number((await sh('cat', [`/sys/class/net/${m.ifname}/statistics/tx_bytes`])).stdout.trim())));
+  const before = await read();
+  await during();
+  const after = await read();
+  return after.map((a, i) => a - (before[i] as number));
+}
