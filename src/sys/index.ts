@@ -5,3 +5,4 @@ export { PtyEndpoint, loadPtyNative, type PtyEndpointEvents, type PtyEndpointOpt
 export { systemExec, recordingExec, type Exec, type ExecResult, type ExecOptions } from './exec.js';
 export { readSysctl, writeSysctl, SysctlJournal } from './sysctl.js';
 export { interfaceExists, readCounters, type InterfaceCounters } from './netdev.js';
+export { eqlEmancipate, eqlSetPriority, systemEqlControl, type EqlControl } from './eql.js';

@@ -29,6 +29,8 @@ export interface PtyNative {
   dup(fd: number): number;
   /** tcflush(TCIOFLUSH). */
   flush(fd: number): void;
+  /** The eql driver's EQL_EMANCIPATE / EQL_SETSLAVECFG ioctls (see src/sys/eql.ts); throws an Error whose code is the errno name. */
+  eqlRequest(op: 'emancipate' | 'setslave', master: string, slave: string, priority: number): void;
 }
 
 let native: PtyNative | undefined;

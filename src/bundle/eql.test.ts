@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { DialbondError } from '../errors/index.js';
+import { recordingExec, SysctlJournal, type EqlControl } from '../sys/index.js';
+import { EqlBundle } from './eql.js';
+
+function fakeSysctl() {
+  const values = new Map<string, string>([['net.ipv4.tcp_reordering', '3'], ['net.ipv4.conf.all.rp_filter', '2'], ['net.ipv4.conf.ppp0.rp_filter', '2'], ['net.ipv4.conf.ppp1.rp_filter', '2']]);
+  return { values, journal: new SysctlJournal((k) => values.get(k) ?? '0', (k, v) => void values.set(k, String(v))) };
+}
+
+/** Records the eql ioctls; `slaves` is what the kernel holds, so it answers like the driver. */
+function fakeEql(present: Set<string>) {
+  const calls: string[] = [];
+  const slaves = new Set<string>();
+  const fail = (errno: string) => new DialbondError('SYS_COMMAND_FAILED', `eql: ${errno}`, { errno });
+  const control: EqlControl = {
+    emancipate(master, slave) {
+      calls.push(`emancipate ${master} ${slave}`);
+      if (!present.has(slave)) throw fail('ENODEV');
+      if (!slaves.delete(slave)) throw fail('EINVAL');
+    },
+    setPriority(master, slave, priority) {
+      calls.push(`setslave ${master} ${slave} ${priority}`);
+      if (!present.has(slave)) throw fail('ENODEV');
+      if (!slaves.has(slave)) throw fail('EINVAL');
+    },
+  };
+  return { calls, slaves, control };
+}
+
+const member = (i: number, weight = 115200) => ({ name: `line${i}`, ifname: `ppp${i}`, localIp: `203.0.113.${i + 1}`, remoteIp: `198.51.100.${i + 1}`, weight });
+
+function setup(options: { enslave?: (args: readonly string[]) => { exitCode: number; stderr?: string } | undefined; present?: string[] } = {}) {
+  const present = new Set(options.present ?? ['eql', 'ppp0', 'ppp1']);
+  const eql = fakeEql(present);
+  const exec = recordingExec((command, args) => {
+    if (command === 'ip' && args[0] === '-j') return { stdout: JSON.stringify([{ ifname: 'eql', mtu: 576, flags: ['MASTER'] }]) };
+    if (command === 'eql_enslave') {
+      const answer = options.enslave?.(args);
+      if (answer && answer.exitCode !== 0) return answer;
+      if (eql.slaves.has(args[1]!)) return { exitCode: 1, stderr: 'EQL_ENSLAVE failed: Invalid argument' };
+      eql.slaves.add(args[1]!);
+    }
+    return undefined;
+  });
+  const sysctl = fakeSysctl();
+  const bundle = new EqlBundle(
+    { mode: 'eql', address: '203.0.113.100', routes: ['default'] },
+    { exec, sysctl: sysctl.journal, exists: (i) => present.has(i), counters: () => undefined, eql: eql.control },
+  );
+  return { bundle, exec, eql, present, ...sysctl };
+}
+
+describe('eql bundle', () => {
+  it('matches the master MTU before enslaving, enslaves each link at its speed, and undoes it all', async () => {
+    const { bundle, exec, eql, present, values } = setup();
+    await bundle.create();
+    await bundle.create(); // applying twice is harmless (and keeps the first saved MTU)
+    expect(values.get('net.ipv4.tcp_reordering')).toBe('127');
+    expect(values.get('net.ipv4.conf.all.rp_filter')).toBe('0');
+    await bundle.addLink(member(0));
+    await bundle.addLink(member(1, 57600.4));
+    expect(values.get('net.ipv4.conf.ppp1.rp_filter')).toBe('0');
+    expect(exec.calls).toEqual([
+      'ip -j link show dev eql',
+      'ip link set eql mtu 1500',
+      'ip addr replace 203.0.113.100/32 dev eql',
+      'ip link set eql up',
+      'ip route replace default dev eql',
+      'ip link set eql mtu 1500',
+      'ip addr replace 203.0.113.100/32 dev eql',
+      'ip link set eql up',
+      'ip route replace default dev eql',
+      'eql_enslave eql ppp0 115200',
+      'eql_enslave eql ppp1 57600',
+    ]);
+    expect([...eql.slaves]).toEqual(['ppp0', 'ppp1']);
+
+    await bundle.setWeight('line0', 28800);
+    expect(eql.calls).toEqual(['setslave eql ppp0 28800']);
+    expect((await bundle.status()).links.map((l) => [l.name, l.weight])).toEqual([
+      ['line0', 28800],
+      ['line1', 57600.4],
+    ]);
+
+    exec.calls.length = 0;
+    eql.calls.length = 0;
+    present.delete('ppp1'); // that line is gone already
+    await bundle.removeLink('line1');
+    await bundle.removeLink('line1'); // twice is harmless
+    await bundle.destroy();
+    expect(eql.calls).toEqual(['emancipate eql ppp0']);
+    expect(exec.calls).toEqual(['ip route del default dev eql', 'ip addr flush dev eql', 'ip link set eql down', 'ip link set eql mtu 576']);
+    expect(values.get('net.ipv4.tcp_reordering')).toBe('3');
+    expect(values.get('net.ipv4.conf.all.rp_filter')).toBe('2');
+    expect(values.get('net.ipv4.conf.ppp0.rp_filter')).toBe('2');
+  });
+
+  it('tolerates a slave the driver already dropped, and adding a link twice', async () => {
+    const { bundle, eql } = setup();
+    await bundle.create();
+    await bundle.addLink(member(0));
+    await bundle.addLink(member(0)); // eql_enslave refuses a slave twice: its priority is set instead
+    expect(eql.calls).toEqual(['setslave eql ppp0 115200']);
+    eql.slaves.delete('ppp0'); // eql_timer drops a slave that went down
+    await expect(bundle.removeLink('line0')).resolves.toBeUndefined();
+    expect((await bundle.status()).links).toEqual([]);
+  });
+
+  it('says what to do when the MTUs do not match', async () => {
+    const { bundle } = setup({ enslave: () => ({ exitCode: 1, stderr: 'master (1500) and slave (1006) MTU settings do not match' }) });
+    await bundle.create();
+    const failure = bundle.addLink(member(0));
+    await expect(failure).rejects.toMatchObject({ code: 'BUNDLE_FAILED' });
+    await expect(failure).rejects.toThrow(/mtu/);
+    expect((await bundle.status()).links).toEqual([]);
+  });
+
+  it('loads the module when the master is missing, and says clearly when the kernel has no eql', async () => {
+    const exec = recordingExec();
+    const bundle = new EqlBundle({ mode: 'eql', routes: [] }, { exec, sysctl: fakeSysctl().journal, exists: () => false, counters: () => undefined, eql: fakeEql(new Set()).control });
+    await expect(bundle.create()).rejects.toMatchObject({ code: 'BUNDLE_FAILED' });
+    expect(exec.calls).toEqual(['modprobe eql']);
+    expect(() => new EqlBundle({ mode: 'eql', routes: [], mtu: 20 })).toThrow(DialbondError);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * eql: the serial line "equalizer" (drivers/net/eql.c). The master device `eql` holds the
+ * bundle's address and routes; `eql_enslave eql pppN <bps>` makes a line a slave, and each
+ * packet leaves by the slave with the least bytes queued for its speed (the priority is the
+ * line's speed in bps). Per packet, like teql: what one end controls is its upload.
+ *
+ * Kernel facts this backend follows:
+ * - the master exists only in the initial network namespace, made when the module loads;
+ * - it starts at MTU 576, and eql_enslave refuses a slave whose MTU differs ("master (576)
+ *   and slave (1500) MTU settings do not match"), so the MTU is set before any enslave;
+ * - the driver only enslaves while the master is up (eql_enslave: -EINVAL otherwise);
+ * - there is no tool to emancipate or re-weigh a slave: src/sys/eql.ts makes those ioctls;
+ * - a slave that goes down is dropped by the driver's own timer (eql_timer, every second),
+ *   and taking the master down emancipates every slave (eql_close).
+ */
+import { DialbondError } from '../errors/index.js';
+import { systemEqlControl, type EqlControl } from '../sys/index.js';
+import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import { systemBundleDeps, type BundleDeps } from './deps.js';
+
+/** What the eql backend needs besides the common deps: the eql ioctls. */
+export interface EqlBundleDeps extends BundleDeps {
+  eql: EqlControl;
+}
+
+/** eql's priority is the line speed in bps: a positive whole number. */
+function priorityOf(weight: number): number {
+  return Math.max(1, Math.round(weight));
+}
+
+/** True when an eql ioctl failed because the slave is gone or no longer enslaved. */
+function isGoneError(error: unknown): boolean {
+  const errno = error instanceof DialbondError ? error.details.errno : undefined;
+  return errno === 'ENODEV' || errno === 'EINVAL';
+}
+
+export class EqlBundle implements BundleBackend {
+  readonly mode = 'eql' as const;
+  private readonly device: string;
+  private readonly mtu: number;
+  private readonly members = new Map<string, BundleMember>();
+  /** The master's MTU before the first create() (null: unreadable), put back by destroy(). */
+  private savedMtu: number | null | undefined;
+
+  private readonly exec: EqlBundleDeps['exec'];
+  private readonly sysctl: EqlBundleDeps['sysctl'];
+  private readonly exists: EqlBundleDeps['exists'];
+  private readonly counters: EqlBundleDeps['counters'];
+  private readonly eql: EqlBundleDeps['eql'];
+
+  constructor(
+    private readonly config: BundleConfig,
+    deps: Partial<EqlBundleDeps> = {},
+  ) {
+    ({ exec: this.exec, sysctl: this.sysctl, exists: this.exists, counters: this.counters, eql: this.eql } = { ...systemBundleDeps(), eql: systemEqlControl, ...deps });
+    this.device = config.device ?? 'eql';
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(this.device)) throw new DialbondError('BUNDLE_INVALID', `not an interface name for the eql master: "${this.device}"`, { device: this.device });
+    this.mtu = config.mtu ?? 1500;
+    if (!Number.isInteger(this.mtu) || this.mtu < 68 || this.mtu > 65535) throw new DialbondError('BUNDLE_INVALID', `the eql bundle's mtu must be a whole number from 68 to 65535, not ${this.mtu}`, { mtu: this.mtu });
+  }
+
+  async create(): Promise<void> {
+    if (!this.exists(this.device)) await this.exec('modprobe', ['eql'], { allowFailure: true });
+    if (!this.exists(this.device)) throw new DialbondError('BUNDLE_FAILED', `${this.device} does not exist: the kernel has no eql module (eql masters exist only in the initial network namespace)`, { device: this.device });
+    if (this.savedMtu === undefined) this.savedMtu = await this.readMtu();
+    // Before any enslave: eql_enslave refuses a slave whose MTU differs from the master's.
+    await this.exec('ip', ['link', 'set', this.device, 'mtu', String(this.mtu)]);
+    if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', this.device]);
+    // The driver enslaves only while the master is up; routes need it up too.
+    await this.exec('ip', ['link', 'set', this.device, 'up']);
+    for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
+    this.sysctl.set('net.ipv4.tcp_reordering', this.config.tcpReordering ?? 127);
+    this.sysctl.set('net.ipv4.conf.all.rp_filter', 0);
+  }
+
+  async addLink(member: BundleMember): Promise<void> {
+    const known = this.members.get(member.name);
+    if (known && known.ifname !== member.ifname) await this.removeLink(member.name);
+    this.sysctl.set(`net.ipv4.conf.${member.ifname}.rp_filter`, 0);
+    const priority = priorityOf(member.weight);
+    const result = await this.exec('eql_enslave', [this.device, member.ifname, String(priority)], { allowFailure: true });
+    if (result.exitCode !== 0) {
+      // Already our slave (applying twice, or a restarted daemon finding its leftovers):
+      // setting its priority succeeds only then.
+      try {
+        this.eql.setPriority(this.device, member.ifname, priority);
+      } catch {
+        const said = (result.stderr || result.stdout).trim();
+        const hint = /MTU/.test(said) ? `; the master's MTU is ${this.mtu}: set the bundle's mtu to the line's` : '';
+        throw new DialbondError('BUNDLE_FAILED', `cannot enslave ${member.ifname} to ${this.device}: ${said || `eql_enslave status ${result.exitCode}`}${hint}`, {
+          device: this.device,
+          ifname: member.ifname,
+        });
+      }
+    }
+    this.members.set(member.name, { ...member });
+  }
+
+  async removeLink(name: string): Promise<void> {
+    const member = this.members.get(name);
+    if (!member) return;
+    this.members.delete(name);
+    if (!this.exists(member.ifname)) return;
+    try {
+      this.eql.emancipate(this.device, member.ifname);
+    } catch (error) {
+      // Gone meanwhile, or already dropped by eql's timer because the line went down.
+      if (!isGoneError(error)) throw error;
+    }
+  }
+
+  /** eql shares the load by each slave's priority, its speed in bps. */
+  async setWeight(name: string, weight: number): Promise<void> {
+    const member = this.members.get(name);
+    if (!member) return;
+    if (this.exists(member.ifname)) this.eql.setPriority(this.device, member.ifname, priorityOf(weight));
+    member.weight = weight;
+  }
+
+  async status(): Promise<BundleStatus> {
+    return {
+      mode: this.mode,
+      device: this.device,
+      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    for (const name of [...this.members.keys()]) {
+      try {
+        await this.removeLink(name);
+      } catch {
+        /* taking the master down below emancipates every slave anyway (eql_close) */
+      }
+    }
+    for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', this.device], { allowFailure: true });
+    if (this.exists(this.device)) {
+      await this.exec('ip', ['addr', 'flush', 'dev', this.device], { allowFailure: true });
+      await this.exec('ip', ['link', 'set', this.device, 'down'], { allowFailure: true });
+      if (typeof this.savedMtu === 'number') await this.exec('ip', ['link', 'set', this.device, 'mtu', String(this.savedMtu)], { allowFailure: true });
+    }
+    this.savedMtu = undefined;
+    this.sysctl.restore();
+  }
+
+  private async readMtu(): Promise<number | null> {
+    const { stdout } = await this.exec('ip', ['-j', 'link', 'show', 'dev', this.device]);
+    try {
+      const mtu = (JSON.parse(stdout) as Array<{ mtu?: unknown }>)[0]?.mtu;
+      return typeof mtu === 'number' ? mtu : null;
+    } catch {
+      return null;
+    }
+  }
+}

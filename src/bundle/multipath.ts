@@ -1,0 +1,120 @@
+/**
+ * multipath: one ECMP route per destination with a weighted nexthop per link
+ * (`ip route replace DEST nexthop via PEER dev pppN weight W nexthop ...`). The kernel picks
+ * a nexthop per flow by hashing it; with net.ipv4.fib_multipath_hash_policy=1 the hash takes
+ * the ports too (layer 4), so several flows between the same two hosts spread over the lines.
+ * A flow stays on its line: no reordering, but one flow never goes faster than one line.
+ *
+ * There is no bundle address: each flow leaves with its line's own address, so replies come
+ * back over the line they left by wherever the ISP routes each line's address to that line.
+ * Reverse-path filtering is off all the same, since the source address the kernel picked at
+ * connect() may belong to another line than the one the final 4-tuple hashes to.
+ *
+ * The kernel drops the whole route when one of its nexthop devices disappears, so removing a
+ * link re-issues the route at once without it.
+ */
+import { DialbondError } from '../errors/index.js';
+import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import { systemBundleDeps, type BundleDeps } from './deps.js';
+
+/**
+ * The routing protocol number our routes carry (free in iproute2's rt_protos), so that
+ * deleting one never takes someone else's route to the same destination: the kernel may
+ * have dropped ours already (a nexthop's device went away), and a bare `ip route del
+ * default` would then delete, say, the Ethernet default route.
+ */
+export const ROUTE_PROTO = '201';
+
+/** Largest nexthop weight `ip route` takes (rtnh_hops + 1 is one byte). */
+export const MAX_NEXTHOP_WEIGHT = 256;
+
+/**
+ * Link weights scaled to nexthop weights 1..256, proportional: the heaviest link gets 256,
+ * every other link its share of that, rounded, at least 1.
+ */
+export function nexthopWeights(weights: readonly number[]): number[] {
+  const max = Math.max(0, ...weights.map((w) => (Number.isFinite(w) && w > 0 ? w : 0)));
+  return weights.map((w) => (max > 0 && Number.isFinite(w) && w > 0 ? Math.min(MAX_NEXTHOP_WEIGHT, Math.max(1, Math.round((MAX_NEXTHOP_WEIGHT * w) / max))) : 1));
+}
+
+/** The arguments of `ip` that route `dest` over `members` (a plain route for one link). */
+export function multipathRouteArgs(dest: string, members: readonly BundleMember[]): string[] {
+  if (members.length === 1) {
+    const [m] = members as [BundleMember];
+    return ['route', 'replace', dest, 'proto', ROUTE_PROTO, 'via', m.remoteIp, 'dev', m.ifname];
+  }
+  const weights = nexthopWeights(members.map((m) => m.weight));
+  return ['route', 'replace', dest, 'proto', ROUTE_PROTO, ...members.flatMap((m, i) => ['nexthop', 'via', m.remoteIp, 'dev', m.ifname, 'weight', String(weights[i])])];
+}
+
+export class MultipathBundle implements BundleBackend {
+  readonly mode = 'multipath' as const;
+  private readonly members = new Map<string, BundleMember>();
+
+  private readonly exec: BundleDeps['exec'];
+  private readonly sysctl: BundleDeps['sysctl'];
+  private readonly exists: BundleDeps['exists'];
+  private readonly counters: BundleDeps['counters'];
+
+  constructor(
+    private readonly config: BundleConfig,
+    deps: Partial<BundleDeps> = {},
+  ) {
+    ({ exec: this.exec, sysctl: this.sysctl, exists: this.exists, counters: this.counters } = { ...systemBundleDeps(), ...deps });
+    if (config.routes.length === 0) throw new DialbondError('BUNDLE_INVALID', 'a multipath bundle needs at least one destination in routes (a CIDR or "default")', {});
+  }
+
+  /** Settings only: the routes wait for the first link (a route needs a nexthop). */
+  async create(): Promise<void> {
+    // Layer 4 hash: flows between the same two hosts differ by their ports only.
+    this.sysctl.set('net.ipv4.fib_multipath_hash_policy', 1);
+    this.sysctl.set('net.ipv4.conf.all.rp_filter', 0);
+    if (this.members.size > 0) await this.apply();
+  }
+
+  async addLink(member: BundleMember): Promise<void> {
+    this.sysctl.set(`net.ipv4.conf.${member.ifname}.rp_filter`, 0);
+    this.members.set(member.name, { ...member });
+    await this.apply();
+  }
+
+  async removeLink(name: string): Promise<void> {
+    if (!this.members.delete(name)) return;
+    await this.apply();
+  }
+
+  async setWeight(name: string, weight: number): Promise<void> {
+    const member = this.members.get(name);
+    if (!member || member.weight === weight) return;
+    member.weight = weight;
+    await this.apply();
+  }
+
+  async status(): Promise<BundleStatus> {
+    return {
+      mode: this.mode,
+      device: null,
+      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    this.members.clear();
+    await this.apply();
+    this.sysctl.restore();
+  }
+
+  /**
+   * Puts the routes in line with the members: every destination over every link whose
+   * interface still exists, or no route at all when none is left.
+   */
+  private async apply(): Promise<void> {
+    const live = [...this.members.values()].filter((m) => this.exists(m.ifname));
+    if (live.length === 0) {
+      // Ours only (by protocol), and tolerated when the kernel dropped it already.
+      for (const dest of this.config.routes) await this.exec('ip', ['route', 'del', dest, 'proto', ROUTE_PROTO], { allowFailure: true });
+      return;
+    }
+    for (const dest of this.config.routes) await this.exec('ip', multipathRouteArgs(dest, live));
+  }
+}
