@@ -3,3 +3,4 @@ export { TeqlBundle } from './teql.js';
 export { systemBundleDeps, type BundleDeps } from './deps.js';
 export { EqlBundle, type EqlBundleDeps } from './eql.js';
 export { MultipathBundle, multipathRouteArgs, nexthopWeights } from './multipath.js';
+export { PerconnBundle, perconnRuleset, perconnRanges, weightRanges, type PerconnLinkStatus, type PerconnStatus, type PerconnRange, type PerconnRuleLink } from './perconn.js';

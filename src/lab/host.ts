@@ -25,6 +25,7 @@ export const LAB_NEEDS: HostNeed[] = [
   { command: 'ip', pkg: 'iproute2', why: 'links, addresses, routes, rules, namespaces' },
   { command: 'tc', pkg: 'iproute2', why: 'teql qdiscs' },
   { command: 'nft', pkg: 'nftables', why: 'per-connection marks and NAT' },
+  { command: 'conntrack', pkg: 'conntrack', why: 'perconn bundles: moving connections off a removed line' },
   { command: 'iperf3', pkg: 'iperf3', why: 'traffic for throughput tests' },
   { command: 'ping', pkg: 'iputils-ping', why: 'reachability over links' },
   { command: 'slirp-fullbolt', pkg: 'slirp', why: 'slirp as the far end of pty links' },

@@ -1,0 +1,66 @@
+/**
+ * A LAN behind the lab router: a network namespace joined to the root namespace by a veth
+ * pair, addressed from the benchmarking range 198.18.0.0/15 (RFC 2544), with its default
+ * route via the router. Traffic from here is forwarded and masqueraded, as a household's
+ * browsers behind an eqlplus box were.
+ */
+import { ISP_HOST } from './bundle-lab.js';
+import { sh } from './run.js';
+
+let counter = 0;
+
+export const LAN_ROUTER = '198.18.0.1';
+export const LAN_HOST = '198.18.0.2';
+
+export interface Lan {
+  netns: string;
+  /** The router's end of the veth pair. */
+  ifname: string;
+  exec(args: string[], options?: { timeoutMs?: number; reject?: boolean }): ReturnType<typeof sh>;
+  close(): Promise<void>;
+}
+
+export async function startLan(): Promise<Lan> {
+  const id = `${process.pid % 100000}x${counter++}`;
+  const netns = `lan${id}`;
+  const ifname = `dbl${id}`.slice(0, 15);
+  await sh('ip', ['netns', 'add', netns]);
+  await sh('ip', ['link', 'add', ifname, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+  await sh('ip', ['addr', 'add', `${LAN_ROUTER}/24`, 'dev', ifname]);
+  await sh('ip', ['link', 'set', ifname, 'up']);
+  const inNs = (args: string[], options: { timeoutMs?: number; reject?: boolean } = {}) => sh('ip', ['netns', 'exec', netns, ...args], options);
+  await inNs(['ip', 'link', 'set', 'lo', 'up']);
+  await inNs(['ip', 'addr', 'add', `${LAN_HOST}/24`, 'dev', 'eth0']);
+  await inNs(['ip', 'link', 'set', 'eth0', 'up']);
+  await inNs(['ip', 'route', 'add', 'default', 'via', LAN_ROUTER]);
+  return {
+    netns,
+    ifname,
+    exec: inNs,
+    async close() {
+      await sh('ip', ['link', 'del', ifname], { reject: false });
+      await sh('ip', ['netns', 'del', netns], { reject: false });
+    },
+  };
+}
+
+/**
+ * iperf3 upload to the ISP host from `netns` (or the root namespace), with no -B: routes and
+ * marks pick the way. The server runs one test at a time and may still be finishing the
+ * previous one ("the server is busy"): then wait a little and try again.
+ */
+export async function iperfFrom(options: { netns?: string; parallel: number; seconds: number; target?: string }): Promise<{ bps: number; streams: number }> {
+  const argv = ['iperf3', '-c', options.target ?? ISP_HOST, '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'];
+  const timeoutMs = (options.seconds + 60) * 1000;
+  for (let attempt = 1; ; attempt++) {
+    const { stdout } = await (options.netns ? sh('ip', ['netns', 'exec', options.netns, ...argv], { timeoutMs, reject: false }) : sh(argv[0] as string, argv.slice(1), { timeoutMs, reject: false }));
+    const report = JSON.parse(stdout || '{}') as { error?: string; end?: { sum_received?: { bits_per_second: number }; streams?: unknown[] } };
+    const received = report.end?.sum_received;
+    if (received && !report.error) return { bps: received.bits_per_second, streams: report.end?.streams?.length ?? 0 };
+    if (attempt < 5 && /busy/i.test(report.error ?? '')) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      continue;
+    }
+    throw new Error(`iperf3 to ${options.target ?? ISP_HOST}${options.netns ? ` from ${options.netns}` : ''} failed: ${report.error ?? stdout.slice(0, 200)}`);
+  }
+}
