@@ -8,18 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultipathBundle } from '../../src/bundle/multipath.js';
-import { ISP_HOST, iperfUpload, startBundleLab, txShares, type BundleLab, type UploadResult } from './helpers/bundle-lab.js';
+import { type BundleLab, ISP_HOST, iperfUpload, oneLineBaseline, startBundleLab, txShares } from './helpers/bundle-lab.js';
 import { sh } from './helpers/run.js';
 import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
-
-/** iperf3 upload to the ISP host bound to no address: the route picks each flow's source. */
-async function iperfUploadUnbound(options: { parallel: number; seconds: number }): Promise<UploadResult> {
-  const { stdout } = await sh('iperf3', ['-c', ISP_HOST, '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'], {
-    timeoutMs: (options.seconds + 60) * 1000,
-  });
-  const report = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number; seconds: number } } };
-  return { bps: report.end.sum_received.bits_per_second, seconds: report.end.sum_received.seconds };
-}
 
 describe('lab: multipath bundle', () => {
   let bench: BundleLab;
@@ -28,12 +19,7 @@ describe('lab: multipath bundle', () => {
   beforeAll(async () => {
     bench = await startBundleLab({ count: 2 });
     // one line alone, for reference: the same eight flows over line0 only
-    const [m0] = bench.members;
-    await sh('ip', ['route', 'replace', `${ISP_HOST}/32`, 'dev', m0!.ifname]);
-    await bench.lab.isp.exec(['ip', 'route', 'replace', `${m0!.localIp}/32`, 'dev', (await bench.lab.isp.interfaceFor(m0!.localIp)) as string]);
-    oneLineBps = (await iperfUpload({ bind: m0!.localIp, parallel: 8, seconds: 8 })).bps;
-    await sh('ip', ['route', 'del', `${ISP_HOST}/32`, 'dev', m0!.ifname]);
-    console.log(`lab: one line (115200 bps), 8 flows: ${(oneLineBps / 1000).toFixed(1)} kbit/s`);
+    oneLineBps = await oneLineBaseline(bench, 8);
   });
   afterAll(async () => {
     await bench?.close();
@@ -51,7 +37,7 @@ describe('lab: multipath bundle', () => {
       for (const m of bench.members) expect(route).toContain(`dev ${m.ifname} weight 256`);
       let total = 0;
       const shares = await txShares(bench.members, async () => {
-        total = (await iperfUploadUnbound({ parallel: 8, seconds: 10 })).bps;
+        total = (await iperfUpload({ parallel: 8, seconds: 10 })).bps;
       });
       const sum = shares.reduce((a, b) => a + b, 0);
       console.log(`lab: multipath 2 lines, 8 flows: ${(total / 1000).toFixed(1)} kbit/s (${(total / oneLineBps).toFixed(2)}x one line), shares ${shares.map((s) => `${((100 * s) / sum).toFixed(0)}%`).join(' ')}`);
@@ -61,7 +47,7 @@ describe('lab: multipath bundle', () => {
       // a line leaves the bundle (as the supervisor does on a drop): traffic goes on
       await bundle.removeLink('line1');
       expect((await sh('ip', ['route', 'show', `${ISP_HOST}/32`])).stdout).not.toContain(bench.members[1]!.ifname);
-      const after = await iperfUploadUnbound({ parallel: 8, seconds: 4 });
+      const after = await iperfUpload({ parallel: 8, seconds: 4 });
       console.log(`lab: multipath after removing line1: ${(after.bps / 1000).toFixed(1)} kbit/s`);
       expect(after.bps).toBeGreaterThan(0.5 * oneLineBps);
       expect((await bundle.status()).links.map((l) => l.name)).toEqual(['line0']);

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TeqlBundle } from '../../src/bundle/teql.js';
-import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, startBundleLab, txShares, type BundleLab } from './helpers/bundle-lab.js';
-import { sh } from './helpers/run.js';
+import { BUNDLE_ADDRESS, type BundleLab, ISP_HOST, iperfUpload, oneLineBaseline, startBundleLab, txShares } from './helpers/bundle-lab.js';
 import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
 
 describe('lab: teql bundle', () => {
@@ -16,12 +15,7 @@ describe('lab: teql bundle', () => {
   beforeAll(async () => {
     bench = await startBundleLab({ count: 2 });
     // one line alone, for reference: the same four flows over line0 only
-    const [m0] = bench.members;
-    await sh('ip', ['route', 'replace', `${ISP_HOST}/32`, 'dev', m0!.ifname]);
-    await bench.lab.isp.exec(['ip', 'route', 'replace', `${m0!.localIp}/32`, 'dev', (await bench.lab.isp.interfaceFor(m0!.localIp)) as string]);
-    oneLineBps = (await iperfUpload({ bind: m0!.localIp, parallel: 4, seconds: 8 })).bps;
-    await sh('ip', ['route', 'del', `${ISP_HOST}/32`, 'dev', m0!.ifname]);
-    console.log(`lab: one line (115200 bps), 4 flows: ${(oneLineBps / 1000).toFixed(1)} kbit/s`);
+    oneLineBps = await oneLineBaseline(bench, 4);
   });
   afterAll(async () => {
     await bench?.close();

@@ -53,9 +53,10 @@ export interface UploadResult {
   seconds: number;
 }
 
-/** iperf3 upload from `bind` to the ISP host: `parallel` TCP flows for `seconds`. */
-export async function iperfUpload(options: { bind: string; parallel: number; seconds: number; target?: string }): Promise<UploadResult> {
-  const { stdout } = await sh('iperf3', ['-c', options.target ?? ISP_HOST, '-B', options.bind, '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'], {
+/** iperf3 upload to the ISP host: `parallel` TCP flows for `seconds`, from `bind` (or from
+ * whatever source address the routes pick). */
+export async function iperfUpload(options: { bind?: string; parallel: number; seconds: number; target?: string }): Promise<UploadResult> {
+  const { stdout } = await sh('iperf3', ['-c', options.target ?? ISP_HOST, ...(options.bind ? ['-B', options.bind] : []), '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'], {
     timeoutMs: (options.seconds + 60) * 1000,
   });
   const report = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number; seconds: number } } };
@@ -70,3 +71,17 @@ export async function txShares(members: BundleMember[], during: () => Promise<un
   const after = await read();
   return after.map((a, i) => a - (before[i] as number));
 }
+
+/** The upload of `parallel` flows over the first line alone, for reference; the routes
+ * it needs are taken away again. */
+export async function oneLineBaseline(bench: BundleLab, parallel: number): Promise<number> {
+  const [m0] = bench.members;
+  if (!m0) throw new Error('no line up');
+  await sh('ip', ['route', 'replace', `${ISP_HOST}/32`, 'dev', m0.ifname]);
+  await bench.lab.isp.exec(['ip', 'route', 'replace', `${m0.localIp}/32`, 'dev', (await bench.lab.isp.interfaceFor(m0.localIp)) as string]);
+  const bps = (await iperfUpload({ bind: m0.localIp, parallel, seconds: 8 })).bps;
+  await sh('ip', ['route', 'del', `${ISP_HOST}/32`, 'dev', m0.ifname]);
+  console.log(`lab: one line (115200 bps), ${parallel} flows: ${(bps / 1000).toFixed(1)} kbit/s`);
+  return bps;
+}
+
