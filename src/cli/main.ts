@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDial } from './commands/dial.js';
 import { registerSim } from './commands/sim.js';
 import { registerLab } from './commands/lab.js';
+import { registerConfig } from './commands/config.js';
 import { isDialbondError } from '../errors/index.js';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDial(program);
   registerSim(program);
   registerLab(program);
+  registerConfig(program);
   return program;
 }
 

@@ -1,0 +1,2 @@
+export { configSchema, type DialbondConfig, type ConfigLink, type ConfigModemLink } from './schema.js';
+export { loadConfig, parseConfig, type LoadedConfig } from './load.js';

@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DialbondError } from '../errors/index.js';
+import { loadConfig, parseConfig } from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dialbond-config-'));
+const pw = join(dir, 'pw');
+writeFileSync(pw, 'secret\n', { mode: 0o600 });
+
+const good = {
+  bundle: { mode: 'teql', address: '203.0.113.100' },
+  links: [
+    { name: 'line0', device: '/dev/ttyS0', profile: 'zoom-v34', numbers: ['5551234'], login: { user: 'u', passwordFile: pw } },
+    { name: 'slirp0', command: ['slirp-fullbolt', 'ppp'], ppp: { localIp: '10.0.2.15', remoteIp: '10.0.2.2' } },
+  ],
+};
+
+function problems(data: unknown): string[] {
+  try {
+    parseConfig(data, 'test.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(DialbondError);
+    expect((error as DialbondError).code).toBe('CONFIG_INVALID');
+    return (error as DialbondError).details.problems as string[];
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('accepts a modem link and a pty link and fills the defaults', () => {
+    const config = parseConfig(good, 'test.yaml');
+    expect(config.bundle.routes).toEqual(['default']);
+    expect(config.supervisor.redial).toEqual({ initial: 2000, factor: 2, max: 300_000, jitter: 0.2 });
+    expect(config.control).toEqual({ socket: '/run/dialbond/control.sock', mode: '0660' });
+    expect(config.links.map((l) => ('device' in l ? 'modem' : 'pty'))).toEqual(['modem', 'pty']);
+  });
+
+  it('names the file and the field path of every problem', () => {
+    const found = problems({
+      bundle: { mode: 'bonding', address: '300.1.1.1' },
+      links: [{ name: 'line0', device: 'ttyS0', numbers: [5551234] }],
+      supervisor: { redial: { initial: 'soon' } },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^test\.yaml: bundle\.mode: /),
+        expect.stringMatching(/^test\.yaml: bundle\.address: expected an IPv4 address/),
+        expect.stringMatching(/^test\.yaml: links\[0\]\.device: expected an absolute path/),
+        expect.stringMatching(/^test\.yaml: links\[0\]\.numbers\[0\]: /),
+        expect.stringMatching(/^test\.yaml: supervisor\.redial\.initial: expected a duration/),
+      ]),
+    );
+  });
+
+  it('reports a field of the wrong kind of link, and unknown fields', () => {
+    expect(problems({ ...good, links: [{ name: 'x', command: ['a'], profile: 'generic' }] })).toEqual([expect.stringMatching(/links\[0\]: unknown field "profile"/)]);
+    expect(problems({ ...good, colour: 'blue' })).toEqual([expect.stringMatching(/unknown field "colour"/)]);
+  });
+
+  it('refuses duplicate link names, unknown profiles, unreadable password files, a missing number', () => {
+    const found = problems({
+      bundle: { mode: 'perconn' },
+      links: [
+        { name: 'a', device: '/dev/ttyS0', numbers: ['1'], profile: 'no-such-modem' },
+        { name: 'a', device: '/dev/ttyS1', numbers: ['1'], login: { user: 'u', passwordFile: '/nonexistent/pw' } },
+        { name: 'b', device: '/dev/ttyS2' },
+      ],
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/links\[0\]\.profile: no dialer profile named "no-such-modem"/),
+      expect.stringMatching(/links\[1\]\.name: "a" is already the name of links\[0\]/),
+      expect.stringMatching(/links\[1\]\.login\.passwordFile: cannot read \/nonexistent\/pw \(no such file\)/),
+      expect.stringMatching(/links\[2\]\.numbers: expected at least one number/),
+    ]);
+  });
+
+  it('needs a bundle address for eql and teql, and a password file with a PPP user', () => {
+    expect(problems({ ...good, bundle: { mode: 'eql' } })).toEqual([expect.stringMatching(/bundle\.address: expected the bundle's own IPv4 address/)]);
+    expect(problems({ ...good, links: [{ name: 'x', command: ['a'], ppp: { user: 'u' } }] })).toEqual([expect.stringMatching(/links\[0\]\.ppp\.passwordFile: user and passwordFile go together/)]);
+  });
+
+  it('reads the shipped example and reports YAML syntax errors with the line', () => {
+    const example = join(dir, 'example.yaml');
+    writeFileSync(example, 'bundle:\n  mode: eql\n  address: [\n');
+    expect(() => loadConfig(example)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/not valid YAML at line \d+/) }));
+    expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(expect.objectContaining({ code: 'CONFIG_UNREADABLE' }));
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The daemon's configuration file (YAML): one bundle, a list of links (modem links or pty
+ * links), the supervisor's policies, the control socket and optional metrics. Secrets are
+ * never in it: a link names the file its password is in.
+ */
+import { isIPv4 } from 'node:net';
+import { z } from 'zod';
+import { durationSchema } from '../profiles/index.js';
+
+const ipv4 = z.string().refine((v) => isIPv4(v), { message: 'expected an IPv4 address like 203.0.113.1' });
+const destination = z.string().refine((v) => v === 'default' || /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(v) && isIPv4(v.split('/')[0] as string) && Number(v.split('/')[1]) <= 32, {
+  message: 'expected "default" or an IPv4 prefix like 198.51.100.0/24',
+});
+const linkName = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'expected 1-15 letters, digits, ".", "_" or "-" (it names pppd\'s link)');
+const absolutePath = z.string().regex(/^\//, 'expected an absolute path');
+
+const pppSchema = z
+  .object({
+    localIp: ipv4.optional(),
+    remoteIp: ipv4.optional(),
+    mtu: z.number().int().min(128).max(16384).optional(),
+    mru: z.number().int().min(128).max(16384).optional(),
+    lcpEchoInterval: z.number().int().positive().optional(),
+    lcpEchoFailure: z.number().int().positive().optional(),
+    unit: z.number().int().min(0).max(999).optional(),
+    requirePeerAuth: z.boolean().optional(),
+    /** PAP/CHAP name; the password is read from `passwordFile`. */
+    user: z.string().min(1).optional(),
+    passwordFile: absolutePath.optional(),
+    extra: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .refine((p) => (p.user === undefined) === (p.passwordFile === undefined), { message: 'user and passwordFile go together', path: ['passwordFile'] });
+
+const linkCommon = {
+  name: linkName,
+  ppp: pppSchema.default({}),
+  /** A fixed share of traffic; by default the line's CONNECT speed, then its measured throughput. */
+  weight: z.number().positive().optional(),
+};
+
+const modemLinkSchema = z
+  .object({
+    ...linkCommon,
+    device: absolutePath,
+    baud: z.number().int().positive().optional(),
+    profile: z.string().min(1).default('generic'),
+    numbers: z.array(z.string().min(1)).default([]),
+    login: z.object({ user: z.string().min(1), passwordFile: absolutePath }).strict().optional(),
+    variables: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).optional(),
+  })
+  .strict();
+
+const ptyLinkSchema = z
+  .object({
+    ...linkCommon,
+    /** argv of a command speaking PPP on its stdio, e.g. [ssh, -q, -t, user@host, slirp, -1, "0"]. */
+    command: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+/** A link is a pty link when it has "command", else a modem link: validated as that kind
+ * alone, so its errors name the real field instead of "no union member matched". */
+const linkSchema = z.any().transform((value, ctx): z.output<typeof modemLinkSchema> | z.output<typeof ptyLinkSchema> => {
+  const isPty = typeof value === 'object' && value !== null && 'command' in value;
+  const result = (isPty ? ptyLinkSchema : modemLinkSchema).safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue, message: issue.message } as z.IssueData);
+  return z.NEVER;
+});
+
+export const configSchema = z
+  .object({
+    bundle: z
+      .object({
+        mode: z.enum(['eql', 'teql', 'perconn', 'mlppp', 'multipath']),
+        address: ipv4.optional(),
+        device: z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/).optional(),
+        mtu: z.number().int().min(128).max(16384).optional(),
+        routes: z.array(destination).min(1).default(['default']),
+        tcpReordering: z.number().int().min(3).max(300).optional(),
+      })
+      .strict(),
+    links: z.array(linkSchema).min(1, 'expected at least one link'),
+    supervisor: z
+      .object({
+        redial: z
+          .object({ initial: durationSchema.default(2000), factor: z.number().min(1).max(10).default(2), max: durationSchema.default(300_000), jitter: z.number().min(0).max(1).default(0.2) })
+          .strict()
+          .default({}),
+        /** Consecutive failures after which a link is parked until someone retries it. */
+        parkAfter: z.number().int().positive().default(20),
+        health: z
+          .object({
+            lcpEchoInterval: z.number().int().positive().default(1),
+            lcpEchoFailure: z.number().int().positive().default(3),
+            probe: z.object({ target: ipv4, interval: durationSchema.default(5000), timeout: durationSchema.default(2000) }).strict().optional(),
+          })
+          .strict()
+          .default({}),
+        starvation: z
+          .object({ minShare: z.number().min(0).max(1).default(0.05), busyAbove: z.number().min(0).max(1).default(0.5), window: durationSchema.default(30_000) })
+          .strict()
+          .default({}),
+        onDemand: z
+          .object({ minLinks: z.number().int().positive(), upAbove: z.number().min(0).max(1).default(0.8), for: durationSchema.default(30_000), idleDown: durationSchema.default(300_000) })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    control: z
+      .object({
+        socket: absolutePath.default('/run/dialbond/control.sock'),
+        mode: z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode like "0660"').default('0660'),
+        group: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    metrics: z.object({ listen: z.string().regex(/^[^:]+:\d{1,5}$/, 'expected host:port like 127.0.0.1:9410') }).strict().optional(),
+  })
+  .strict();
+
+export type DialbondConfig = z.output<typeof configSchema>;
+export type ConfigLink = DialbondConfig['links'][number];
+export type ConfigModemLink = Extract<ConfigLink, { device: string }>;
