@@ -4,3 +4,4 @@ export { systemBundleDeps, type BundleDeps } from './deps.js';
 export { EqlBundle, type EqlBundleDeps } from './eql.js';
 export { MultipathBundle, multipathRouteArgs, nexthopWeights } from './multipath.js';
 export { PerconnBundle, perconnRuleset, perconnRanges, weightRanges, type PerconnLinkStatus, type PerconnStatus, type PerconnRange, type PerconnRuleLink } from './perconn.js';
+export { MlpppBundle } from './mlppp.js';

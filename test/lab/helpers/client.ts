@@ -17,6 +17,9 @@ export interface PppClientOptions {
   lcpEchoInterval?: number;
   lcpEchoFailure?: number;
   extra?: string[];
+  /** Multilink PPP (default off): `multilink endpoint <endpoint>`. A link that joins an
+   * existing bundle does no IPCP of its own: up() then returns the bundle's interface. */
+  multilink?: { endpoint: string };
 }
 
 export class PppClient {
@@ -25,6 +28,7 @@ export class PppClient {
   private readonly child: ChildProcess;
   private waiters: Array<() => void> = [];
   exitCode: number | null | undefined;
+  private readonly multilink: boolean;
 
   constructor(options: PppClientOptions) {
     const args = [
@@ -33,8 +37,10 @@ export class PppClient {
       'novj', 'novjccomp', 'nodeflate', 'nobsdcomp', 'mtu', '1500', 'mru', '1500',
       'lcp-echo-interval', String(options.lcpEchoInterval ?? 1), 'lcp-echo-failure', String(options.lcpEchoFailure ?? 3),
       'logfd', '2', `${options.local}:${options.remote}`,
+      ...(options.multilink ? ['multilink', 'endpoint', options.multilink.endpoint] : []),
       ...(options.extra ?? []),
     ];
+    this.multilink = options.multilink !== undefined;
     this.child = spawn('pppd', args, { stdio: [options.fd ?? 'ignore', 'ignore', 'pipe'] });
     createInterface({ input: this.child.stderr! }).on('line', (line) => {
       this.lines.push(line);
@@ -76,6 +82,11 @@ export class PppClient {
 
   /** Waits for IPCP to finish; returns the interface name. */
   async up(ms = 60_000): Promise<string> {
+    if (this.multilink) {
+      // pppd 2.4.9 multilink.c: "Link attached to pppN" when joining, "New bundle pppN created" then IPCP when first
+      const [, attached] = await this.waitFor(/Link attached to (ppp\d+)|remote IP address/, ms);
+      if (attached) return attached;
+    }
     await this.waitFor(/remote IP address/, ms);
     const [, ifname] = await this.waitFor(/Using interface (ppp\d+)/, 1000);
     return ifname as string;

@@ -19,6 +19,10 @@ export interface IspLineOptions {
   lcpEchoFailure?: number;
   /** Make the client authenticate with PAP (secrets from /etc/ppp/pap-secrets). */
   requirePap?: boolean;
+  /** Multilink PPP (default off): `multilink endpoint <endpoint>`; links with the same client
+   * endpoint join one bundle. `unit` asks for a ppp unit: pppd matches bundles through one
+   * /run/pppd2.tdb shared with the client's pppds, whose UNIT=N keys know no namespaces. */
+  multilink?: { endpoint: string; unit?: number };
 }
 
 export class Isp {
@@ -38,6 +42,7 @@ export class Isp {
       'pppd', 'notty', 'nodetach', ...(line.requirePap ? ['auth', 'require-pap'] : ['noauth']), 'local', 'nolock', 'nodefaultroute', 'noipdefault',
       'novj', 'novjccomp', 'nodeflate', 'nobsdcomp', 'mtu', '1500', 'mru', '1500',
       'lcp-echo-interval', String(line.lcpEchoInterval ?? 1), 'lcp-echo-failure', String(line.lcpEchoFailure ?? 3),
+      ...(line.multilink ? ['multilink', 'endpoint', line.multilink.endpoint, ...(line.multilink.unit !== undefined ? ['unit', String(line.multilink.unit)] : [])] : []),
       'ipparam', line.marker, `${line.server}:${line.client}`,
     ];
   }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { recordingExec } from '../sys/index.js';
+import { MlpppBundle } from './mlppp.js';
+
+const member = (name: string, ifname: string) => ({ name, ifname, localIp: '203.0.113.1', remoteIp: '198.51.100.1', weight: 115200 });
+
+describe('mlppp bundle', () => {
+  it('routes over the bundle interface pppd made, moves the routes when that member leaves, and removes them at the end', async () => {
+    const exec = recordingExec();
+    const present = new Set(['ppp0', 'ppp5']);
+    const bundle = new MlpppBundle({ mode: 'mlppp', address: '203.0.113.100', routes: ['default'] }, { exec, exists: (i) => present.has(i), counters: () => undefined });
+    await bundle.create();
+    expect(exec.calls).toEqual([]);
+    await bundle.addLink(member('line0', 'ppp0'));
+    await bundle.addLink(member('line1', 'ppp0')); // joins the same bundle interface
+    expect(exec.calls).toEqual([
+      'ip addr replace 203.0.113.100/32 dev ppp0',
+      'ip route replace default dev ppp0',
+      'ip addr replace 203.0.113.100/32 dev ppp0',
+      'ip route replace default dev ppp0',
+    ]);
+    expect((await bundle.status()).device).toBe('ppp0');
+    exec.calls.length = 0;
+    // a bundle whose routes are on another interface: they follow the remaining member
+    await bundle.removeLink('line0');
+    await bundle.addLink(member('line2', 'ppp5'));
+    await bundle.removeLink('line1');
+    expect(exec.calls).toEqual([
+      'ip addr replace 203.0.113.100/32 dev ppp0', // line0 left: line1 is still on ppp0
+      'ip route replace default dev ppp0',
+      'ip addr replace 203.0.113.100/32 dev ppp0', // line2 joined: applying again is harmless
+      'ip route replace default dev ppp0',
+      'ip addr replace 203.0.113.100/32 dev ppp5', // line1 left: the routes follow line2
+      'ip route replace default dev ppp5',
+      'ip addr del 203.0.113.100/32 dev ppp0',
+    ]);
+
+    exec.calls.length = 0;
+    await bundle.destroy();
+    expect(exec.calls).toEqual(['ip route del default dev ppp5', 'ip addr del 203.0.113.100/32 dev ppp5']);
+    expect((await bundle.status()).device).toBeNull();
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * mlppp: Multilink PPP (RFC 1990). The bundle is pppd's own: each link's pppd runs with
+ * `multilink` and a common `endpoint` (see PppdOptions.multilink), the first one creates a
+ * ppp unit for the bundle and the next ones attach their channels to it (pppd matches them
+ * through the peer's endpoint discriminator and authenticated name, in /run/pppd2.tdb).
+ * The peer must run multilink too. Fragments carry sequence numbers and the receiver
+ * reorders them, so one TCP flow gets the sum of the lines and tcp_reordering is left alone.
+ *
+ * What is left to this backend: route the configured destinations (and put the optional
+ * address) on the bundle interface, which is the first member's interface. Every member of
+ * one bundle reports the same interface; should the one the routes use leave while others
+ * remain, they are re-pointed at the next member's.
+ */
+import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import { systemBundleDeps, type BundleDeps } from './deps.js';
+
+export class MlpppBundle implements BundleBackend {
+  readonly mode = 'mlppp' as const;
+  private readonly members = new Map<string, BundleMember>();
+  /** The interface the routes (and address) are on, once a link is in. */
+  private device: string | null = null;
+
+  private readonly exec: BundleDeps['exec'];
+  private readonly exists: BundleDeps['exists'];
+  private readonly counters: BundleDeps['counters'];
+
+  constructor(
+    private readonly config: BundleConfig,
+    deps: Partial<BundleDeps> = {},
+  ) {
+    ({ exec: this.exec, exists: this.exists, counters: this.counters } = { ...systemBundleDeps(), ...deps });
+  }
+
+  /** Nothing to create: pppd makes the bundle interface when the first link comes up. */
+  async create(): Promise<void> {}
+
+  async addLink(member: BundleMember): Promise<void> {
+    this.members.set(member.name, { ...member });
+    await this.point();
+  }
+
+  async removeLink(name: string): Promise<void> {
+    if (!this.members.delete(name)) return;
+    await this.point();
+  }
+
+  /** pppd shares the bundle's traffic out by itself (by fragment); recorded for status only. */
+  async setWeight(name: string, weight: number): Promise<void> {
+    const member = this.members.get(name);
+    if (member) member.weight = weight;
+  }
+
+  async status(): Promise<BundleStatus> {
+    return {
+      mode: this.mode,
+      device: this.device,
+      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    this.members.clear();
+    await this.point();
+  }
+
+  /** Puts the routes and address on the first member's interface, taking them off the one they were on. */
+  private async point(): Promise<void> {
+    const first = this.members.values().next();
+    const target = first.done ? null : first.value.ifname;
+    const previous = this.device;
+    if (target) {
+      if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', target]);
+      for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', target]);
+    }
+    this.device = target;
+    if (previous && previous !== target && this.exists(previous)) {
+      if (!target) for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', previous], { allowFailure: true });
+      if (this.config.address) await this.exec('ip', ['addr', 'del', `${this.config.address}/32`, 'dev', previous], { allowFailure: true });
+    }
+  }
+}
