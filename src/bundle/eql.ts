@@ -16,7 +16,8 @@
 import { DialbondError } from '../errors/index.js';
 import { systemEqlControl, type EqlControl } from '../sys/index.js';
 import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
-import { systemBundleDeps, type BundleDeps } from './deps.js';
+import { BundleBase } from './base.js';
+import type { BundleDeps } from './deps.js';
 
 /** What the eql backend needs besides the common deps: the eql ioctls. */
 export interface EqlBundleDeps extends BundleDeps {
@@ -34,25 +35,21 @@ function isGoneError(error: unknown): boolean {
   return errno === 'ENODEV' || errno === 'EINVAL';
 }
 
-export class EqlBundle implements BundleBackend {
+export class EqlBundle extends BundleBase implements BundleBackend {
   readonly mode = 'eql' as const;
   private readonly device: string;
   private readonly mtu: number;
-  private readonly members = new Map<string, BundleMember>();
   /** The master's MTU before the first create() (null: unreadable), put back by destroy(). */
   private savedMtu: number | null | undefined;
 
-  private readonly exec: EqlBundleDeps['exec'];
-  private readonly sysctl: EqlBundleDeps['sysctl'];
-  private readonly exists: EqlBundleDeps['exists'];
-  private readonly counters: EqlBundleDeps['counters'];
   private readonly eql: EqlBundleDeps['eql'];
 
   constructor(
     private readonly config: BundleConfig,
     deps: Partial<EqlBundleDeps> = {},
   ) {
-    ({ exec: this.exec, sysctl: this.sysctl, exists: this.exists, counters: this.counters, eql: this.eql } = { ...systemBundleDeps(), eql: systemEqlControl, ...deps });
+    super(deps);
+    this.eql = deps.eql ?? systemEqlControl;
     this.device = config.device ?? 'eql';
     if (!/^[A-Za-z0-9_.-]{1,15}$/.test(this.device)) throw new DialbondError('BUNDLE_INVALID', `not an interface name for the eql master: "${this.device}"`, { device: this.device });
     this.mtu = config.mtu ?? 1500;
@@ -121,7 +118,7 @@ export class EqlBundle implements BundleBackend {
     return {
       mode: this.mode,
       device: this.device,
-      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+      links: this.linkStatus(),
     };
   }
 

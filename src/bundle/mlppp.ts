@@ -12,23 +12,19 @@
  * remain, they are re-pointed at the next member's.
  */
 import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
-import { systemBundleDeps, type BundleDeps } from './deps.js';
+import { BundleBase } from './base.js';
+import type { BundleDeps } from './deps.js';
 
-export class MlpppBundle implements BundleBackend {
+export class MlpppBundle extends BundleBase implements BundleBackend {
   readonly mode = 'mlppp' as const;
-  private readonly members = new Map<string, BundleMember>();
   /** The interface the routes (and address) are on, once a link is in. */
   private device: string | null = null;
-
-  private readonly exec: BundleDeps['exec'];
-  private readonly exists: BundleDeps['exists'];
-  private readonly counters: BundleDeps['counters'];
 
   constructor(
     private readonly config: BundleConfig,
     deps: Partial<BundleDeps> = {},
   ) {
-    ({ exec: this.exec, exists: this.exists, counters: this.counters } = { ...systemBundleDeps(), ...deps });
+    super(deps);
   }
 
   /** Nothing to create: pppd makes the bundle interface when the first link comes up. */
@@ -54,7 +50,7 @@ export class MlpppBundle implements BundleBackend {
     return {
       mode: this.mode,
       device: this.device,
-      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+      links: this.linkStatus(),
     };
   }
 

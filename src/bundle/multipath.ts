@@ -15,7 +15,8 @@
  */
 import { DialbondError } from '../errors/index.js';
 import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
-import { systemBundleDeps, type BundleDeps } from './deps.js';
+import { BundleBase } from './base.js';
+import type { BundleDeps } from './deps.js';
 
 /**
  * The routing protocol number our routes carry (free in iproute2's rt_protos), so that
@@ -47,20 +48,14 @@ export function multipathRouteArgs(dest: string, members: readonly BundleMember[
   return ['route', 'replace', dest, 'proto', ROUTE_PROTO, ...members.flatMap((m, i) => ['nexthop', 'via', m.remoteIp, 'dev', m.ifname, 'weight', String(weights[i])])];
 }
 
-export class MultipathBundle implements BundleBackend {
+export class MultipathBundle extends BundleBase implements BundleBackend {
   readonly mode = 'multipath' as const;
-  private readonly members = new Map<string, BundleMember>();
-
-  private readonly exec: BundleDeps['exec'];
-  private readonly sysctl: BundleDeps['sysctl'];
-  private readonly exists: BundleDeps['exists'];
-  private readonly counters: BundleDeps['counters'];
 
   constructor(
     private readonly config: BundleConfig,
     deps: Partial<BundleDeps> = {},
   ) {
-    ({ exec: this.exec, sysctl: this.sysctl, exists: this.exists, counters: this.counters } = { ...systemBundleDeps(), ...deps });
+    super(deps);
     if (config.routes.length === 0) throw new DialbondError('BUNDLE_INVALID', 'a multipath bundle needs at least one destination in routes (a CIDR or "default")', {});
   }
 
@@ -94,7 +89,7 @@ export class MultipathBundle implements BundleBackend {
     return {
       mode: this.mode,
       device: null,
-      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+      links: this.linkStatus(),
     };
   }
 

@@ -22,7 +22,8 @@
 import { isIPv4 } from 'node:net';
 import { DialbondError } from '../errors/index.js';
 import type { BundleBackend, BundleConfig, BundleLinkStatus, BundleMember, BundleStatus } from './backend.js';
-import { systemBundleDeps, type BundleDeps } from './deps.js';
+import { BundleBase } from './base.js';
+import type { BundleDeps } from './deps.js';
 import {
   checkRoute,
   checkWeight,
@@ -77,9 +78,8 @@ const MAIN_RULE = ['pref', String(PERCONN_PREF.main), 'lookup', 'main', 'suppres
 /** The first lookup of unmarked traffic: table 100. */
 const BUNDLE_RULE = ['pref', String(PERCONN_PREF.bundle), 'lookup', String(PERCONN_TABLE_BASE)];
 
-export class PerconnBundle implements BundleBackend {
+export class PerconnBundle extends BundleBase implements BundleBackend {
   readonly mode = 'perconn' as const;
-  private readonly members = new Map<string, BundleMember>();
   /** Link name -> slot, for the life of this object (stable across redials and removals). */
   private readonly slots = new Map<string, number>();
   /** Slots whose `fwmark` rule is installed. */
@@ -87,15 +87,11 @@ export class PerconnBundle implements BundleBackend {
   /** The interface table 100 routes through now, if any. */
   private primary: string | undefined;
 
-  private readonly exec: BundleDeps['exec'];
-  private readonly sysctl: BundleDeps['sysctl'];
-  private readonly counters: BundleDeps['counters'];
-
   constructor(
     private readonly config: BundleConfig,
     deps: Partial<BundleDeps> = {},
   ) {
-    ({ exec: this.exec, sysctl: this.sysctl, counters: this.counters } = { ...systemBundleDeps(), ...deps });
+    super(deps);
     if (config.mode !== 'perconn') throw new DialbondError('BUNDLE_INVALID', `PerconnBundle got a "${config.mode}" bundle config`, { mode: config.mode });
     if (config.routes.length === 0) throw new DialbondError('BUNDLE_INVALID', 'a perconn bundle needs routes (e.g. ["default"]): they go in each link\'s routing table', {});
     config.routes.forEach(checkRoute);

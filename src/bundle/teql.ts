@@ -7,23 +7,18 @@
  */
 import { DialbondError } from '../errors/index.js';
 import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
-import { systemBundleDeps, type BundleDeps } from './deps.js';
+import { BundleBase } from './base.js';
+import type { BundleDeps } from './deps.js';
 
-export class TeqlBundle implements BundleBackend {
+export class TeqlBundle extends BundleBase implements BundleBackend {
   readonly mode = 'teql' as const;
   private readonly device: string;
-  private readonly members = new Map<string, BundleMember>();
-
-  private readonly exec: BundleDeps['exec'];
-  private readonly sysctl: BundleDeps['sysctl'];
-  private readonly exists: BundleDeps['exists'];
-  private readonly counters: BundleDeps['counters'];
 
   constructor(
     private readonly config: BundleConfig,
     deps: Partial<BundleDeps> = {},
   ) {
-    ({ exec: this.exec, sysctl: this.sysctl, exists: this.exists, counters: this.counters } = { ...systemBundleDeps(), ...deps });
+    super(deps);
     this.device = config.device ?? 'teql0';
     if (!/^teql\d+$/.test(this.device)) throw new DialbondError('BUNDLE_INVALID', `a teql bundle's device is teqlN, not "${this.device}"`, { device: this.device });
   }
@@ -63,7 +58,7 @@ export class TeqlBundle implements BundleBackend {
     return {
       mode: this.mode,
       device: this.device,
-      links: [...this.members.values()].map((m) => ({ ...m, counters: this.counters(m.ifname) ?? null })),
+      links: this.linkStatus(),
     };
   }
 
