@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerconnBundle } from '../../src/bundle/perconn.js';
 import { ISP_HOST, iperfUpload, startBundleLab, txShares, type BundleLab } from './helpers/bundle-lab.js';
-import { iperfFrom, startLan, type Lan } from './helpers/lan.js';
+import { startLan, type Lan } from './helpers/lan.js';
 import { sh } from './helpers/run.js';
 import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
 
@@ -73,7 +73,7 @@ describe('lab: perconn bundle', () => {
       // from the LAN: forwarded, marked in prerouting, masqueraded
       let total = 0;
       const shares = await txShares(bench.members, async () => {
-        total = (await iperfFrom({ netns: lan.netns, parallel: 8, seconds: 10 })).bps;
+        total = (await iperfUpload({ netns: lan.netns, parallel: 8, seconds: 10 })).bps;
       });
       const sum = shares.reduce((a, b) => a + b, 0);
       console.log(`lab: perconn 2 lines, 8 LAN flows: ${(total / 1000).toFixed(1)} kbit/s (${(total / oneLineBps).toFixed(2)}x one line, ${((100 * total) / LINE_SUM_BPS).toFixed(0)}% of the line sum), shares ${pct(shares)}, connections by mark ${JSON.stringify(await connectionsByMark())}`);
@@ -83,7 +83,7 @@ describe('lab: perconn bundle', () => {
       // the router's own traffic: first route from table 100, re-routed by the output chain
       let local = 0;
       const localShares = await txShares(bench.members, async () => {
-        local = (await iperfFrom({ parallel: 8, seconds: 4 })).bps;
+        local = (await iperfUpload({ parallel: 8, seconds: 4 })).bps;
       });
       console.log(`lab: perconn router's own 8 flows: ${(local / 1000).toFixed(1)} kbit/s, shares ${pct(localShares)}`);
       expect(local).toBeGreaterThan(0.5 * oneLineBps);
@@ -91,7 +91,7 @@ describe('lab: perconn bundle', () => {
       // a line leaves the bundle (as the supervisor does on a drop): traffic goes on over line0
       await bundle.removeLink('line1');
       expect((await connectionsByMark())['0x102']).toBeUndefined();
-      const after = await iperfFrom({ netns: lan.netns, parallel: 8, seconds: 4 });
+      const after = await iperfUpload({ netns: lan.netns, parallel: 8, seconds: 4 });
       console.log(`lab: perconn after removing line1: ${(after.bps / 1000).toFixed(1)} kbit/s`);
       expect(after.bps).toBeGreaterThan(0.5 * oneLineBps);
       expect((await bundle.status()).links.map((l) => l.name)).toEqual(['line0']);

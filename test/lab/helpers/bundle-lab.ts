@@ -53,14 +53,27 @@ export interface UploadResult {
   seconds: number;
 }
 
-/** iperf3 upload to the ISP host: `parallel` TCP flows for `seconds`, from `bind` (or from
- * whatever source address the routes pick). */
-export async function iperfUpload(options: { bind?: string; parallel: number; seconds: number; target?: string }): Promise<UploadResult> {
-  const { stdout } = await sh('iperf3', ['-c', options.target ?? ISP_HOST, ...(options.bind ? ['-B', options.bind] : []), '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'], {
-    timeoutMs: (options.seconds + 60) * 1000,
-  });
-  const report = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number; seconds: number } } };
-  return { bps: report.end.sum_received.bits_per_second, seconds: report.end.sum_received.seconds };
+/**
+ * iperf3 upload to the ISP host: `parallel` TCP flows for `seconds`, from `bind` (or from
+ * whatever source address the routes and marks pick), in `netns` (or the root namespace).
+ * The server runs one test at a time and may still be finishing the previous one ("the
+ * server is busy"): then wait a little and try again.
+ */
+export async function iperfUpload(options: { bind?: string; netns?: string; parallel: number; seconds: number; target?: string }): Promise<UploadResult> {
+  const target = options.target ?? ISP_HOST;
+  const argv = ['iperf3', '-c', target, ...(options.bind ? ['-B', options.bind] : []), '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'];
+  const timeoutMs = (options.seconds + 60) * 1000;
+  for (let attempt = 1; ; attempt++) {
+    const { stdout } = await (options.netns ? sh('ip', ['netns', 'exec', options.netns, ...argv], { timeoutMs, reject: false }) : sh(argv[0] as string, argv.slice(1), { timeoutMs, reject: false }));
+    const report = JSON.parse(stdout || '{}') as { error?: string; end?: { sum_received?: { bits_per_second: number; seconds: number } } };
+    const received = report.end?.sum_received;
+    if (received && !report.error) return { bps: received.bits_per_second, seconds: received.seconds };
+    if (attempt < 5 && /busy/i.test(report.error ?? '')) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      continue;
+    }
+    throw new Error(`iperf3 to ${target}${options.netns ? ` from ${options.netns}` : ''} failed: ${report.error ?? stdout.slice(0, 200)}`);
+  }
 }
 
 /** Bytes each member sent during `during()`. */

@@ -4,7 +4,6 @@
  * route via the router. Traffic from here is forwarded and masqueraded, as a household's
  * browsers behind an eqlplus box were.
  */
-import { ISP_HOST } from './bundle-lab.js';
 import { sh } from './run.js';
 
 let counter = 0;
@@ -42,25 +41,4 @@ export async function startLan(): Promise<Lan> {
       await sh('ip', ['netns', 'del', netns], { reject: false });
     },
   };
-}
-
-/**
- * iperf3 upload to the ISP host from `netns` (or the root namespace), with no -B: routes and
- * marks pick the way. The server runs one test at a time and may still be finishing the
- * previous one ("the server is busy"): then wait a little and try again.
- */
-export async function iperfFrom(options: { netns?: string; parallel: number; seconds: number; target?: string }): Promise<{ bps: number; streams: number }> {
-  const argv = ['iperf3', '-c', options.target ?? ISP_HOST, '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'];
-  const timeoutMs = (options.seconds + 60) * 1000;
-  for (let attempt = 1; ; attempt++) {
-    const { stdout } = await (options.netns ? sh('ip', ['netns', 'exec', options.netns, ...argv], { timeoutMs, reject: false }) : sh(argv[0] as string, argv.slice(1), { timeoutMs, reject: false }));
-    const report = JSON.parse(stdout || '{}') as { error?: string; end?: { sum_received?: { bits_per_second: number }; streams?: unknown[] } };
-    const received = report.end?.sum_received;
-    if (received && !report.error) return { bps: received.bits_per_second, streams: report.end?.streams?.length ?? 0 };
-    if (attempt < 5 && /busy/i.test(report.error ?? '')) {
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      continue;
-    }
-    throw new Error(`iperf3 to ${options.target ?? ISP_HOST}${options.netns ? ` from ${options.netns}` : ''} failed: ${report.error ?? stdout.slice(0, 200)}`);
-  }
 }
