@@ -56,8 +56,10 @@ export interface UploadResult {
 /**
  * iperf3 upload to the ISP host: `parallel` TCP flows for `seconds`, from `bind` (or from
  * whatever source address the routes and marks pick), in `netns` (or the root namespace).
- * The server runs one test at a time and may still be finishing the previous one ("the
- * server is busy"): then wait a little and try again.
+ * The server runs one test at a time and may still be finishing the previous one. It then
+ * says "the server is busy", or, when it closes before our cookie was read, the kernel
+ * resets the control connection ("Connection reset by peer"). Both happen before any
+ * data moved: wait a little and try again.
  */
 export async function iperfUpload(options: { bind?: string; netns?: string; parallel: number; seconds: number; target?: string }): Promise<UploadResult> {
   const target = options.target ?? ISP_HOST;
@@ -68,7 +70,7 @@ export async function iperfUpload(options: { bind?: string; netns?: string; para
     const report = JSON.parse(stdout || '{}') as { error?: string; end?: { sum_received?: { bits_per_second: number; seconds: number } } };
     const received = report.end?.sum_received;
     if (received && !report.error) return { bps: received.bits_per_second, seconds: received.seconds };
-    if (attempt < 5 && /busy/i.test(report.error ?? '')) {
+    if (attempt < 6 && /busy|reset by peer|control message/i.test(report.error ?? '')) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       continue;
     }
