@@ -77,6 +77,16 @@ export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
     this.actor.send({ type: 'RETRY' });
   }
 
+  /** Hangs up on request and stays parked until retry(). */
+  hangUp(): void {
+    this.actor.send({ type: 'HANGUP' });
+  }
+
+  /** Takes an up line down as unusable (the supervisor's health checks); it is redialed. */
+  fault(reason: LinkReason): void {
+    this.actor.send({ type: 'FAULT', reason });
+  }
+
   /** Ends pppd, hangs up, releases the lock; resolves when all of that is done. */
   async stop(): Promise<void> {
     this.actor.send({ type: 'STOP' });

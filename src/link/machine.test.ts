@@ -232,4 +232,63 @@ describe('link machine', () => {
     expect(w.log).toContain('pppd.cleanup');
     expect(w.log).toContain('hangUp');
   });
+  it('hangs up on request: pppd ends, the modem hangs up, and it stays parked until dialed again', async () => {
+    const w = world([connected, connected]);
+    const { actor, clock, state, transitions } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
+    actor.send({ type: 'HANGUP' });
+    await settle();
+    expect(state()).toBe('"parked"');
+    expect(transitions.at(-1)).toMatchObject({ state: 'parked', reason: { code: 'LINK_HUNG_UP', fatal: true } });
+    expect(w.log).toContain('hangUp');
+    clock.increment(600_000);
+    await settle();
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(1);
+    actor.send({ type: 'RETRY' });
+    await settle();
+    expect(state()).toBe('{"online":"negotiating"}');
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(2);
+  });
+
+  it('hangs up from back-off without dialing again', async () => {
+    const w = world([busy]);
+    const { actor, clock, state } = start(modemLink, w);
+    await settle();
+    expect(state()).toBe('"backoff"');
+    actor.send({ type: 'HANGUP' });
+    await settle();
+    clock.increment(600_000);
+    await settle();
+    expect(state()).toBe('"parked"');
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(1);
+  });
+
+  it('goes down and redials when the supervisor reports a fault on an up line', async () => {
+    const w = world([connected, connected]);
+    const { actor, clock, state, transitions } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
+    actor.send({ type: 'FAULT', reason: { code: 'LINK_PROBE_FAILED', message: 'no answer to 3 probes', fatal: false } });
+    await settle();
+    expect(transitions.find((t) => t.state === 'down')?.reason).toMatchObject({ code: 'LINK_PROBE_FAILED' });
+    expect(state()).toBe('"backoff"');
+    expect(w.log).toContain('pppd.stop');
+    clock.increment(1000);
+    await settle();
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(2);
+  });
+
+  it('parks after parkAfter failures in a row, saying so', async () => {
+    const w = world([busy, busy, busy, busy]);
+    const { clock, state, transitions } = start({ ...modemLink, parkAfter: 3 }, w);
+    for (let i = 0; i < 6; i++) {
+      await settle();
+      clock.increment(8000);
+    }
+    await settle();
+    expect(state()).toBe('"parked"');
+    expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(3);
+    expect(transitions.at(-1)?.reason?.message).toMatch(/parked after 3 failures in a row/);
+  });
 });

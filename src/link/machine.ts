@@ -40,6 +40,10 @@ export type LinkEvent =
   | { type: 'STOP' }
   /** Dial again now: from parked, or to cut a back-off short. */
   | { type: 'RETRY' }
+  /** Hang up on request and stay parked (no redial) until RETRY. */
+  | { type: 'HANGUP' }
+  /** The supervisor found the line unusable (no probe answers, starving): down and redial. */
+  | { type: 'FAULT'; reason: LinkReason }
   | { type: 'PPP_STARTED'; pppd: RunningPppd }
   | { type: 'PPP_LOG'; event: LinkPppEvent }
   | { type: 'PPP_EXIT'; exit: PppExit };
@@ -92,6 +96,8 @@ function lostLineReason(event: LinkPppEvent): LinkReason {
     : { code: 'PPP_HANGUP', message: 'pppd: the modem hung up', fatal: false };
 }
 
+const HUNG_UP: LinkReason = { code: 'LINK_HUNG_UP', message: 'hung up on request; dial it to bring it back', fatal: true };
+
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
 };
@@ -123,7 +129,8 @@ export const linkMachine = setup({
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
-    fatal: ({ context }) => context.reason?.fatal === true,
+    /** No redial: a fatal reason, or too many failures in a row (when the link has a limit). */
+    fatal: ({ context }) => context.reason?.fatal === true || (context.config.parkAfter !== undefined && context.failures >= context.config.parkAfter),
   },
 }).createMachine({
   id: 'link',
@@ -143,6 +150,7 @@ export const linkMachine = setup({
   initial: 'idle',
   on: {
     STOP: '.stopping',
+    HANGUP: { target: '.down', actions: assign({ reason: HUNG_UP }) },
   },
   states: {
     idle: {
@@ -196,6 +204,7 @@ export const linkMachine = setup({
             return { pppSaid: [...context.pppSaid, e.type] };
           }),
         },
+        FAULT: { target: 'down', actions: assign(({ context, event }) => ({ reason: event.reason, failures: context.failures + 1 })) },
         PPP_EXIT: {
           target: 'down',
           actions: assign(({ context, event }) => ({ reason: pppExitReason(event.exit, context.pppSaid), failures: context.failures + 1 })),
@@ -230,6 +239,7 @@ export const linkMachine = setup({
     /** pppd ended or the dial failed: end what is left, hang up, release the lock. */
     down: {
       entry: { type: 'announce', params: 'down' },
+      on: { HANGUP: { actions: assign({ reason: HUNG_UP }) } },
       invoke: {
         src: 'release',
         input: ({ context }) => ({ pppd: context.pppd, held: context.held }),
@@ -246,8 +256,16 @@ export const linkMachine = setup({
 
     /** A fatal reason: no redial until someone says so (no redial storm). */
     parked: {
-      entry: { type: 'announce', params: 'parked' },
-      on: { RETRY: [{ guard: 'isPty', target: 'online', actions: assign({ failures: 0 }) }, { target: 'dialing', actions: assign({ failures: 0 }) }] },
+      entry: [
+        assign(({ context }) =>
+          context.reason && !context.reason.fatal ? { reason: { ...context.reason, message: `${context.reason.message} (parked after ${context.failures} failures in a row)` } } : {},
+        ),
+        { type: 'announce', params: 'parked' },
+      ],
+      on: {
+        HANGUP: {},
+        RETRY: [{ guard: 'isPty', target: 'online', actions: assign({ failures: 0 }) }, { target: 'dialing', actions: assign({ failures: 0 }) }],
+      },
     },
 
     stopping: {
@@ -258,7 +276,7 @@ export const linkMachine = setup({
         onDone: { target: 'stopped', actions: 'clearLine' },
         onError: { target: 'stopped', actions: 'clearLine' },
       },
-      on: { STOP: {} },
+      on: { STOP: {}, HANGUP: {} },
     },
 
     stopped: {

@@ -27,6 +27,8 @@ interface LinkBase {
   name: string;
   ppp: PppLinkOptions;
   backoff: BackoffPolicy;
+  /** Consecutive failures after which the link is parked (no redial until asked). */
+  parkAfter?: number;
   /** Where pppd's options file with the password goes (0700 directory). */
   runDir: string;
 }
