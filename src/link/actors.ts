@@ -13,6 +13,8 @@ export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
   switch (event.type) {
     case 'interface':
       return { type: 'interface', ifname: event.ifname };
+    case 'bundle-joined':
+      return { type: 'bundle-joined', ifname: event.ifname };
     case 'local-ip':
       return { type: 'local-ip', address: event.address };
     case 'remote-ip':

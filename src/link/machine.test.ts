@@ -291,4 +291,12 @@ describe('link machine', () => {
     expect(w.log.filter((l) => l.startsWith('dial:'))).toHaveLength(3);
     expect(transitions.at(-1)?.reason?.message).toMatch(/parked after 3 failures in a row/);
   });
+  it('a multilink line that joins a bundle is up on the bundle interface without IPCP of its own', async () => {
+    const w = world([connected]);
+    const { actor, state } = start(modemLink, w);
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'bundle-joined', ifname: 'ppp3' } });
+    expect(state()).toBe('{"online":"up"}');
+    expect(actor.getSnapshot().context).toMatchObject({ ifname: 'ppp3', remoteIp: null });
+  });
 });

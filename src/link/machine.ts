@@ -15,6 +15,8 @@ import { backoffDelay, type LinkConfig, type LinkReason } from './types.js';
 /** What pppd said that the link machine cares about (a subset of src/ppp's log events). */
 export type LinkPppEvent =
   | { type: 'interface'; ifname: string }
+  /** A multilink link joined a bundle another link made: up, on the bundle's interface. */
+  | { type: 'bundle-joined'; ifname: string }
   | { type: 'local-ip'; address: string }
   | { type: 'remote-ip'; address: string }
   | { type: 'peer-dead' }
@@ -198,7 +200,7 @@ export const linkMachine = setup({
         PPP_LOG: {
           actions: assign(({ context, event }) => {
             const e = event.event;
-            if (e.type === 'interface') return { ifname: e.ifname };
+            if (e.type === 'interface' || e.type === 'bundle-joined') return { ifname: e.ifname };
             if (e.type === 'local-ip') return { localIp: e.address };
             if (e.type === 'remote-ip') return { remoteIp: e.address };
             return { pppSaid: [...context.pppSaid, e.type] };
@@ -213,7 +215,12 @@ export const linkMachine = setup({
       states: {
         negotiating: {
           entry: { type: 'announce', params: 'negotiating' },
-          on: { PPP_LOG: { guard: ({ event }) => event.event.type === 'remote-ip', target: 'up', actions: assign(({ event }) => (event.event.type === 'remote-ip' ? { remoteIp: event.event.address } : {})) } },
+          on: {
+            PPP_LOG: [
+              { guard: ({ event }) => event.event.type === 'remote-ip', target: 'up', actions: assign(({ event }) => (event.event.type === 'remote-ip' ? { remoteIp: event.event.address } : {})) },
+              { guard: ({ event }) => event.event.type === 'bundle-joined', target: 'up', actions: assign(({ event }) => (event.event.type === 'bundle-joined' ? { ifname: event.event.ifname } : {})) },
+            ],
+          },
           after: {
             negotiateTimeout: {
               target: '#link.down',

@@ -43,6 +43,7 @@ describe('parsePppdLogLine: other pppd 2.4.9 messages', () => {
   const cases: Array<[string, PppLogEvent | undefined]> = [
     ['Connect: ppp0 <--> /dev/pts/3', { type: 'connect', ifname: 'ppp0', device: '/dev/pts/3' }],
     ['Using interface dial0', { type: 'interface', ifname: 'dial0' }],
+    ['Link attached to ppp0', { type: 'bundle-joined', ifname: 'ppp0' }],
     ['local  IP address 10.0.2.15', { type: 'local-ip', address: '10.0.2.15' }],
     ['remote IP address 10.0.2.2', { type: 'remote-ip', address: '10.0.2.2' }],
     ['LCP terminated by peer', { type: 'terminated-by-peer', protocol: 'LCP' }],

@@ -29,6 +29,9 @@ export type PppLogEvent =
   | { type: 'serial-connected' }
   /** "Using interface %s" (main.c set_ifunit). */
   | { type: 'interface'; ifname: string }
+  /** "Link attached to %s" (multilink.c mp_join_bundle): this link joined an existing
+   * multilink bundle; the bundle's IPCP is already up, so no IP addresses follow. */
+  | { type: 'bundle-joined'; ifname: string }
   /** "Connect: %s <--> %s" (auth.c start_link): interface and device, LCP starts. */
   | { type: 'connect'; ifname: string; device: string }
   /** "local  IP address %I" (ipcp.c ipcp_up). */
@@ -79,6 +82,7 @@ type Rule = [RegExp, (m: RegExpExecArray) => PppLogEvent];
 const RULES: readonly Rule[] = [
   [/^Serial connection established\.$/, () => ({ type: 'serial-connected' })],
   [/^Using interface (\S+)$/, (m) => ({ type: 'interface', ifname: m[1]! })],
+  [/^Link attached to (\S+)$/, (m) => ({ type: 'bundle-joined', ifname: m[1]! })],
   [/^Connect: (\S+) <--> (.+)$/, (m) => ({ type: 'connect', ifname: m[1]!, device: m[2]! })],
   // Two spaces after "local" in the source, so the addresses line up; accept any.
   [/^local\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'local-ip', address: m[1]! })],
