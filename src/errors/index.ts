@@ -50,6 +50,20 @@ export const ERROR_CODES = {
   LAB_BOOT_FAILED: { retryable: true },
   LAB_TIMEOUT: { retryable: true },
   LAB_INTERRUPTED: { retryable: true },
+  // Links, as the supervisor keeps them.
+  LINK_UNKNOWN: { retryable: false },
+  LINK_HUNG_UP: { retryable: false },
+  LINK_PROBE_FAILED: { retryable: true },
+  LINK_STARVING: { retryable: true },
+  // The supervisor daemon and its control socket.
+  DAEMON_RUNNING: { retryable: false },
+  DAEMON_STATE: { retryable: true },
+  CONTROL_BAD_REQUEST: { retryable: false },
+  CONTROL_TOO_LARGE: { retryable: false },
+  CONTROL_UNKNOWN_COMMAND: { retryable: false },
+  CONTROL_VERSION: { retryable: false },
+  CONTROL_UNAVAILABLE: { retryable: true },
+  CONTROL_FAILED: { retryable: true },
   // Command-line usage.
   CLI_USAGE: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { DialbondError, isDialbondError, type ErrorCode } from '../../errors/index.js';
 import { loadProfile } from '../../profiles/index.js';
 import { runDialSession, type DialReport } from '../../modem/index.js';
-import { readSecretFile } from '../secrets.js';
+import { readSecretFile } from '../../config/index.js';
 import { formatDuration } from '../../util/duration.js';
 
 /** Exit statuses of `dialbond dial`, documented in its help. */

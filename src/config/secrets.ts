@@ -1,5 +1,5 @@
 /**
- * Reading secrets for the command line. A password never comes from argv (any user can
+ * Reading secrets (login and PPP passwords) from their files. A password never comes from argv (any user can
  * read /proc/PID/cmdline): it comes from a file, like pppd's pap-secrets.
  */
 import { readFileSync, statSync } from 'node:fs';

@@ -1,0 +1,32 @@
+/**
+ * The bundle backend a configuration asks for.
+ */
+import { EqlBundle, MlpppBundle, MultipathBundle, PerconnBundle, TeqlBundle, type BundleBackend, type BundleConfig, type BundleDeps } from '../bundle/index.js';
+import type { DialbondConfig } from '../config/index.js';
+
+export function bundleConfigOf(config: DialbondConfig): BundleConfig {
+  const b = config.bundle;
+  return {
+    mode: b.mode,
+    routes: b.routes,
+    ...(b.address !== undefined ? { address: b.address } : {}),
+    ...(b.device !== undefined ? { device: b.device } : {}),
+    ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),
+    ...(b.tcpReordering !== undefined ? { tcpReordering: b.tcpReordering } : {}),
+  };
+}
+
+export function createBundle(config: BundleConfig, deps: Partial<BundleDeps> = {}): BundleBackend {
+  switch (config.mode) {
+    case 'eql':
+      return new EqlBundle(config, deps);
+    case 'teql':
+      return new TeqlBundle(config, deps);
+    case 'perconn':
+      return new PerconnBundle(config, deps);
+    case 'mlppp':
+      return new MlpppBundle(config, deps);
+    case 'multipath':
+      return new MultipathBundle(config, deps);
+  }
+}

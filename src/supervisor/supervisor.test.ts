@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type DialbondConfig } from '../config/index.js';
+import { isDialbondError } from '../errors/index.js';
+import { Supervisor } from './supervisor.js';
+import { linkConfigOf } from './link-configs.js';
+import { FakeBundle, FakeLink } from './testing.js';
+import type { SupervisorEvent } from './types.js';
+
+function configOf(links: Array<Record<string, unknown>>, bundle: Record<string, unknown> = { mode: 'teql', address: '203.0.113.100' }): DialbondConfig {
+  return parseConfig({ bundle, links }, 'test.yaml');
+}
+
+const three = configOf([
+  { name: 'line0', device: '/dev/ttyS0', numbers: ['1'] },
+  { name: 'line1', device: '/dev/ttyS1', numbers: ['2'] },
+  { name: 'line2', device: '/dev/ttyS2', numbers: ['3'], weight: 5 },
+]);
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+function harness(config = three) {
+  const bundles: FakeBundle[] = [];
+  const links = new Map<string, FakeLink>();
+  const created: string[] = [];
+  const events: SupervisorEvent[] = [];
+  const supervisor = new Supervisor(config, {
+    createLink: (c) => {
+      const link = new FakeLink(c);
+      links.set(c.name, link);
+      created.push(c.name);
+      return link;
+    },
+    createBundle: () => {
+      const b = new FakeBundle();
+      bundles.push(b);
+      return b;
+    },
+    linkConfig: (l, c) => linkConfigOf(l, c, { runDir: '/run/dialbond' }),
+  });
+  supervisor.on('event', (e) => events.push(e));
+  const link = (name: string) => links.get(name)!;
+  const bundle = () => bundles.at(-1)!;
+  return { supervisor, link, bundle, bundles, created, events };
+}
+
+describe('Supervisor', () => {
+  it('creates the bundle, then starts every link at once', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    expect(h.bundle().calls).toEqual(['create']);
+    expect(h.created).toEqual(['line0', 'line1', 'line2']);
+    for (const name of h.created) expect(h.link(name).calls).toEqual(['start']);
+    expect((await h.supervisor.status()).state).toBe('running');
+  });
+
+  it('puts a link that comes up into the bundle, weighted by its CONNECT speed unless configured', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0', 28800);
+    h.link('line2').up('ppp2', 28800);
+    await settle();
+    expect(h.bundle().calls).toEqual(['create', 'add:line0:ppp0:28800', 'add:line2:ppp2:5']);
+    const status = await h.supervisor.status();
+    expect(status.links.map((l) => [l.name, l.bundled])).toEqual([
+      ['line0', true],
+      ['line1', false],
+      ['line2', true],
+    ]);
+    expect(status.up).toBe(2);
+  });
+
+  it('takes a link out of the bundle as soon as it leaves up, and reports how long that took', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line1').up('ppp1');
+    await settle();
+    h.link('line1').go('down', { reason: { code: 'PPP_HANGUP', message: 'modem hung up', fatal: false } }, 0);
+    await settle();
+    expect(h.bundle().calls.at(-1)).toBe('remove:line1');
+    const removed = h.events.find((e) => e.type === 'bundle' && e.action === 'removed');
+    expect(removed).toMatchObject({ link: 'line1', ifname: 'ppp1' });
+    const down = h.events.find((e) => e.type === 'link' && e.state === 'down');
+    expect(down).toMatchObject({ reason: { code: 'PPP_HANGUP' } });
+    // and back in when it is up again after the redial
+    h.link('line1').up('ppp4');
+    await settle();
+    expect(h.bundle().calls.at(-1)).toBe('add:line1:ppp4:115200');
+  });
+
+  it('keeps an emancipated link out until it is enslaved again, also across redials', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0');
+    await settle();
+    await h.supervisor.emancipate('line0');
+    expect(h.bundle().calls.at(-1)).toBe('remove:line0');
+    h.link('line0').go('down');
+    h.link('line0').up('ppp0');
+    await settle();
+    expect(h.bundle().calls.filter((c) => c.startsWith('add:'))).toHaveLength(1);
+    expect(h.supervisor.linkStatus('line0')).toMatchObject({ bundled: false, heldOut: true, state: 'up' });
+    await h.supervisor.enslave('line0');
+    expect(h.bundle().calls.at(-1)).toBe('add:line0:ppp0:115200');
+  });
+
+  it('passes dial, hang-up and faults to the link, and names the links when asked for an unknown one', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.supervisor.dial('line1');
+    h.supervisor.hangUp('line2');
+    h.supervisor.fault('line0', { code: 'LINK_PROBE_FAILED', message: 'no answer', fatal: false });
+    expect(h.link('line1').calls).toContain('retry');
+    expect(h.link('line2').calls).toContain('hangUp');
+    expect(h.link('line0').calls).toContain('fault:LINK_PROBE_FAILED');
+    let error: unknown;
+    try {
+      h.supervisor.dial('line9');
+    } catch (e) {
+      error = e;
+    }
+    expect(isDialbondError(error, 'LINK_UNKNOWN')).toBe(true);
+    expect((error as Error).message).toContain('line0, line1, line2');
+  });
+
+  it('reports a bundle that refuses a link, and leaves the link up but not bundled', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.bundle().failAdd = true;
+    h.link('line0').up('ppp0');
+    await settle();
+    expect(h.events.find((e) => e.type === 'bundle-error')).toMatchObject({ link: 'line0', action: 'add', code: 'SYS_COMMAND_FAILED' });
+    expect(h.supervisor.linkStatus('line0')).toMatchObject({ bundled: false, state: 'up' });
+  });
+
+  it('stops every link, then removes the bundle', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0');
+    await settle();
+    await h.supervisor.stop();
+    for (const name of h.created) expect(h.link(name).calls).toContain('stop');
+    expect(h.bundle().calls.slice(-2)).toEqual(['remove:line0', 'destroy']);
+    expect(h.events.at(-1)).toMatchObject({ type: 'supervisor', state: 'stopped' });
+  });
+
+  it('reloads: unchanged links are not touched, changed ones restart, gone ones stop, new ones start', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0');
+    h.link('line1').up('ppp1');
+    await settle();
+    const oldLine1 = h.link('line1');
+    const oldLine2 = h.link('line2');
+    const next = configOf([
+      { name: 'line0', device: '/dev/ttyS0', numbers: ['1'] },
+      { name: 'line1', device: '/dev/ttyS1', numbers: ['2', '22'] },
+      { name: 'line3', device: '/dev/ttyS3', numbers: ['4'] },
+    ]);
+    const result = await h.supervisor.reload(next);
+    expect(result).toEqual({ added: ['line3'], removed: ['line2'], changed: ['line1'], bundle: false });
+    expect(h.link('line0').calls).toEqual(['start']);
+    expect(oldLine1.calls).toContain('stop');
+    expect(oldLine2.calls).toContain('stop');
+    expect(h.link('line1')).not.toBe(oldLine1);
+    expect(h.link('line1').calls).toEqual(['start']);
+    expect(h.link('line3').calls).toEqual(['start']);
+    expect(h.bundle().calls).toContain('remove:line1');
+    expect(h.bundle().calls).not.toContain('remove:line0');
+    expect(h.bundles).toHaveLength(1);
+    expect((await h.supervisor.status()).links.map((l) => l.name)).toEqual(['line0', 'line1', 'line3']);
+  });
+
+  it('rebuilds the bundle around the up links when its section changes', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0');
+    await settle();
+    await h.supervisor.reload({ ...three, bundle: { ...three.bundle, routes: ['198.51.100.0/24'] } });
+    await settle();
+    expect(h.bundles).toHaveLength(2);
+    expect(h.bundles[0]!.calls.at(-1)).toBe('destroy');
+    expect(h.bundle().calls).toEqual(['create', 'add:line0:ppp0:115200']);
+    expect(h.link('line0').calls).toEqual(['start']);
+  });
+
+  it('refuses a reload whose password file cannot be read, touching nothing', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    const next = { ...three, links: [...three.links, { ...three.links[0]!, name: 'line9', ppp: { user: 'u', passwordFile: '/nonexistent/secret' } }] } as DialbondConfig;
+    await expect(h.supervisor.reload(next)).rejects.toMatchObject({ code: 'SECRET_UNREADABLE' });
+    expect(h.created).toEqual(['line0', 'line1', 'line2']);
+    expect(h.supervisor.currentConfig).toBe(three);
+  });
+});

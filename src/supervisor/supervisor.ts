@@ -1,0 +1,320 @@
+/**
+ * The supervisor: one link machine per configured link, all started at once, and the
+ * bundle kept in step with them. A link that comes up joins the bundle; one that leaves
+ * up (pppd logged the hang-up, the peer stopped answering, a health check failed) is
+ * taken out at once, before its pppd has even finished ending, and the link machine
+ * redials it with back-off. Bundle changes go through one queue so they happen in the
+ * order the links changed.
+ *
+ * It owns no I/O of its own: links, the bundle and the clock come from outside.
+ */
+import { EventEmitter } from 'node:events';
+import type { BundleBackend, BundleConfig, BundleMember } from '../bundle/index.js';
+import type { ConfigLink, DialbondConfig } from '../config/index.js';
+import { DialbondError } from '../errors/index.js';
+import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import { systemClock, type Clock } from '../util/index.js';
+import { bundleConfigOf } from './bundle-factory.js';
+import type { SupervisedLink, SupervisedLinkStatus, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
+
+export interface SupervisorDeps {
+  createLink(config: LinkConfig): SupervisedLink;
+  createBundle(config: BundleConfig): BundleBackend;
+  /** A configured link as its machine runs it (reads password files, loads profiles). */
+  linkConfig(link: ConfigLink, config: DialbondConfig): LinkConfig;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+interface Entry {
+  configured: ConfigLink;
+  link: SupervisedLink;
+  /** The link machine says up. */
+  up: boolean;
+  /** The bundle has it (or an add is queued). */
+  bundled: boolean;
+  heldOut: boolean;
+  weight: number;
+}
+
+/** What pppd gets from the supervisor-wide settings: a change there restarts every link. */
+function linkIdentity(link: ConfigLink, config: DialbondConfig): string {
+  return JSON.stringify([link, config.supervisor.health.lcpEchoInterval, config.supervisor.health.lcpEchoFailure, config.bundle.mode, config.bundle.endpoint]);
+}
+
+export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
+  private config: DialbondConfig;
+  private bundle: BundleBackend;
+  private readonly entries = new Map<string, Entry>();
+  private queue: Promise<void> = Promise.resolve();
+  private state: SupervisorState = 'starting';
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly startedAtMs: number;
+
+  constructor(
+    config: DialbondConfig,
+    private readonly deps: SupervisorDeps,
+  ) {
+    super();
+    this.config = config;
+    this.clock = deps.clock ?? systemClock;
+    this.log = deps.logger ?? silentLogger();
+    this.startedAtMs = this.clock.now();
+    this.bundle = deps.createBundle(bundleConfigOf(config));
+  }
+
+  /** Creates the bundle and starts every link at once. */
+  async start(): Promise<void> {
+    this.publish({ type: 'supervisor', state: 'starting', atMs: this.clock.now() });
+    await this.bundle.create();
+    for (const configured of this.config.links) this.addEntry(configured);
+    this.state = 'running';
+    this.publish({ type: 'supervisor', state: 'running', atMs: this.clock.now() });
+  }
+
+  /** Ends every link (pppd, modem, lock) and removes the bundle. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.publish({ type: 'supervisor', state: 'stopping', atMs: this.clock.now() });
+    await Promise.all([...this.entries.values()].map((e) => e.link.stop()));
+    await this.queue;
+    await this.bundle.destroy();
+    this.state = 'stopped';
+    this.publish({ type: 'supervisor', state: 'stopped', atMs: this.clock.now() });
+  }
+
+  get currentConfig(): DialbondConfig {
+    return this.config;
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Dials a link now: from parked or hung up, or cutting its back-off short. */
+  dial(name: string): void {
+    this.entry(name).link.retry();
+  }
+
+  /** Hangs a link up; it stays down until dialed. */
+  hangUp(name: string): void {
+    this.entry(name).link.hangUp();
+  }
+
+  /** Takes an up link out of the bundle and keeps it out (the line stays up). */
+  async emancipate(name: string): Promise<void> {
+    const e = this.entry(name);
+    e.heldOut = true;
+    if (e.bundled) await this.enqueueRemove(e, this.clock.now());
+  }
+
+  /** Puts a link back into the bundle (when it is up) and lets it join by itself again. */
+  async enslave(name: string): Promise<void> {
+    const e = this.entry(name);
+    e.heldOut = false;
+    if (e.up && !e.bundled) await this.enqueueAdd(e);
+  }
+
+  /** Takes a link out of the bundle and puts it back in (starvation's first remedy). */
+  async readd(name: string): Promise<void> {
+    const e = this.entry(name);
+    if (!e.bundled) return;
+    await this.enqueueRemove(e, this.clock.now());
+    if (e.up && !e.heldOut) await this.enqueueAdd(e);
+  }
+
+  /** Declares an up link unusable: it leaves the bundle and is redialed. */
+  fault(name: string, reason: LinkReason): void {
+    this.entry(name).link.fault(reason);
+  }
+
+  /** Changes a bundled link's share of traffic. */
+  async setWeight(name: string, weight: number): Promise<void> {
+    const e = this.entry(name);
+    if (Math.round(weight) === Math.round(e.weight)) return;
+    e.weight = weight;
+    if (!e.bundled) return;
+    await this.enqueue(async () => {
+      try {
+        await this.bundle.setWeight(name, weight);
+        this.publish({ type: 'weight', link: name, weight, atMs: this.clock.now() });
+      } catch (error) {
+        this.bundleError(name, 'weight', error);
+      }
+    });
+  }
+
+  /** The bundled links and their interfaces, for health checks and traffic sampling. */
+  bundledLinks(): Array<{ name: string; ifname: string; remoteIp: string | null; weight: number }> {
+    return [...this.entries.values()]
+      .filter((e) => e.bundled)
+      .map((e) => {
+        const s = e.link.status();
+        return { name: e.link.name, ifname: s.ifname ?? '', remoteIp: s.remoteIp, weight: e.weight };
+      })
+      .filter((l) => l.ifname !== '');
+  }
+
+  /** Up links (bundled or not), for health probes. */
+  upLinks(): Array<{ name: string; ifname: string; remoteIp: string | null }> {
+    return [...this.entries.values()]
+      .filter((e) => e.up)
+      .map((e) => ({ name: e.link.name, ifname: e.link.status().ifname ?? '', remoteIp: e.link.status().remoteIp }))
+      .filter((l) => l.ifname !== '');
+  }
+
+  linkStatus(name: string): SupervisedLinkStatus {
+    const e = this.entry(name);
+    return { ...e.link.status(), bundled: e.bundled, heldOut: e.heldOut, weight: e.weight };
+  }
+
+  async status(): Promise<SupervisorStatus> {
+    const links = [...this.entries.keys()].map((name) => this.linkStatus(name));
+    let bundle: SupervisorStatus['bundle'] = null;
+    try {
+      bundle = await this.bundle.status();
+    } catch (error) {
+      this.log.warn({ err: error }, 'bundle status failed');
+    }
+    return {
+      state: this.state,
+      pid: process.pid,
+      startedAtMs: this.startedAtMs,
+      mode: this.config.bundle.mode,
+      bundle,
+      links,
+      up: links.filter((l) => l.state === 'up').length,
+      total: links.length,
+    };
+  }
+
+  /**
+   * Applies a new configuration: links that are gone are stopped, new ones started,
+   * changed ones restarted; unchanged links are not touched. A changed bundle section
+   * rebuilds the bundle around the links that are up.
+   */
+  async reload(next: DialbondConfig): Promise<{ added: string[]; removed: string[]; changed: string[]; bundle: boolean }> {
+    if (this.state !== 'running') throw new DialbondError('DAEMON_STATE', `cannot reload while ${this.state}`, { state: this.state });
+    const previous = this.config;
+    const nextByName = new Map(next.links.map((l) => [l.name, l]));
+    const removed = [...this.entries.keys()].filter((name) => !nextByName.has(name));
+    const changed = [...this.entries.entries()].filter(([name, e]) => nextByName.has(name) && linkIdentity(e.configured, previous) !== linkIdentity(nextByName.get(name)!, next)).map(([name]) => name);
+    const added = next.links.filter((l) => !this.entries.has(l.name)).map((l) => l.name);
+    const bundleChanged = JSON.stringify(previous.bundle) !== JSON.stringify(next.bundle);
+    // Link configs are built first: a password file that cannot be read fails the reload
+    // before anything was touched.
+    const fresh = new Map([...added, ...changed].map((name) => [name, this.deps.linkConfig(nextByName.get(name)!, next)]));
+
+    this.config = next;
+    await Promise.all([...removed, ...changed].map((name) => this.removeEntry(name)));
+    if (bundleChanged) await this.rebuildBundle();
+    for (const name of [...changed, ...added]) this.addEntry(nextByName.get(name)!, fresh.get(name));
+    for (const [name, e] of this.entries) {
+      const weight = nextByName.get(name)?.weight;
+      e.configured = nextByName.get(name) ?? e.configured;
+      if (weight !== undefined) await this.setWeight(name, weight);
+    }
+    const result = { added, removed, changed, bundle: bundleChanged };
+    this.publish({ type: 'reload', ...result, atMs: this.clock.now() });
+    return result;
+  }
+
+  private entry(name: string): Entry {
+    const e = this.entries.get(name);
+    if (!e) throw new DialbondError('LINK_UNKNOWN', `no link named "${name}" (links: ${[...this.entries.keys()].join(', ') || 'none'})`, { link: name });
+    return e;
+  }
+
+  private addEntry(configured: ConfigLink, prepared?: LinkConfig): void {
+    const link = this.deps.createLink(prepared ?? this.deps.linkConfig(configured, this.config));
+    const e: Entry = { configured, link, up: false, bundled: false, heldOut: false, weight: configured.weight ?? 1 };
+    this.entries.set(configured.name, e);
+    link.on('transition', (t) => this.onTransition(e, t));
+    link.start();
+  }
+
+  private async removeEntry(name: string): Promise<void> {
+    const e = this.entries.get(name);
+    if (!e) return;
+    this.entries.delete(name);
+    await e.link.stop();
+    if (e.bundled) await this.enqueueRemove(e, this.clock.now());
+  }
+
+  private async rebuildBundle(): Promise<void> {
+    const members = [...this.entries.values()].filter((e) => e.bundled);
+    await this.enqueue(async () => {
+      await this.bundle.destroy();
+      for (const e of members) e.bundled = false;
+      this.bundle = this.deps.createBundle(bundleConfigOf(this.config));
+      await this.bundle.create();
+    });
+    for (const e of members) if (e.up && !e.heldOut) await this.enqueueAdd(e);
+  }
+
+  private onTransition(e: Entry, t: LinkTransition): void {
+    this.publish({ type: 'link', link: e.link.name, state: t.state, ...(t.reason ? { reason: t.reason } : {}), atMs: t.atMs });
+    if (this.entries.get(e.link.name) !== e) return; // removed by a reload: its bundle exit is already queued
+    if (t.state === 'up') {
+      e.up = true;
+      const status = e.link.status();
+      e.weight = e.configured.weight ?? status.speed ?? (e.link.config.kind === 'modem' ? e.link.config.baudRate : undefined) ?? 1;
+      if (!e.heldOut && this.state !== 'stopping') void this.enqueueAdd(e);
+    } else if (e.up) {
+      e.up = false;
+      if (e.bundled) void this.enqueueRemove(e, t.atMs);
+    }
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(job, job);
+    this.queue = run.catch(() => undefined);
+    return this.queue;
+  }
+
+  private enqueueAdd(e: Entry): Promise<void> {
+    e.bundled = true;
+    return this.enqueue(async () => {
+      // The link may have gone down, or been held out, while this waited its turn.
+      if (!e.bundled || !e.up) return;
+      const s = e.link.status();
+      if (!s.ifname) return;
+      const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight };
+      const started = this.clock.now();
+      try {
+        await this.bundle.addLink(member);
+        this.publish({ type: 'bundle', link: member.name, action: 'added', ifname: member.ifname, weight: member.weight, atMs: this.clock.now(), tookMs: this.clock.now() - started });
+      } catch (error) {
+        e.bundled = false;
+        this.bundleError(member.name, 'add', error);
+      }
+    });
+  }
+
+  /** Takes a link out; `sinceMs` is when it stopped being usable, to report how long that took. */
+  private enqueueRemove(e: Entry, sinceMs: number): Promise<void> {
+    e.bundled = false;
+    const ifname = e.link.status().ifname ?? '';
+    return this.enqueue(async () => {
+      try {
+        await this.bundle.removeLink(e.link.name);
+        const now = this.clock.now();
+        this.publish({ type: 'bundle', link: e.link.name, action: 'removed', ifname, atMs: now, tookMs: now - sinceMs });
+      } catch (error) {
+        this.bundleError(e.link.name, 'remove', error);
+      }
+    });
+  }
+
+  private bundleError(link: string, action: 'add' | 'remove' | 'weight', error: unknown): void {
+    const { code, message } = error as { code?: string; message?: string };
+    this.publish({ type: 'bundle-error', link, action, code: code ?? 'BUNDLE_FAILED', message: message ?? String(error), atMs: this.clock.now() });
+  }
+
+  private publish(event: SupervisorEvent): void {
+    this.emit('event', event);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Fakes of the supervisor's collaborators, for unit tests: links driven by hand and a
+ * bundle that records what it was asked. They implement dialbond's own interfaces.
+ */
+import { EventEmitter } from 'node:events';
+import type { BundleBackend, BundleMember, BundleStatus } from '../bundle/index.js';
+import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition } from '../link/index.js';
+
+export class FakeLink extends EventEmitter<{ transition: [LinkTransition] }> {
+  readonly calls: string[] = [];
+  private current: LinkStatus;
+
+  constructor(readonly config: LinkConfig) {
+    super();
+    this.current = { name: config.name, state: 'idle', reason: null, ifname: null, localIp: null, remoteIp: null, failures: 0, connect: null, speed: null, since: 0 };
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  start(): void {
+    this.calls.push('start');
+  }
+  retry(): void {
+    this.calls.push('retry');
+  }
+  hangUp(): void {
+    this.calls.push('hangUp');
+  }
+  fault(reason: LinkReason): void {
+    this.calls.push(`fault:${reason.code}`);
+    this.go('down', { reason });
+  }
+  async stop(): Promise<void> {
+    this.calls.push('stop');
+    this.go('stopping');
+    this.go('stopped');
+  }
+  status(): LinkStatus {
+    return { ...this.current };
+  }
+
+  /** Moves the fake to `state`, as the link machine would, and announces it. */
+  go(state: LinkState, changes: Partial<LinkStatus> = {}, atMs = 0): void {
+    this.current = { ...this.current, ...changes, state };
+    this.emit('transition', { state, ...(changes.reason ? { reason: changes.reason } : {}), atMs });
+  }
+
+  up(ifname: string, speed: number | null = 115200): void {
+    this.go('up', { ifname, speed, localIp: '203.0.113.1', remoteIp: '198.51.100.1' });
+  }
+}
+
+export class FakeBundle implements BundleBackend {
+  readonly mode = 'teql' as const;
+  readonly calls: string[] = [];
+  readonly members = new Map<string, BundleMember>();
+  failAdd = false;
+
+  async create(): Promise<void> {
+    this.calls.push('create');
+  }
+  async addLink(member: BundleMember): Promise<void> {
+    if (this.failAdd) throw Object.assign(new Error(`tc failed on ${member.ifname}`), { code: 'SYS_COMMAND_FAILED' });
+    this.calls.push(`add:${member.name}:${member.ifname}:${member.weight}`);
+    this.members.set(member.name, member);
+  }
+  async removeLink(name: string): Promise<void> {
+    this.calls.push(`remove:${name}`);
+    this.members.delete(name);
+  }
+  async setWeight(name: string, weight: number): Promise<void> {
+    this.calls.push(`weight:${name}:${weight}`);
+  }
+  async status(): Promise<BundleStatus> {
+    return { mode: 'teql', device: 'teql0', links: [...this.members.values()].map((m) => ({ ...m, counters: null })) };
+  }
+  async destroy(): Promise<void> {
+    this.calls.push('destroy');
+    this.members.clear();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What the supervisor works with and what it tells: the link it supervises (the Link class,
+ * or a fake in tests), and the events it publishes (logged, and streamed to control
+ * socket subscribers).
+ */
+import type { BundleMode, BundleStatus } from '../bundle/index.js';
+import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition } from '../link/index.js';
+
+/** A link as the supervisor drives it (src/link's Link). */
+export interface SupervisedLink {
+  readonly name: string;
+  readonly config: LinkConfig;
+  start(): void;
+  retry(): void;
+  hangUp(): void;
+  fault(reason: LinkReason): void;
+  stop(): Promise<void>;
+  status(): LinkStatus;
+  on(event: 'transition', listener: (t: LinkTransition) => void): unknown;
+}
+
+export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped';
+
+export type SupervisorEvent =
+  | { type: 'supervisor'; state: SupervisorState; atMs: number }
+  | { type: 'link'; link: string; state: LinkState; reason?: LinkReason; atMs: number }
+  | { type: 'bundle'; link: string; action: 'added' | 'removed'; ifname: string; weight?: number; atMs: number; tookMs: number }
+  | { type: 'bundle-error'; link: string; action: 'add' | 'remove' | 'weight'; code: string; message: string; atMs: number }
+  | { type: 'weight'; link: string; weight: number; atMs: number }
+  | { type: 'health'; link: string; check: 'probe' | 'starvation'; ok: boolean; detail: string; atMs: number }
+  | { type: 'reload'; added: string[]; removed: string[]; changed: string[]; bundle: boolean; atMs: number }
+  | { type: 'cleanup'; found: string[]; atMs: number };
+
+/** One link in the supervisor's status: the link's own status plus its bundle membership. */
+export interface SupervisedLinkStatus extends LinkStatus {
+  /** In the bundle now. */
+  bundled: boolean;
+  /** Kept out of the bundle on request (emancipate) while up. */
+  heldOut: boolean;
+  /** Its current share of traffic (bundle weight). */
+  weight: number;
+}
+
+export interface SupervisorStatus {
+  state: SupervisorState;
+  pid: number;
+  startedAtMs: number;
+  mode: BundleMode;
+  bundle: BundleStatus | null;
+  links: SupervisedLinkStatus[];
+  /** Links up / configured. */
+  up: number;
+  total: number;
+}
