@@ -1,0 +1,105 @@
+/**
+ * A control socket client: requests with ids, responses matched back to them, and events
+ * for a subscriber. The CLI queries, the console and the tests all talk to the daemon
+ * through this.
+ */
+import { EventEmitter } from 'node:events';
+import { createConnection, type Socket } from 'node:net';
+import { DialbondError, ERROR_CODES, systemErrorCode, type ErrorCode } from '../errors/index.js';
+import { PROTOCOL_VERSION, type CommandName, type ControlResponse } from './protocol.js';
+
+export const DEFAULT_CONTROL_SOCKET = '/run/dialbond/control.sock';
+
+/** An error the daemon answered with: its code and message, as a DialbondError when the code is one of ours. */
+function remoteError(code: string, message: string): Error {
+  if (Object.hasOwn(ERROR_CODES, code)) return new DialbondError(code as ErrorCode, message, { remote: true });
+  return Object.assign(new Error(message), { code });
+}
+
+export class ControlClient extends EventEmitter<{ event: [unknown]; close: [] }> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private buffer = '';
+
+  private constructor(private readonly socket: Socket) {
+    super();
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.receive(chunk));
+    socket.on('close', () => {
+      for (const { reject } of this.pending.values()) reject(new DialbondError('CONTROL_UNAVAILABLE', 'the daemon closed the control connection'));
+      this.pending.clear();
+      this.emit('close');
+    });
+    socket.on('error', () => undefined);
+  }
+
+  /** Connects to the daemon's socket; says plainly when no daemon answers or access is denied. */
+  static connect(path: string = DEFAULT_CONTROL_SOCKET, timeoutMs = 5000): Promise<ControlClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(path);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new DialbondError('CONTROL_UNAVAILABLE', `no answer from ${path} within ${timeoutMs} ms`, { path }));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new ControlClient(socket));
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        const code = systemErrorCode(error);
+        const why =
+          code === 'ENOENT' || code === 'ECONNREFUSED' ? 'no dialbond daemon is running there (start it with "dialbond daemon")' : code === 'EACCES' ? 'permission denied (run as root or as a member of the socket\'s group)' : (code ?? String(error));
+        reject(new DialbondError('CONTROL_UNAVAILABLE', `cannot reach the daemon at ${path}: ${why}`, { path, code }));
+      });
+    });
+  }
+
+  /** Sends one request and resolves with its result (rejects with the daemon's error). */
+  request<T = unknown>(cmd: CommandName, args: { link?: string } = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.socket.write(`${JSON.stringify({ v: PROTOCOL_VERSION, id, cmd, ...args })}\n`);
+    });
+  }
+
+  /** Sends a raw line as it is (tests of bad input). */
+  sendRaw(line: string): void {
+    this.socket.write(line);
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  private receive(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      let message: ControlResponse | { v: number; event: unknown };
+      try {
+        message = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if ('event' in message) {
+        this.emit('event', message.event);
+        continue;
+      }
+      const id = typeof message.id === 'number' ? message.id : undefined;
+      const waiter = id !== undefined ? this.pending.get(id) : undefined;
+      if (!waiter) {
+        // An answer to no request of ours (e.g. "too many connections", "too large").
+        if (!message.ok) this.emit('event', { type: 'control-error', ...message.error });
+        continue;
+      }
+      this.pending.delete(id as number);
+      if (message.ok) waiter.resolve(message.result);
+      else waiter.reject(remoteError(message.error.code, message.error.message));
+    }
+  }
+}
