@@ -2,7 +2,7 @@
  * Kernel settings through /proc/sys, remembered so a bundle can put back what it changed
  * (net.ipv4.tcp_reordering, rp_filter, fib_multipath_hash_policy) when it is destroyed.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
 
 function pathOf(key: string): string {
@@ -26,17 +26,43 @@ export function writeSysctl(key: string, value: string | number): void {
   }
 }
 
-/** Sets sysctls and remembers their first value, to restore them all later. */
+/**
+ * Sets sysctls and remembers their first value, to restore them all later. With a state
+ * file the first values are also kept on disk: a daemon killed before it could restore
+ * them leaves the file, and the next run starts from it, so it restores the values from
+ * before the crash, not the ones the crashed run had set.
+ */
 export class SysctlJournal {
   private readonly saved = new Map<string, string>();
+  /** Settings a previous run changed and did not restore (read from the state file). */
+  readonly inherited: string[] = [];
 
   constructor(
     private readonly read: (key: string) => string = readSysctl,
     private readonly write: (key: string, value: string | number) => void = writeSysctl,
-  ) {}
+    private readonly stateFile?: string,
+  ) {
+    if (stateFile === undefined) return;
+    let previous: unknown;
+    try {
+      previous = JSON.parse(readFileSync(stateFile, 'utf8'));
+    } catch {
+      return; // none (the usual case), or unreadable: nothing to inherit
+    }
+    if (previous && typeof previous === 'object' && !Array.isArray(previous)) {
+      for (const [key, value] of Object.entries(previous)) {
+        if (typeof value !== 'string' || !/^[a-z0-9_.\-]+$/i.test(key)) continue;
+        this.saved.set(key, value);
+        this.inherited.push(key);
+      }
+    }
+  }
 
   set(key: string, value: string | number): void {
-    if (!this.saved.has(key)) this.saved.set(key, this.read(key));
+    if (!this.saved.has(key)) {
+      this.saved.set(key, this.read(key));
+      this.persist();
+    }
     this.write(key, value);
   }
 
@@ -50,6 +76,14 @@ export class SysctlJournal {
       }
     }
     this.saved.clear();
+    if (this.stateFile !== undefined) rmSync(this.stateFile, { force: true });
+  }
+
+  private persist(): void {
+    if (this.stateFile === undefined) return;
+    const temporary = `${this.stateFile}.tmp`;
+    writeFileSync(temporary, JSON.stringify(Object.fromEntries(this.saved)), { mode: 0o600 });
+    renameSync(temporary, this.stateFile);
   }
 
   get changed(): string[] {
