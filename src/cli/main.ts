@@ -7,6 +7,7 @@ import { registerDial } from './commands/dial.js';
 import { registerSim } from './commands/sim.js';
 import { registerLab } from './commands/lab.js';
 import { registerConfig } from './commands/config.js';
+import { registerDaemon } from './commands/daemon.js';
 import { isDialbondError } from '../errors/index.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerLab(program);
   registerConfig(program);
+  registerDaemon(program);
   return program;
 }
 

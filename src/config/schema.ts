@@ -96,7 +96,12 @@ export const configSchema = z
           .object({
             lcpEchoInterval: z.number().int().positive().default(1),
             lcpEchoFailure: z.number().int().positive().default(3),
-            probe: z.object({ target: ipv4, interval: durationSchema.default(5000), timeout: durationSchema.default(2000) }).strict().optional(),
+            /** An active probe (ping) through each link whose counters show nothing received
+             * for an interval; `target` defaults to the link's peer address. */
+            probe: z
+              .object({ target: ipv4.optional(), interval: durationSchema.default(5000), timeout: durationSchema.default(2000), failures: z.number().int().positive().default(3) })
+              .strict()
+              .optional(),
           })
           .strict()
           .default({}),

@@ -1,4 +1,4 @@
-import { pino, destination, type Logger as PinoLogger } from 'pino';
+import { pino, destination, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { SecretMask } from './secrets.js';
 
 /** The structured logger used across dialbond (pino: JSON lines, one object per event). */
@@ -7,7 +7,7 @@ export type Logger = PinoLogger;
 export interface LoggerOptions {
   level?: string;
   /** Where log lines go; standard error by default so standard output stays for results. */
-  destination?: NodeJS.WritableStream;
+  destination?: NodeJS.WritableStream | DestinationStream;
   /** Secrets to mask in every message and string field. */
   secrets?: SecretMask;
 }

@@ -193,4 +193,21 @@ describe('Supervisor', () => {
     expect(h.created).toEqual(['line0', 'line1', 'line2']);
     expect(h.supervisor.currentConfig).toBe(three);
   });
+  it('reports a link as bundled only once the backend has taken it, and skips an add the link outlived', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    let open!: () => void;
+    h.bundle().gate = new Promise<void>((r) => (open = r));
+    h.link('line0').up('ppp0');
+    h.link('line1').up('ppp1');
+    await settle();
+    expect(h.supervisor.linkStatus('line0').bundled).toBe(false);
+    h.link('line1').go('down');
+    open();
+    await settle();
+    expect(h.supervisor.linkStatus('line0').bundled).toBe(true);
+    expect(h.supervisor.linkStatus('line1').bundled).toBe(false);
+    expect(h.bundle().calls).toEqual(['create', 'add:line0:ppp0:115200']);
+    expect(h.events.filter((e) => e.type === 'bundle').map((e) => `${(e as { action: string }).action}:${(e as { link: string }).link}`)).toEqual(['added:line0']);
+  });
 });

@@ -32,10 +32,15 @@ interface Entry {
   link: SupervisedLink;
   /** The link machine says up. */
   up: boolean;
-  /** The bundle has it (or an add is queued). */
+  /** Should be in the bundle: drives the queue (an add may still be waiting its turn). */
+  wanted: boolean;
+  /** Is in the bundle: the backend has taken it. */
   bundled: boolean;
   heldOut: boolean;
   weight: number;
+  /** Dial attempts and drops (up -> not up) since the daemon started. */
+  dials: number;
+  drops: number;
 }
 
 /** What pppd gets from the supervisor-wide settings: a change there restarts every link. */
@@ -108,20 +113,20 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   async emancipate(name: string): Promise<void> {
     const e = this.entry(name);
     e.heldOut = true;
-    if (e.bundled) await this.enqueueRemove(e, this.clock.now());
+    if (e.wanted) await this.enqueueRemove(e, this.clock.now());
   }
 
   /** Puts a link back into the bundle (when it is up) and lets it join by itself again. */
   async enslave(name: string): Promise<void> {
     const e = this.entry(name);
     e.heldOut = false;
-    if (e.up && !e.bundled) await this.enqueueAdd(e);
+    if (e.up && !e.wanted) await this.enqueueAdd(e);
   }
 
   /** Takes a link out of the bundle and puts it back in (starvation's first remedy). */
   async readd(name: string): Promise<void> {
     const e = this.entry(name);
-    if (!e.bundled) return;
+    if (!e.wanted) return;
     await this.enqueueRemove(e, this.clock.now());
     if (e.up && !e.heldOut) await this.enqueueAdd(e);
   }
@@ -136,7 +141,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const e = this.entry(name);
     if (Math.round(weight) === Math.round(e.weight)) return;
     e.weight = weight;
-    if (!e.bundled) return;
+    if (!e.wanted) return;
     await this.enqueue(async () => {
       try {
         await this.bundle.setWeight(name, weight);
@@ -168,7 +173,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   linkStatus(name: string): SupervisedLinkStatus {
     const e = this.entry(name);
-    return { ...e.link.status(), bundled: e.bundled, heldOut: e.heldOut, weight: e.weight };
+    return { ...e.link.status(), bundled: e.bundled, heldOut: e.heldOut, weight: e.weight, dials: e.dials, drops: e.drops };
   }
 
   async status(): Promise<SupervisorStatus> {
@@ -230,7 +235,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   private addEntry(configured: ConfigLink, prepared?: LinkConfig): void {
     const link = this.deps.createLink(prepared ?? this.deps.linkConfig(configured, this.config));
-    const e: Entry = { configured, link, up: false, bundled: false, heldOut: false, weight: configured.weight ?? 1 };
+    const e: Entry = { configured, link, up: false, wanted: false, bundled: false, heldOut: false, weight: configured.weight ?? 1, dials: 0, drops: 0 };
     this.entries.set(configured.name, e);
     link.on('transition', (t) => this.onTransition(e, t));
     link.start();
@@ -241,14 +246,17 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     if (!e) return;
     this.entries.delete(name);
     await e.link.stop();
-    if (e.bundled) await this.enqueueRemove(e, this.clock.now());
+    if (e.wanted) await this.enqueueRemove(e, this.clock.now());
   }
 
   private async rebuildBundle(): Promise<void> {
-    const members = [...this.entries.values()].filter((e) => e.bundled);
+    const members = [...this.entries.values()].filter((e) => e.wanted);
     await this.enqueue(async () => {
       await this.bundle.destroy();
-      for (const e of members) e.bundled = false;
+      for (const e of members) {
+        e.bundled = false;
+        e.wanted = false;
+      }
       this.bundle = this.deps.createBundle(bundleConfigOf(this.config));
       await this.bundle.create();
     });
@@ -258,6 +266,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   private onTransition(e: Entry, t: LinkTransition): void {
     this.publish({ type: 'link', link: e.link.name, state: t.state, ...(t.reason ? { reason: t.reason } : {}), atMs: t.atMs });
     if (this.entries.get(e.link.name) !== e) return; // removed by a reload: its bundle exit is already queued
+    if (t.state === 'dialing' || (t.state === 'negotiating' && e.link.config.kind === 'pty')) e.dials++;
     if (t.state === 'up') {
       e.up = true;
       const status = e.link.status();
@@ -265,7 +274,8 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       if (!e.heldOut && this.state !== 'stopping') void this.enqueueAdd(e);
     } else if (e.up) {
       e.up = false;
-      if (e.bundled) void this.enqueueRemove(e, t.atMs);
+      e.drops++;
+      if (e.wanted) void this.enqueueRemove(e, t.atMs);
     }
   }
 
@@ -276,19 +286,20 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   private enqueueAdd(e: Entry): Promise<void> {
-    e.bundled = true;
+    e.wanted = true;
     return this.enqueue(async () => {
       // The link may have gone down, or been held out, while this waited its turn.
-      if (!e.bundled || !e.up) return;
+      if (!e.wanted || !e.up) return;
       const s = e.link.status();
       if (!s.ifname) return;
       const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight };
       const started = this.clock.now();
       try {
         await this.bundle.addLink(member);
+        e.bundled = true;
         this.publish({ type: 'bundle', link: member.name, action: 'added', ifname: member.ifname, weight: member.weight, atMs: this.clock.now(), tookMs: this.clock.now() - started });
       } catch (error) {
-        e.bundled = false;
+        e.wanted = false;
         this.bundleError(member.name, 'add', error);
       }
     });
@@ -296,14 +307,19 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   /** Takes a link out; `sinceMs` is when it stopped being usable, to report how long that took. */
   private enqueueRemove(e: Entry, sinceMs: number): Promise<void> {
-    e.bundled = false;
+    e.wanted = false;
     const ifname = e.link.status().ifname ?? '';
     return this.enqueue(async () => {
+      // An add that was still waiting its turn has seen `wanted` false and done nothing.
+      if (!e.bundled) return;
       try {
         await this.bundle.removeLink(e.link.name);
+        e.bundled = false;
         const now = this.clock.now();
         this.publish({ type: 'bundle', link: e.link.name, action: 'removed', ifname, atMs: now, tookMs: now - sinceMs });
       } catch (error) {
+        // Backends forget a member before undoing it: whatever failed, it is no longer theirs.
+        e.bundled = false;
         this.bundleError(e.link.name, 'remove', error);
       }
     });
@@ -312,6 +328,11 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   private bundleError(link: string, action: 'add' | 'remove' | 'weight', error: unknown): void {
     const { code, message } = error as { code?: string; message?: string };
     this.publish({ type: 'bundle-error', link, action, code: code ?? 'BUNDLE_FAILED', message: message ?? String(error), atMs: this.clock.now() });
+  }
+
+  /** Publishes an event of a monitor working for the supervisor (health, traffic). */
+  notify(event: SupervisorEvent): void {
+    this.publish(event);
   }
 
   private publish(event: SupervisorEvent): void {

@@ -57,11 +57,14 @@ export class FakeBundle implements BundleBackend {
   readonly calls: string[] = [];
   readonly members = new Map<string, BundleMember>();
   failAdd = false;
+  /** While set, addLink waits for it (a slow `tc` in a busy system). */
+  gate: Promise<void> | undefined;
 
   async create(): Promise<void> {
     this.calls.push('create');
   }
   async addLink(member: BundleMember): Promise<void> {
+    await this.gate;
     if (this.failAdd) throw Object.assign(new Error(`tc failed on ${member.ifname}`), { code: 'SYS_COMMAND_FAILED' });
     this.calls.push(`add:${member.name}:${member.ifname}:${member.weight}`);
     this.members.set(member.name, member);

@@ -39,6 +39,9 @@ export interface SupervisedLinkStatus extends LinkStatus {
   heldOut: boolean;
   /** Its current share of traffic (bundle weight). */
   weight: number;
+  /** Dial attempts (pppd starts, for pty links) and drops since the daemon started. */
+  dials: number;
+  drops: number;
 }
 
 export interface SupervisorStatus {

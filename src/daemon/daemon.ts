@@ -1,0 +1,200 @@
+/**
+ * `dialbond daemon`: the supervisor with its real parts, the control socket, the health
+ * and traffic monitors and optional metrics, started and ended in the right order.
+ *
+ * Start: read the configuration; refuse when another daemon answers on the socket; clean
+ * what a crashed run left; create the bundle and start every link; then serve the socket.
+ * Stop: monitors, every link (pppd ended, modem hung up, lock released), the bundle, the
+ * socket. Signals are the caller's (src/cli/commands/daemon.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BundleConfig } from '../bundle/index.js';
+import { loadConfig, type DialbondConfig } from '../config/index.js';
+import { ControlServer, socketInUse, type ControlHandler, type ControlRequest } from '../control/index.js';
+import { DialbondError } from '../errors/index.js';
+import { Link } from '../link/index.js';
+import { SecretMask, type Logger } from '../log/index.js';
+import { defaultLockDir } from '../modem/index.js';
+import { createBundle, linkConfigOf, secretsOf, Supervisor, type SupervisorEvent } from '../supervisor/index.js';
+import { readSysctl, SysctlJournal, writeSysctl } from '../sys/index.js';
+import { systemClock, type Clock } from '../util/index.js';
+import { cleanLeftovers } from './leftovers.js';
+import { HealthMonitor } from './health.js';
+import { TrafficMonitor } from './traffic.js';
+import { MetricsServer } from './metrics.js';
+
+export interface DaemonOptions {
+  configFile: string;
+  logger: Logger;
+  /** Secrets registered here are masked in every log line. */
+  secrets: SecretMask;
+  /** State: pppd's password files, the sysctl journal. Default /run/dialbond. */
+  runDir?: string;
+  /** Overrides the configuration's control socket path. */
+  socketPath?: string;
+  lockDir?: string;
+  pppdPath?: string;
+  clock?: Clock;
+}
+
+export class Daemon {
+  private supervisor!: Supervisor;
+  private control: ControlServer | undefined;
+  private health: HealthMonitor | undefined;
+  private traffic: TrafficMonitor | undefined;
+  private metrics: MetricsServer | undefined;
+  private config!: DialbondConfig;
+  private readonly log: Logger;
+  private readonly runDir: string;
+  private readonly lockDir: string;
+  private readonly clock: Clock;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(private readonly options: DaemonOptions) {
+    this.log = options.logger;
+    this.runDir = options.runDir ?? '/run/dialbond';
+    this.lockDir = options.lockDir ?? defaultLockDir();
+    this.clock = options.clock ?? systemClock;
+  }
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const daemon = new Daemon(options);
+    await daemon.begin();
+    return daemon;
+  }
+
+  get socketPath(): string {
+    return this.options.socketPath ?? this.config.control.socket;
+  }
+
+  private async begin(): Promise<void> {
+    this.config = loadConfig(this.options.configFile).config;
+    const socket = this.socketPath;
+    if (await socketInUse(socket)) throw new DialbondError('DAEMON_RUNNING', `another dialbond daemon answers on ${socket}; stop it first`, { path: socket });
+    mkdirSync(join(this.runDir, 'ppp'), { recursive: true, mode: 0o700 });
+
+    const found = await cleanLeftovers({
+      linkNames: this.config.links.map((l) => l.name),
+      devices: this.config.links.flatMap((l) => ('device' in l ? [l.device] : [])),
+      lockDir: this.lockDir,
+    });
+    const sysctlFile = join(this.runDir, 'sysctl.json');
+    const journal = () => new SysctlJournal(readSysctl, writeSysctl, sysctlFile);
+    const inherited = journal().inherited;
+    if (inherited.length > 0) found.push(`sysctls changed by a previous run, to restore on stop: ${inherited.join(', ')}`);
+
+    this.supervisor = new Supervisor(this.config, {
+      createLink: (config) => {
+        for (const secret of secretsOf(config)) this.options.secrets.add(secret);
+        return new Link(config, { ...(this.options.pppdPath !== undefined ? { pppdPath: this.options.pppdPath } : {}), clock: this.clock });
+      },
+      createBundle: (config: BundleConfig) => createBundle(config, { sysctl: journal() }),
+      linkConfig: (link, config) => linkConfigOf(link, config, { runDir: join(this.runDir, 'ppp'), lockDir: this.lockDir }),
+      clock: this.clock,
+      logger: this.log,
+    });
+    this.supervisor.on('event', (event) => this.logEvent(event));
+    if (found.length > 0) {
+      this.log.warn({ found }, 'cleaned up after a previous run that did not stop cleanly');
+      this.supervisor.emit('event', { type: 'cleanup', found, atMs: this.clock.now() });
+    }
+
+    try {
+      await this.supervisor.start();
+      const { server, replacedStale } = await ControlServer.listen(
+        { path: socket, mode: parseInt(this.config.control.mode, 8), ...(this.config.control.group !== undefined ? { group: this.config.control.group } : {}), logger: this.log },
+        this.handler(),
+      );
+      this.control = server;
+      if (replacedStale) this.log.warn({ socket }, 'replaced a control socket file left by a previous run');
+      this.startMonitors();
+      if (this.config.metrics) this.metrics = await MetricsServer.listen(this.config.metrics.listen, this.supervisor);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    this.log.info({ socket, links: this.config.links.length, mode: this.config.bundle.mode }, 'daemon running');
+  }
+
+  /** Ends everything; safe to call more than once (later calls wait for the first). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.health?.stop();
+      this.traffic?.stop();
+      await this.metrics?.close();
+      await this.supervisor?.stop();
+      await this.control?.close();
+      this.log.info('daemon stopped');
+    })();
+    return this.stopping;
+  }
+
+  /** Reads the configuration file again and applies it; a bad file changes nothing. */
+  async reload(): Promise<unknown> {
+    const next = loadConfig(this.options.configFile).config;
+    if (next.control.socket !== this.config.control.socket && this.options.socketPath === undefined) {
+      this.log.warn({ socket: next.control.socket }, 'control.socket changed: takes effect at the next start');
+    }
+    const result = await this.supervisor.reload(next);
+    this.config = next;
+    this.health?.stop();
+    this.traffic?.stop();
+    this.startMonitors();
+    return result;
+  }
+
+  private startMonitors(): void {
+    const s = this.config.supervisor;
+    if (s.health.probe) {
+      this.health = new HealthMonitor(this.supervisor, { ...s.health.probe, clock: this.clock, logger: this.log });
+      this.health.start();
+    }
+    this.traffic = new TrafficMonitor(this.supervisor, { ...s.starvation, clock: this.clock, rebalance: this.config.links.every((l) => l.weight === undefined) });
+    this.traffic.start();
+  }
+
+  private handler(): ControlHandler {
+    return {
+      handle: async (request: ControlRequest) => {
+        switch (request.cmd) {
+          case 'ping':
+            return { pong: true, pid: process.pid };
+          case 'status':
+            return this.supervisor.status();
+          case 'links':
+            return (await this.supervisor.status()).links;
+          case 'link':
+            return this.supervisor.linkStatus(request.link);
+          case 'dial':
+            this.supervisor.dial(request.link);
+            return this.supervisor.linkStatus(request.link);
+          case 'hangup':
+            this.supervisor.hangUp(request.link);
+            return this.supervisor.linkStatus(request.link);
+          case 'enslave':
+            await this.supervisor.enslave(request.link);
+            return this.supervisor.linkStatus(request.link);
+          case 'emancipate':
+            await this.supervisor.emancipate(request.link);
+            return this.supervisor.linkStatus(request.link);
+          case 'reload':
+            return this.reload();
+          default:
+            throw new DialbondError('CONTROL_UNKNOWN_COMMAND', `unknown command ${request.cmd}`);
+        }
+      },
+      subscribe: (listener) => {
+        const on = (event: SupervisorEvent) => listener(event);
+        this.supervisor.on('event', on);
+        return () => this.supervisor.off('event', on);
+      },
+    };
+  }
+
+  private logEvent(event: SupervisorEvent): void {
+    const { type, ...rest } = event;
+    const level = type === 'bundle-error' || (type === 'health' && !event.ok) ? 'warn' : 'info';
+    this.log[level]({ event: type, ...rest }, type);
+  }
+}

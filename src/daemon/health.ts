@@ -1,0 +1,104 @@
+/**
+ * The active health probe. pppd's LCP echo already tells when the peer stops answering;
+ * this catches a line whose PPP peer answers but which carries nothing beyond it (an ISP
+ * whose routing broke). Passive first: a link that received packets during the last
+ * interval is alive and costs nothing. Only a quiet link is pinged, through its own
+ * interface; `failures` unanswered probes in a row take it down for a redial.
+ */
+import { silentLogger, type Logger } from '../log/index.js';
+import { readCounters, systemExec, type Exec, type InterfaceCounters } from '../sys/index.js';
+import type { Supervisor } from '../supervisor/index.js';
+import { systemClock, type Clock } from '../util/index.js';
+
+export interface HealthOptions {
+  /** Address to ping; the link's peer by default. */
+  target?: string | undefined;
+  interval: number;
+  timeout: number;
+  failures: number;
+  clock?: Clock;
+  exec?: Exec;
+  counters?: (ifname: string) => InterfaceCounters | undefined;
+  logger?: Logger;
+}
+
+type Watched = Pick<Supervisor, 'upLinks' | 'fault' | 'notify'>;
+
+export class HealthMonitor {
+  private timer: unknown;
+  private readonly lastRx = new Map<string, number>();
+  private readonly missed = new Map<string, number>();
+  private readonly clock: Clock;
+  private readonly exec: Exec;
+  private readonly counters: (ifname: string) => InterfaceCounters | undefined;
+  private readonly log: Logger;
+  private running = false;
+
+  constructor(
+    private readonly supervisor: Watched,
+    private readonly options: HealthOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.exec = options.exec ?? systemExec;
+    this.counters = options.counters ?? readCounters;
+    this.log = options.logger ?? silentLogger();
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round: every up link, passively or by probe. Exposed for tests. */
+  async round(): Promise<void> {
+    const links = this.supervisor.upLinks();
+    const current = new Set(links.map((l) => l.name));
+    for (const name of [...this.lastRx.keys()]) if (!current.has(name)) this.forget(name);
+    await Promise.all(links.map((link) => this.check(link)));
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = this.clock.setTimeout(() => {
+      void this.round()
+        .catch((error) => this.log.error({ err: error }, 'health round failed'))
+        .finally(() => this.schedule());
+    }, this.options.interval);
+  }
+
+  private forget(name: string): void {
+    this.lastRx.delete(name);
+    this.missed.delete(name);
+  }
+
+  private async check(link: { name: string; ifname: string; remoteIp: string | null }): Promise<void> {
+    const rx = this.counters(link.ifname)?.rxPackets;
+    const previous = this.lastRx.get(link.name);
+    if (rx !== undefined) this.lastRx.set(link.name, rx);
+    if (rx !== undefined && previous !== undefined && rx > previous) return this.ok(link.name, 'received traffic');
+    const target = this.options.target ?? link.remoteIp;
+    if (!target) return;
+    const seconds = Math.max(1, Math.ceil(this.options.timeout / 1000));
+    const result = await this.exec('ping', ['-n', '-q', '-c', '1', '-W', String(seconds), '-I', link.ifname, target], { allowFailure: true });
+    if (result.exitCode === 0) return this.ok(link.name, `${target} answered`);
+    const missed = (this.missed.get(link.name) ?? 0) + 1;
+    this.missed.set(link.name, missed);
+    const detail = `no answer from ${target} through ${link.ifname} (${missed} of ${this.options.failures})`;
+    this.supervisor.notify({ type: 'health', link: link.name, check: 'probe', ok: false, detail, atMs: this.clock.now() });
+    if (missed >= this.options.failures) {
+      this.forget(link.name);
+      this.supervisor.fault(link.name, { code: 'LINK_PROBE_FAILED', message: `${missed} probes to ${target} through ${link.ifname} went unanswered`, fatal: false });
+    }
+  }
+
+  private ok(name: string, detail: string): void {
+    if ((this.missed.get(name) ?? 0) > 0) this.supervisor.notify({ type: 'health', link: name, check: 'probe', ok: true, detail, atMs: this.clock.now() });
+    this.missed.set(name, 0);
+  }
+}
