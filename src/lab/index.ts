@@ -3,3 +3,6 @@ export { ensureKernel, labCacheDir, kernelPackageName, type LabKernel } from './
 export { ensureHostPackages, missingNeeds, findCommand, LAB_NEEDS, type HostNeed } from './host.js';
 export { buildCpio, type CpioEntry } from './cpio.js';
 export { parseModulesDep, moduleLoadOrder } from './modules.js';
+export { Isp, type IspLineOptions } from './isp.js';
+export { iperfUpload, ISP_HOST, type UploadResult } from './iperf.js';
+export { sh } from './shell.js';

@@ -675,8 +675,11 @@ export const modemMachine = setup({
           after: { guardTime: 'awaitOk' },
           on: { LINE: [{ guard: 'isOk', target: 'hangup', actions: 'recordRx' }, { actions: 'recordRx' }] },
         },
+        // A modem answers the escape right after the second guard time; one that has not
+        // after another guard time either lost carrier already (back in command mode, it
+        // took "+++" as text) or ignores escapes: ATH and the DTR drop settle both.
         awaitOk: {
-          after: { commandTimeout: 'hangup' },
+          after: { guardTime: 'hangup' },
           on: { LINE: [{ guard: 'isOk', target: 'hangup', actions: 'recordRx' }, { actions: 'recordRx' }] },
         },
         hangup: {

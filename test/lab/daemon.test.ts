@@ -196,7 +196,11 @@ describe('lab: the supervisor daemon', () => {
     const since = Date.now();
     daemon!.signal('SIGTERM');
     const exit = await daemon!.exited(20_000);
-    console.log(`lab: daemon SIGTERM to exit: ${Date.now() - since} ms`);
+    const steps = daemon!.log
+      .map((l) => JSON.parse(l) as { time: number; msg: string; link?: string; state?: string })
+      .filter((l) => l.time >= since && (l.msg !== 'link' || l.state === 'stopped'))
+      .map((l) => `${l.msg}${l.link ? ` ${l.link}` : ''}${l.state ? ` ${l.state}` : ''} +${l.time - since}`);
+    console.log(`lab: daemon SIGTERM to exit: ${Date.now() - since} ms (${steps.join(', ')})`);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - since).toBeLessThan(10_000);
     for (const link of ['line0', 'line1', 'line2', 'line3']) expect(await pppdPids(link)).toEqual([]);

@@ -3,9 +3,11 @@
  * this machine's own userspace read-only, for end-to-end tests and the demo on machines
  * whose kernel lacks those modules or cannot load modules at all.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DialbondError } from '../../errors/index.js';
 import { prepareLab, runInLab } from '../../lab/index.js';
+import { runDaemonDemo } from '../../lab/demo.js';
 
 interface LabRunFlags {
   timeout?: string;
@@ -63,5 +65,17 @@ export function registerLab(program: Command): void {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
+    });
+
+  lab
+    .command('demo')
+    .description('inside the lab: the daemon bonding three simulated modems (npm run demo boots the lab for it)')
+    .option('--here', 'run on this machine\'s own kernel instead (root; it creates a network namespace, ppp interfaces and teql0 here)')
+    .action(async (flags: { here?: boolean }) => {
+      if (process.env.DIALBOND_IN_LAB !== '1' && !flags.here) {
+        throw new DialbondError('CLI_USAGE', 'the demo changes the kernel\'s network setup: run it in the lab ("dialbond lab run -- dialbond lab demo", or npm run demo), or pass --here');
+      }
+      if (process.getuid?.() !== 0) throw new DialbondError('CLI_USAGE', 'the demo needs root (pppd, network namespaces, teql)');
+      process.exitCode = await runDaemonDemo({ bin: join(import.meta.dirname, '..', '..', '..', 'bin', 'dialbond') });
     });
 }
