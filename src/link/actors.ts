@@ -5,7 +5,7 @@
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { dialAndHold, type HeldLine } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppLogEvent } from '../ppp/index.js';
-import type { DialResultForLink, LinkEvent, LinkPppEvent, PppExit, RunningPppd } from './machine.js';
+import { rotatedNumbers, type DialInput, type DialResultForLink, type LinkEvent, type LinkPppEvent, type PppExit, type RunningPppd } from './machine.js';
 import type { LinkConfig } from './types.js';
 
 /** The part of pppd's log the link machine reacts to. */
@@ -49,13 +49,13 @@ export interface LinkActorDeps {
 
 export function createLinkActors(deps: LinkActorDeps = {}) {
   return {
-    dial: fromPromise<DialResultForLink, { config: LinkConfig }>(async ({ input, signal }) => {
+    dial: fromPromise<DialResultForLink, DialInput>(async ({ input, signal }) => {
       const config = input.config;
       if (config.kind !== 'modem') return { held: null, report: null };
       const result = await dialAndHold({
         profile: config.profile,
         device: config.device,
-        numbers: config.numbers,
+        numbers: rotatedNumbers(config.numbers, input.failures),
         signal,
         ...(config.baudRate !== undefined ? { baudRate: config.baudRate } : {}),
         ...(config.login ? { login: config.login } : {}),

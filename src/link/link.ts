@@ -21,6 +21,8 @@ export interface LinkStatus {
   /** The CONNECT line and speed of the current call (modem links). */
   connect: string | null;
   speed: number | null;
+  /** How long the current call took from ATD to CONNECT (modem links). */
+  connectMs: number | null;
   since: number;
 }
 
@@ -106,6 +108,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
       failures: c.failures,
       connect: c.connect?.connect ?? null,
       speed: c.connect?.speed ?? null,
+      connectMs: c.connect?.connectMs ?? null,
       since: this.since,
     };
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject } from 'xstate';
 import type { DialReport, HeldLine } from '../modem/index.js';
 import { parseProfile } from '../profiles/index.js';
-import { linkMachine, type DialResultForLink, type LinkEmitted, type LinkEvent, type PppExit, type RunningPppd } from './machine.js';
+import { linkMachine, rotatedNumbers, type DialResultForLink, type LinkEmitted, type LinkEvent, type PppExit, type RunningPppd } from './machine.js';
 import { backoffDelay, type LinkConfig } from './types.js';
 
 const profile = parseProfile({ name: 'test' }, 'test');
@@ -32,6 +32,7 @@ function world(dials: Array<DialReport>) {
   const log: string[] = [];
   let pppdBack: ((e: LinkEvent) => void) | null = null;
   let dialsLeft = [...dials];
+  const dialedFirst: string[] = [];
   const fakePppd: RunningPppd = {
     pid: 4242,
     stop: async () => {
@@ -46,9 +47,10 @@ function world(dials: Array<DialReport>) {
     },
   });
   const actors = {
-    dial: fromPromise<DialResultForLink, { config: LinkConfig }>(async () => {
+    dial: fromPromise<DialResultForLink, { config: LinkConfig; failures: number }>(async ({ input }) => {
       const report = dialsLeft.shift() ?? busy;
       log.push(`dial:${report.result}`);
+      dialedFirst.push(rotatedNumbers(input.config.kind === 'modem' ? input.config.numbers : [], input.failures)[0] ?? '');
       return report.result === 'connected' ? { held: held(report), report } : { held: null, report };
     }),
     pppd: fromCallback<EventObject, { config: LinkConfig; held: HeldLine | null }>(({ sendBack, input }) => {
@@ -67,6 +69,7 @@ function world(dials: Array<DialReport>) {
   };
   return {
     log,
+    dialedFirst,
     actors,
     ppp: (e: LinkEvent) => pppdBack?.(e),
     setDials: (d: DialReport[]) => (dialsLeft = d),
@@ -298,5 +301,17 @@ describe('link machine', () => {
     w.ppp({ type: 'PPP_LOG', event: { type: 'bundle-joined', ifname: 'ppp3' } });
     expect(state()).toBe('{"online":"up"}');
     expect(actor.getSnapshot().context).toMatchObject({ ifname: 'ppp3', remoteIp: null });
+  });
+  it('starts each redial with the next number, so a failing number does not lead every time', async () => {
+    const w = world([busy, busy, busy]);
+    const { clock } = start({ ...modemLink, numbers: ['111', '222', '333'] }, w);
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      clock.increment(8000);
+    }
+    await settle();
+    expect(w.dialedFirst.slice(0, 4)).toEqual(['111', '222', '333', '111']);
+    expect(rotatedNumbers(['1'], 5)).toEqual(['1']);
+    expect(rotatedNumbers(['1', '2', '3'], 4)).toEqual(['2', '3', '1']);
   });
 });

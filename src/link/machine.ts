@@ -70,6 +70,20 @@ export interface LinkContext {
   random: () => number;
 }
 
+/** What a dial gets: the link, and how many attempts failed in a row (to rotate numbers). */
+export interface DialInput {
+  config: LinkConfig;
+  failures: number;
+}
+
+/** The numbers in the order a dial tries them: after each failed attempt the next number
+ * leads, so a redial does not start with the number that just failed (as wvdial rotates). */
+export function rotatedNumbers(numbers: readonly string[], failures: number): string[] {
+  if (numbers.length < 2) return [...numbers];
+  const start = failures % numbers.length;
+  return [...numbers.slice(start), ...numbers.slice(0, start)];
+}
+
 export interface DialResultForLink {
   held: HeldLine | null;
   report: DialReport | null;
@@ -112,7 +126,7 @@ export const linkMachine = setup({
     emitted: {} as LinkEmitted,
   },
   actors: {
-    dial: fromPromise<DialResultForLink, { config: LinkConfig }>(async () => NOT_PROVIDED('dial')()),
+    dial: fromPromise<DialResultForLink, DialInput>(async () => NOT_PROVIDED('dial')()),
     pppd: fromCallback<EventObject, { config: LinkConfig; held: HeldLine | null }>(() => NOT_PROVIDED('pppd')()),
     release: fromPromise<void, { pppd: RunningPppd | null; held: HeldLine | null }>(async () => NOT_PROVIDED('release')()),
   },
@@ -163,7 +177,7 @@ export const linkMachine = setup({
       entry: { type: 'announce', params: 'dialing' },
       invoke: {
         src: 'dial',
-        input: ({ context }) => ({ config: context.config }),
+        input: ({ context }) => ({ config: context.config, failures: context.failures }),
         onDone: [
           {
             guard: ({ event }) => event.output.held !== null,

@@ -12,7 +12,7 @@ export class FakeLink extends EventEmitter<{ transition: [LinkTransition] }> {
 
   constructor(readonly config: LinkConfig) {
     super();
-    this.current = { name: config.name, state: 'idle', reason: null, ifname: null, localIp: null, remoteIp: null, failures: 0, connect: null, speed: null, since: 0 };
+    this.current = { name: config.name, state: 'idle', reason: null, ifname: null, localIp: null, remoteIp: null, failures: 0, connect: null, speed: null, connectMs: null, since: 0 };
   }
 
   get name(): string {
