@@ -23,6 +23,7 @@ import { cleanLeftovers } from './leftovers.js';
 import { HealthMonitor } from './health.js';
 import { TrafficMonitor } from './traffic.js';
 import { MetricsServer } from './metrics.js';
+import { OnDemand } from './on-demand.js';
 
 export interface DaemonOptions {
   configFile: string;
@@ -44,6 +45,7 @@ export class Daemon {
   private health: HealthMonitor | undefined;
   private traffic: TrafficMonitor | undefined;
   private metrics: MetricsServer | undefined;
+  private onDemand: OnDemand | undefined;
   private config!: DialbondConfig;
   private readonly log: Logger;
   private readonly runDir: string;
@@ -101,7 +103,8 @@ export class Daemon {
     }
 
     try {
-      await this.supervisor.start();
+      const onDemand = this.config.supervisor.onDemand;
+      await this.supervisor.start(onDemand ? { deferred: OnDemand.deferred(this.config.links.map((l) => l.name), onDemand.minLinks) } : {});
       const { server, replacedStale } = await ControlServer.listen(
         { path: socket, mode: parseInt(this.config.control.mode, 8), ...(this.config.control.group !== undefined ? { group: this.config.control.group } : {}), logger: this.log },
         this.handler(),
@@ -120,8 +123,7 @@ export class Daemon {
   /** Ends everything; safe to call more than once (later calls wait for the first). */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.health?.stop();
-      this.traffic?.stop();
+      this.stopMonitors();
       await this.metrics?.close();
       await this.supervisor?.stop();
       await this.control?.close();
@@ -138,10 +140,15 @@ export class Daemon {
     }
     const result = await this.supervisor.reload(next);
     this.config = next;
-    this.health?.stop();
-    this.traffic?.stop();
+    this.stopMonitors();
     this.startMonitors();
     return result;
+  }
+
+  private stopMonitors(): void {
+    this.health?.stop();
+    this.traffic?.stop();
+    this.onDemand?.stop();
   }
 
   private startMonitors(): void {
@@ -152,6 +159,11 @@ export class Daemon {
     }
     this.traffic = new TrafficMonitor(this.supervisor, { ...s.starvation, clock: this.clock, rebalance: this.config.links.every((l) => l.weight === undefined) });
     this.traffic.start();
+    if (s.onDemand) {
+      const o = s.onDemand;
+      this.onDemand = new OnDemand(this.supervisor, { minLinks: o.minLinks, upAbove: o.upAbove, forMs: o.for, idleDownMs: o.idleDown, sampleMs: Math.max(1000, Math.min(5000, o.for / 3)), clock: this.clock });
+      this.onDemand.start();
+    }
   }
 
   private handler(): ControlHandler {

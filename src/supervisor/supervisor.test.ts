@@ -210,4 +210,14 @@ describe('Supervisor', () => {
     expect(h.bundle().calls).toEqual(['create', 'add:line0:ppp0:115200']);
     expect(h.events.filter((e) => e.type === 'bundle').map((e) => `${(e as { action: string }).action}:${(e as { link: string }).link}`)).toEqual(['added:line0']);
   });
+  it('leaves deferred links idle until dialed (bandwidth on demand)', async () => {
+    const h = harness();
+    await h.supervisor.start({ deferred: ['line2'] });
+    expect(h.link('line2').calls).toEqual([]);
+    h.supervisor.dial('line2');
+    expect(h.link('line2').calls).toEqual(['start']);
+    h.link('line2').go('parked');
+    h.supervisor.dial('line2');
+    expect(h.link('line2').calls).toEqual(['start', 'retry']);
+  });
 });

@@ -70,11 +70,13 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.bundle = deps.createBundle(bundleConfigOf(config));
   }
 
-  /** Creates the bundle and starts every link at once. */
-  async start(): Promise<void> {
+  /** Creates the bundle and starts every link at once, except `deferred` ones (bandwidth
+   * on demand), which wait idle until dialed. */
+  async start(options: { deferred?: readonly string[] } = {}): Promise<void> {
     this.publish({ type: 'supervisor', state: 'starting', atMs: this.clock.now() });
     await this.bundle.create();
-    for (const configured of this.config.links) this.addEntry(configured);
+    const deferred = new Set(options.deferred ?? []);
+    for (const configured of this.config.links) this.addEntry(configured, undefined, !deferred.has(configured.name));
     this.state = 'running';
     this.publish({ type: 'supervisor', state: 'running', atMs: this.clock.now() });
   }
@@ -99,9 +101,12 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     return this.state === 'running';
   }
 
-  /** Dials a link now: from parked or hung up, or cutting its back-off short. */
+  /** Dials a link now: a deferred one for the first time, one parked or hung up, or one
+   * waiting out its back-off. */
   dial(name: string): void {
-    this.entry(name).link.retry();
+    const link = this.entry(name).link;
+    if (link.status().state === 'idle') link.start();
+    else link.retry();
   }
 
   /** Hangs a link up; it stays down until dialed. */
@@ -233,12 +238,12 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     return e;
   }
 
-  private addEntry(configured: ConfigLink, prepared?: LinkConfig): void {
+  private addEntry(configured: ConfigLink, prepared?: LinkConfig, start = true): void {
     const link = this.deps.createLink(prepared ?? this.deps.linkConfig(configured, this.config));
     const e: Entry = { configured, link, up: false, wanted: false, bundled: false, heldOut: false, weight: configured.weight ?? 1, dials: 0, drops: 0 };
     this.entries.set(configured.name, e);
     link.on('transition', (t) => this.onTransition(e, t));
-    link.start();
+    if (start) link.start();
   }
 
   private async removeEntry(name: string): Promise<void> {

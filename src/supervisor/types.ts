@@ -28,6 +28,7 @@ export type SupervisorEvent =
   | { type: 'bundle-error'; link: string; action: 'add' | 'remove' | 'weight'; code: string; message: string; atMs: number }
   | { type: 'weight'; link: string; weight: number; atMs: number }
   | { type: 'health'; link: string; check: 'probe' | 'starvation'; ok: boolean; detail: string; atMs: number }
+  | { type: 'on-demand'; link: string; action: 'dial' | 'hangup'; detail: string; atMs: number }
   | { type: 'reload'; added: string[]; removed: string[]; changed: string[]; bundle: boolean; atMs: number }
   | { type: 'cleanup'; found: string[]; atMs: number };
 

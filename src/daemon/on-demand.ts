@@ -1,0 +1,135 @@
+/**
+ * Bandwidth on demand (supervisor.onDemand): the first `minLinks` links in the
+ * configuration are always up; the others wait idle. When the bundle stays busier than
+ * `upAbove` of its lines' summed rates for `for`, the next waiting link is dialed; when it
+ * stays below half of that for `idleDown`, the link dialed last on demand is hung up. Use
+ * is the larger of the bundle's send and receive rates: downloads fill lines too.
+ * One link at a time each way, so a burst does not dial every modem at once.
+ */
+import { readCounters, type InterfaceCounters } from '../sys/index.js';
+import type { Supervisor } from '../supervisor/index.js';
+import { systemClock, type Clock } from '../util/index.js';
+
+export interface OnDemandOptions {
+  minLinks: number;
+  upAbove: number;
+  forMs: number;
+  idleDownMs: number;
+  /** How often use is measured. */
+  sampleMs: number;
+  clock?: Clock;
+  counters?: (ifname: string) => InterfaceCounters | undefined;
+}
+
+type Watched = Pick<Supervisor, 'bundledLinks' | 'linkStatus' | 'dial' | 'hangUp' | 'notify' | 'currentConfig'>;
+
+export class OnDemand {
+  private timer: unknown;
+  private last = new Map<string, { tx: number; rx: number; atMs: number }>();
+  private busySince: number | undefined;
+  /** When the last measurement was taken: a busy window began there, not at its end. */
+  private lastSampleAt: number | undefined;
+  private quietSince: number | undefined;
+  /** Links dialed on demand, in the order they were dialed. */
+  private readonly raised: string[] = [];
+  private readonly clock: Clock;
+  private readonly counters: (ifname: string) => InterfaceCounters | undefined;
+  private running = false;
+
+  constructor(
+    private readonly supervisor: Watched,
+    private readonly options: OnDemandOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.counters = options.counters ?? readCounters;
+  }
+
+  /** Links that wait until use asks for them. */
+  static deferred(linkNames: readonly string[], minLinks: number): string[] {
+    return linkNames.slice(minLinks);
+  }
+
+  start(): void {
+    this.running = true;
+    this.use();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+  }
+
+  /** One measurement and what follows from it; returns the use (0..1) or null when unknown. */
+  step(): number | null {
+    const now = this.clock.now();
+    const windowStart = this.lastSampleAt ?? now;
+    const use = this.use();
+    if (use === null) return null;
+    const { upAbove, forMs, idleDownMs } = this.options;
+    this.busySince = use > upAbove ? (this.busySince ?? windowStart) : undefined;
+    this.quietSince = use < upAbove / 2 ? (this.quietSince ?? windowStart) : undefined;
+    if (this.busySince !== undefined && now - this.busySince >= forMs) {
+      const next = this.waiting()[0];
+      if (next) {
+        this.raised.push(next);
+        this.supervisor.notify({ type: 'on-demand', link: next, action: 'dial', detail: `bundle at ${Math.round(use * 100)}% for ${Math.round((now - this.busySince) / 1000)} s`, atMs: now });
+        this.supervisor.dial(next);
+      }
+      this.busySince = now;
+    }
+    if (this.quietSince !== undefined && now - this.quietSince >= idleDownMs) {
+      const last = this.raised.pop();
+      if (last) {
+        this.supervisor.notify({ type: 'on-demand', link: last, action: 'hangup', detail: `bundle below ${Math.round((upAbove / 2) * 100)}% for ${Math.round((now - this.quietSince) / 1000)} s`, atMs: now });
+        this.supervisor.hangUp(last);
+      }
+      this.quietSince = now;
+    }
+    return use;
+  }
+
+  /** Links beyond the always-up ones that are not up or on their way: idle, or hung up. */
+  private waiting(): string[] {
+    const names = this.supervisor.currentConfig.links.map((l) => l.name).slice(this.options.minLinks);
+    return names.filter((name) => {
+      if (this.raised.includes(name)) return false;
+      const state = this.supervisor.linkStatus(name).state;
+      return state === 'idle' || state === 'parked';
+    });
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.step();
+      this.schedule();
+    }, this.options.sampleMs);
+  }
+
+  /** max(send, receive) rate over the summed line rates of the bundled links, since the last call. */
+  private use(): number | null {
+    const now = this.clock.now();
+    const next = new Map<string, { tx: number; rx: number; atMs: number }>();
+    let tx = 0;
+    let rx = 0;
+    let capacity = 0;
+    let measured = false;
+    for (const link of this.supervisor.bundledLinks()) {
+      const c = this.counters(link.ifname);
+      const speed = this.supervisor.linkStatus(link.name).speed;
+      if (!c || !speed) continue;
+      next.set(link.name, { tx: c.txBytes, rx: c.rxBytes, atMs: now });
+      const before = this.last.get(link.name);
+      if (!before || now <= before.atMs) continue;
+      const seconds = (now - before.atMs) / 1000;
+      tx += ((c.txBytes - before.tx) * 8) / seconds;
+      rx += ((c.rxBytes - before.rx) * 8) / seconds;
+      capacity += speed;
+      measured = true;
+    }
+    this.last = next;
+    this.lastSampleAt = now;
+    return measured && capacity > 0 ? Math.max(tx, rx) / capacity : null;
+  }
+}
