@@ -21,6 +21,7 @@ export class FakeLink extends EventEmitter<{ transition: [LinkTransition] }> {
 
   start(): void {
     this.calls.push('start');
+    this.current = { ...this.current, state: 'dialing' };
   }
   retry(): void {
     this.calls.push('retry');

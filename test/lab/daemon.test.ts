@@ -35,7 +35,7 @@ describe('lab: the supervisor daemon', () => {
       links: lines.map((i) => ({ name: `line${i}`, device: lab.lines[i]!.path, profile: 'generic', numbers: ['5551234'] })),
       supervisor: {
         redial: { initial: '1s', factor: 2, max: '10s', jitter: 0.1 },
-        health: { lcpEchoInterval: 1, lcpEchoFailure: 3 },
+        health: { lcpEchoInterval: 1, lcpEchoFailure: 3, probe: { interval: '2s', timeout: '1s', failures: 3 } },
         starvation: { window: '3s', minShare: 0.05, busyAbove: 0.3 },
       },
       control: { socket, mode: '0660' },
@@ -102,6 +102,22 @@ describe('lab: the supervisor daemon', () => {
       await sh('pkill', ['-CONT', '-f', marker], { reject: false });
     }
     await daemon!.until(allBundled(['line0', 'line1', 'line2']), 90_000, 'all bundled again');
+  });
+
+  it('redials a line whose PPP peer answers but whose IP goes nowhere, after 3 unanswered probes', async () => {
+    // The ISP loses its route back to line2's address: LCP still answers, IP does not.
+    const client = lab.lines[2]!.client;
+    const since = Date.now();
+    await lab.isp.exec(['ip', 'route', 'del', `${client}/32`]);
+    const down = await daemon!.event((e) => e.type === 'link' && e.link === 'line2' && e.state === 'down', since, 30_000, 'line2 down');
+    expect(down).toMatchObject({ reason: { code: 'LINK_PROBE_FAILED' } });
+    const misses = daemon!.events.filter((e) => e.seenAtMs >= since && e.type === 'health' && e.check === 'probe' && e.link === 'line2' && !e.ok);
+    console.log(`lab: daemon, IP-dead line taken down by the probe ${down.atMs - since} ms after its route vanished (${misses.length} misses)`);
+    expect(misses).toHaveLength(3);
+    expect(down.atMs - since).toBeLessThan(15_000);
+    // the redial's new ISP pppd puts the route back
+    await daemon!.until(allBundled(['line0', 'line1', 'line2']), 90_000, 'line2 back');
+    expect(daemon!.events.some((e) => e.seenAtMs >= since && e.type === 'link' && e.state === 'down' && e.link !== 'line2')).toBe(false);
   });
 
   it('notices a starving line while the bundle is busy and re-adds it', async () => {
