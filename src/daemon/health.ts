@@ -86,6 +86,9 @@ export class HealthMonitor {
     if (!target) return;
     const seconds = Math.max(1, Math.ceil(this.options.timeout / 1000));
     const result = await this.exec('ping', ['-n', '-q', '-c', '1', '-W', String(seconds), '-I', link.ifname, target], { allowFailure: true });
+    // The probe's own answer is not traffic: the next round compares from here.
+    const after = this.counters(link.ifname)?.rxPackets;
+    if (after !== undefined) this.lastRx.set(link.name, after);
     if (result.exitCode === 0) return this.ok(link.name, `${target} answered`);
     const missed = (this.missed.get(link.name) ?? 0) + 1;
     this.missed.set(link.name, missed);
