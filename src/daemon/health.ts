@@ -2,8 +2,9 @@
  * The active health probe. pppd's LCP echo already tells when the peer stops answering;
  * this catches a line whose PPP peer answers but which carries nothing beyond it (an ISP
  * whose routing broke). Passive first: a link that received packets during the last
- * interval is alive and costs nothing. Only a quiet link is pinged, through its own
- * interface; `failures` unanswered probes in a row take it down for a redial.
+ * interval needs no probe. Only a quiet link is pinged, through its own interface;
+ * `failures` probes unanswered, with no answered one between them, take it down for a
+ * redial.
  */
 import { silentLogger, type Logger } from '../log/index.js';
 import { readCounters, systemExec, type Exec, type InterfaceCounters } from '../sys/index.js';
@@ -81,7 +82,10 @@ export class HealthMonitor {
     const rx = this.counters(link.ifname)?.rxPackets;
     const previous = this.lastRx.get(link.name);
     if (rx !== undefined) this.lastRx.set(link.name, rx);
-    if (rx !== undefined && previous !== undefined && rx > previous) return this.ok(link.name, 'received traffic');
+    // Received something: no need to probe now. It does not clear earlier misses, though:
+    // a stray frame (the lab sees one every few seconds on a line whose IP goes nowhere)
+    // must not hide a line that does not answer.
+    if (rx !== undefined && previous !== undefined && rx > previous) return;
     const target = this.options.target ?? link.remoteIp;
     if (!target) return;
     const seconds = Math.max(1, Math.ceil(this.options.timeout / 1000));
