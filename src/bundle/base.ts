@@ -2,7 +2,7 @@
  * What every bundle backend keeps the same way: its members by link name, and the
  * system it reaches through (Exec, sysctl journal, sysfs), defaulting to the real one.
  */
-import type { BundleLinkStatus, BundleMember } from './backend.js';
+import { DEFAULT_QUEUE_PER_LINE, type BundleLinkStatus, type BundleMember } from './backend.js';
 import { systemBundleDeps, type BundleDeps } from './deps.js';
 
 export abstract class BundleBase {
@@ -18,6 +18,19 @@ export abstract class BundleBase {
     this.sysctl = all.sysctl;
     this.exists = all.exists;
     this.counters = all.counters;
+  }
+
+  /** Gives `ifname` a FIFO of `lines` x the per-line queue (see DEFAULT_QUEUE_PER_LINE). */
+  protected async queueOn(ifname: string, perLine: number | undefined, lines = 1): Promise<void> {
+    const limit = (perLine ?? DEFAULT_QUEUE_PER_LINE) * lines;
+    if (limit <= 0) return;
+    await this.exec('tc', ['qdisc', 'replace', 'dev', ifname, 'root', 'pfifo', 'limit', String(limit)]);
+  }
+
+  /** Gives `ifname` back the kernel's default qdisc (when it still exists). */
+  protected async queueOff(ifname: string, perLine: number | undefined): Promise<void> {
+    if ((perLine ?? DEFAULT_QUEUE_PER_LINE) <= 0 || !this.exists(ifname)) return;
+    await this.exec('tc', ['qdisc', 'del', 'dev', ifname, 'root'], { allowFailure: true });
   }
 
   /** The members as status() shows them: each with its byte counters now. */

@@ -30,7 +30,9 @@ function fakeEql(present: Set<string>) {
 
 const member = (i: number, weight = 115200) => ({ name: `line${i}`, ifname: `ppp${i}`, localIp: `203.0.113.${i + 1}`, remoteIp: `198.51.100.${i + 1}`, weight });
 
-function setup(options: { enslave?: (args: readonly string[]) => { exitCode: number; stderr?: string } | undefined; present?: string[] } = {}) {
+function setup(options: { enslave?: (args: readonly string[]) => { exitCode: number; stderr?: string } | undefined; present?: string[]; queuePerLine?: number } = {}) {
+  // Tests about enslaving leave the queues alone; one test below is about them.
+  const queuePerLine = options.queuePerLine ?? 0;
   const present = new Set(options.present ?? ['eql', 'ppp0', 'ppp1']);
   const eql = fakeEql(present);
   const exec = recordingExec((command, args) => {
@@ -45,7 +47,7 @@ function setup(options: { enslave?: (args: readonly string[]) => { exitCode: num
   });
   const sysctl = fakeSysctl();
   const bundle = new EqlBundle(
-    { mode: 'eql', address: '203.0.113.100', routes: ['default'] },
+    { mode: 'eql', address: '203.0.113.100', routes: ['default'], queuePerLine },
     { exec, sysctl: sysctl.journal, exists: (i) => present.has(i), counters: () => undefined, eql: eql.control },
   );
   return { bundle, exec, eql, present, ...sysctl };
@@ -122,5 +124,21 @@ describe('eql bundle', () => {
     await expect(bundle.create()).rejects.toMatchObject({ code: 'BUNDLE_FAILED' });
     expect(exec.calls).toEqual(['modprobe eql']);
     expect(() => new EqlBundle({ mode: 'eql', routes: [], mtu: 20 })).toThrow(DialbondError);
+  });
+  it('gives each slave a FIFO and the master one for all of them, and gives both back', async () => {
+    const { bundle, exec } = setup({ queuePerLine: 20 });
+    await bundle.create();
+    await bundle.addLink(member(0));
+    await bundle.addLink(member(1));
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
+      'tc qdisc replace dev ppp0 root pfifo limit 20',
+      'tc qdisc replace dev eql root pfifo limit 20',
+      'tc qdisc replace dev ppp1 root pfifo limit 20',
+      'tc qdisc replace dev eql root pfifo limit 40',
+    ]);
+    exec.calls.length = 0;
+    await bundle.removeLink('line1');
+    await bundle.destroy();
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev eql root pfifo limit 20', 'tc qdisc del dev ppp1 root', 'tc qdisc del dev ppp0 root', 'tc qdisc del dev eql root']);
   });
 });

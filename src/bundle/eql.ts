@@ -91,12 +91,15 @@ export class EqlBundle extends BundleBase implements BundleBackend {
       }
     }
     this.members.set(member.name, { ...member });
+    await this.queueOn(member.ifname, this.config.queuePerLine);
+    await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
   }
 
   async removeLink(name: string): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
+    if (this.members.size > 0) await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
     if (!this.exists(member.ifname)) return;
     try {
       this.eql.emancipate(this.device, member.ifname);
@@ -104,6 +107,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
       // Gone meanwhile, or already dropped by eql's timer because the line went down.
       if (!isGoneError(error)) throw error;
     }
+    await this.queueOff(member.ifname, this.config.queuePerLine);
   }
 
   /** eql shares the load by each slave's priority, its speed in bps. */
@@ -131,6 +135,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
       }
     }
     for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', this.device], { allowFailure: true });
+    await this.queueOff(this.device, this.config.queuePerLine);
     if (this.exists(this.device)) {
       await this.exec('ip', ['addr', 'flush', 'dev', this.device], { allowFailure: true });
       await this.exec('ip', ['link', 'set', this.device, 'down'], { allowFailure: true });

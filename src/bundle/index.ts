@@ -1,4 +1,5 @@
 export type { BundleBackend, BundleConfig, BundleMember, BundleMode, BundleStatus, BundleLinkStatus } from './backend.js';
+export { DEFAULT_QUEUE_PER_LINE } from './backend.js';
 export { TeqlBundle } from './teql.js';
 export { systemBundleDeps, type BundleDeps } from './deps.js';
 export { EqlBundle, type EqlBundleDeps } from './eql.js';

@@ -8,7 +8,7 @@ describe('mlppp bundle', () => {
   it('routes over the bundle interface pppd made, moves the routes when that member leaves, and removes them at the end', async () => {
     const exec = recordingExec();
     const present = new Set(['ppp0', 'ppp5']);
-    const bundle = new MlpppBundle({ mode: 'mlppp', address: '203.0.113.100', routes: ['default'] }, { exec, exists: (i) => present.has(i), counters: () => undefined });
+    const bundle = new MlpppBundle({ mode: 'mlppp', address: '203.0.113.100', routes: ['default'], queuePerLine: 0 }, { exec, exists: (i) => present.has(i), counters: () => undefined });
     await bundle.create();
     expect(exec.calls).toEqual([]);
     await bundle.addLink(member('line0', 'ppp0'));

@@ -65,6 +65,7 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
     const target = first.done ? null : first.value.ifname;
     const previous = this.device;
     if (target) {
+      await this.queueOn(target, this.config.queuePerLine, this.members.size);
       if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', target]);
       for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', target]);
     }
@@ -73,5 +74,6 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
       if (!target) for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', previous], { allowFailure: true });
       if (this.config.address) await this.exec('ip', ['addr', 'del', `${this.config.address}/32`, 'dev', previous], { allowFailure: true });
     }
+    if (!target && previous) await this.queueOff(previous, this.config.queuePerLine);
   }
 }

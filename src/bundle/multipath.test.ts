@@ -28,7 +28,7 @@ describe('multipath bundle', () => {
     const exec = recordingExec();
     const { values, journal } = fakeSysctl();
     const present = new Set(['ppp0', 'ppp1']);
-    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['198.51.100.100/32', 'default'] }, { exec, sysctl: journal, exists: (i) => present.has(i), counters: () => undefined });
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['198.51.100.100/32', 'default'], queuePerLine: 0 }, { exec, sysctl: journal, exists: (i) => present.has(i), counters: () => undefined });
     await bundle.create();
     await bundle.create(); // applying twice is harmless
     expect(values.get('net.ipv4.fib_multipath_hash_policy')).toBe('1');
@@ -73,7 +73,7 @@ describe('multipath bundle', () => {
   it('leaves out a link whose interface is gone when re-issuing the route', async () => {
     const exec = recordingExec();
     const present = new Set(['ppp0', 'ppp1']);
-    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'] }, { exec, sysctl: fakeSysctl().journal, exists: (i) => present.has(i), counters: () => undefined });
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'], queuePerLine: 0 }, { exec, sysctl: fakeSysctl().journal, exists: (i) => present.has(i), counters: () => undefined });
     await bundle.create();
     await bundle.addLink(member(0));
     await bundle.addLink(member(1));
@@ -85,5 +85,13 @@ describe('multipath bundle', () => {
 
   it('needs a destination', () => {
     expect(() => new MultipathBundle({ mode: 'multipath', routes: [] })).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID' }));
+  });
+  it('gives each member a FIFO of 30 packets by default, and the kernel\'s default back when it leaves', async () => {
+    const exec = recordingExec();
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'] }, { exec, sysctl: fakeSysctl().journal, exists: () => true, counters: () => undefined });
+    await bundle.create();
+    await bundle.addLink(member(0));
+    await bundle.removeLink('line0');
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev ppp0 root pfifo limit 30', 'tc qdisc del dev ppp0 root']);
   });
 });

@@ -70,12 +70,16 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
   async addLink(member: BundleMember): Promise<void> {
     this.sysctl.set(`net.ipv4.conf.${member.ifname}.rp_filter`, 0);
     this.members.set(member.name, { ...member });
+    await this.queueOn(member.ifname, this.config.queuePerLine);
     await this.apply();
   }
 
   async removeLink(name: string): Promise<void> {
-    if (!this.members.delete(name)) return;
+    const member = this.members.get(name);
+    if (!member) return;
+    this.members.delete(name);
     await this.apply();
+    await this.queueOff(member.ifname, this.config.queuePerLine);
   }
 
   async setWeight(name: string, weight: number): Promise<void> {
@@ -94,8 +98,10 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
   }
 
   async destroy(): Promise<void> {
+    const members = [...this.members.values()];
     this.members.clear();
     await this.apply();
+    for (const m of members) await this.queueOff(m.ifname, this.config.queuePerLine);
     this.sysctl.restore();
   }
 

@@ -26,16 +26,25 @@ describe('teql bundle', () => {
       'tc qdisc replace dev ppp0 root teql0',
       'ip link set teql0 up',
       'ip route replace default dev teql0',
+      'tc qdisc replace dev teql0 root pfifo limit 30',
       'tc qdisc replace dev ppp1 root teql0',
       'ip link set teql0 up',
       'ip route replace default dev teql0',
+      'tc qdisc replace dev teql0 root pfifo limit 60',
     ]);
     exec.calls.length = 0;
     present.delete('ppp1'); // that line is gone already
     await bundle.removeLink('line1');
     await bundle.removeLink('line1'); // twice is harmless
     await bundle.destroy();
-    expect(exec.calls).toEqual(['tc qdisc del dev ppp0 root', 'ip route del default dev teql0', 'ip addr flush dev teql0', 'ip link set teql0 down']);
+    expect(exec.calls).toEqual([
+      'tc qdisc replace dev teql0 root pfifo limit 30',
+      'tc qdisc del dev ppp0 root',
+      'ip route del default dev teql0',
+      'tc qdisc del dev teql0 root',
+      'ip addr flush dev teql0',
+      'ip link set teql0 down',
+    ]);
     expect(values.get('net.ipv4.tcp_reordering')).toBe('3');
     expect(values.get('net.ipv4.conf.all.rp_filter')).toBe('2');
   });

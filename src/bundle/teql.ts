@@ -39,6 +39,8 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     // routes need it up: both wait for the first link.
     await this.exec('ip', ['link', 'set', this.device, 'up']);
     for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
+    // teql0's own queue feeds the slaves (whose teql qdiscs hold a few packets each).
+    await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
   }
 
   async removeLink(name: string): Promise<void> {
@@ -46,6 +48,7 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     if (!member) return;
     this.members.delete(name);
     if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
+    if (this.members.size > 0) await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
   }
 
   /** teql has no weights: every slave gets its turn. Recorded for status only. */
@@ -65,6 +68,7 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
   async destroy(): Promise<void> {
     for (const name of [...this.members.keys()]) await this.removeLink(name);
     for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', this.device], { allowFailure: true });
+    await this.queueOff(this.device, this.config.queuePerLine);
     if (this.exists(this.device)) {
       await this.exec('ip', ['addr', 'flush', 'dev', this.device], { allowFailure: true });
       await this.exec('ip', ['link', 'set', this.device, 'down'], { allowFailure: true });
