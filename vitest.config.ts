@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // (they spawn bin/dialbond, so the build runs first), and the lab suite, which exists
 // only inside the lab VM (`npm run test:lab` boots it): real pppd, eql, teql, netns.
 const inLab = process.env.DIALBOND_IN_LAB === '1';
+// Benchmarks (bench/*.lab.ts) run in the lab too, but only when asked: npm run bench.
+const bench = inLab && process.env.DIALBOND_BENCH === '1';
 
 const lab = {
   test: {
@@ -41,6 +43,7 @@ export default defineConfig({
         },
       },
       ...(inLab ? [lab] : []),
+      ...(bench ? [{ test: { ...lab.test, name: 'bench', include: ['bench/**/*.lab.ts'], testTimeout: 1_800_000, hookTimeout: 600_000 } }] : []),
     ],
   },
 });

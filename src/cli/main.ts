@@ -8,6 +8,7 @@ import { registerSim } from './commands/sim.js';
 import { registerLab } from './commands/lab.js';
 import { registerConfig } from './commands/config.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerQueries } from './commands/queries.js';
 import { isDialbondError } from '../errors/index.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerLab(program);
   registerConfig(program);
   registerDaemon(program);
+  registerQueries(program);
   return program;
 }
 

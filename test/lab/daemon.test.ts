@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupervisorStatus } from '../../src/supervisor/index.js';
@@ -17,6 +18,7 @@ import { startLabLines, type LabLines } from './helpers/lines.js';
 import { sh } from './helpers/run.js';
 import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
 
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'dialbond');
 const allBundled = (names: string[]) => (s: SupervisorStatus) => names.every((n) => s.links.some((l) => l.name === n && l.state === 'up' && l.bundled));
 
 describe('lab: the supervisor daemon', () => {
@@ -74,6 +76,35 @@ describe('lab: the supervisor daemon', () => {
     const qdiscs = (await sh('tc', ['qdisc', 'show'])).stdout;
     for (const link of status.links) expect(qdiscs).toMatch(new RegExp(`qdisc teql0 \\S+: dev ${link.ifname} root`));
     expect((await sh('ip', ['route', 'show', `${ISP_HOST}/32`])).stdout).toContain('dev teql0');
+  });
+
+  it('answers the command-line queries from the kernel and the daemon', async () => {
+    const cli = (...args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false, timeout: 30_000 });
+    const status = await daemon!.status();
+    const line0 = status.links.find((l) => l.name === 'line0')!;
+    expect((await cli('info', line0.ifname!, 'local')).stdout).toBe(line0.localIp);
+    expect((await cli('info', line0.ifname!, 'remote')).stdout).toBe(line0.remoteIp);
+    const info = JSON.parse((await cli('info', line0.ifname!, '--json')).stdout) as { mtu: number; up: boolean; pid: number; sinceMs: number };
+    expect(info).toMatchObject({ up: true, mtu: 1500 });
+    expect(await pppdPids('line0')).toEqual([String(info.pid)]);
+    const links = JSON.parse((await cli('links', '--json', '--interval', '0.5', '--socket', socket)).stdout) as { links: Array<{ name: string }> };
+    expect(links.links.map((l) => l.name).sort()).toEqual(['line0', 'line1', 'line2']);
+    expect((await cli('status', '--socket', socket)).stdout).toMatch(/teql bundle on teql0: 3 of 3 links in, 3 up/);
+
+    const events = execa(process.execPath, [BIN, 'events', '--socket', socket], { reject: false, timeout: 60_000 });
+    let seen = '';
+    events.stdout?.on('data', (c: Buffer) => (seen += c.toString()));
+    await new Promise((r) => setTimeout(r, 1500)); // its subscription in place
+    expect((await cli('emancipate', 'line0', '--socket', socket)).stdout).toBe('line0: up');
+    expect((await cli('enslave', 'line0', '--socket', socket)).stdout).toBe('line0: up, in the bundle');
+    await daemon!.until(allBundled(['line0', 'line1', 'line2']), 10_000, 'line0 back');
+    events.kill('SIGINT');
+    await events;
+    expect(seen).toMatch(/line0 left the bundle/);
+    expect(seen).toMatch(/line0 joined the bundle/);
+    const unknown = await cli('down', 'line9', '--socket', socket);
+    expect(unknown.exitCode).toBe(3);
+    expect((await cli('info', 'teql0')).exitCode).toBe(3);
   });
 
   it('takes a hung-up line out of the bundle within 1 s and puts it back after the redial', async () => {
@@ -228,5 +259,7 @@ describe('lab: the supervisor daemon', () => {
     expect(existsSync(join(runDir, 'sysctl.json'))).toBe(false);
     expect(readdirSync(join(runDir, 'ppp'))).toEqual([]);
     expect(snapshotDiff(before, await networkSnapshot())).toEqual({});
+    const gone = await execa(process.execPath, [BIN, 'status', '--socket', socket], { reject: false });
+    expect(gone.exitCode).toBe(4);
   });
 });

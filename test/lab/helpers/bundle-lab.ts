@@ -24,11 +24,29 @@ export interface BundleLab {
   close(): Promise<void>;
 }
 
-export async function startBundleLab(options: { count: number; rate?: number }): Promise<BundleLab> {
+/** Multilink endpoints of the lab: the client's lines join one bundle at the ISP and vice versa. */
+export const MLPPP_CLIENT_ENDPOINT = 'IP:203.0.113.1';
+export const MLPPP_ISP_ENDPOINT = 'IP:198.51.100.1';
+
+export async function startBundleLab(options: { count: number; rate?: number; multilink?: boolean }): Promise<BundleLab> {
   const rate = options.rate ?? 115200;
-  const lab = await startLabLines({ count: options.count, rate });
-  const clients = lab.lines.map((line) => new PppClient({ device: line.path, local: line.client, remote: line.server, lcpEchoInterval: 5, lcpEchoFailure: 6 }));
-  const ifnames = await Promise.all(clients.map((c) => c.up()));
+  // The ISP's bundle asks for ppp100: see the note in bundle-mlppp.test.ts.
+  const lab = await startLabLines({ count: options.count, rate, ...(options.multilink ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}) });
+  const dial = (line: (typeof lab.lines)[number]) =>
+    new PppClient({ device: line.path, local: line.client, remote: line.server, lcpEchoInterval: 5, lcpEchoFailure: 6, ...(options.multilink ? { multilink: { endpoint: MLPPP_CLIENT_ENDPOINT } } : {}) });
+  const clients: PppClient[] = [];
+  const ifnames: string[] = [];
+  if (options.multilink) {
+    // Multilink lines join one at a time: the first makes the bundle, the others attach to it.
+    for (const line of lab.lines) {
+      const client = dial(line);
+      clients.push(client);
+      ifnames.push(await client.up());
+    }
+  } else {
+    clients.push(...lab.lines.map(dial));
+    ifnames.push(...(await Promise.all(clients.map((c) => c.up()))));
+  }
   const members = lab.lines.map((line, i): BundleMember => ({ name: `line${i}`, ifname: ifnames[i] as string, localIp: line.client, remoteIp: line.server, weight: rate }));
   await lab.isp.exec(['ip', 'addr', 'add', `${ISP_HOST}/32`, 'dev', 'lo']);
   const iperf = await lab.isp.exec(['iperf3', '-s', '-D', '-B', ISP_HOST, '--pidfile', `/tmp/iperf3-${lab.isp.netns}.pid`]);

@@ -25,7 +25,15 @@ export interface LabLines {
   close(): Promise<void>;
 }
 
-export async function startLabLines(options: { count: number; rate?: number; scenario?: ScenarioInput; server?: (i: number) => string; requirePap?: (i: number) => boolean }): Promise<LabLines> {
+export async function startLabLines(options: {
+  count: number;
+  rate?: number;
+  scenario?: ScenarioInput;
+  server?: (i: number) => string;
+  requirePap?: (i: number) => boolean;
+  /** The ISP bundles the lines with multilink PPP (see IspLineOptions.multilink). */
+  multilink?: { endpoint: string; unit?: number };
+}): Promise<LabLines> {
   const isp = await Isp.create();
   const rate = options.rate ?? 115200;
   const lines: LabLine[] = [];
@@ -36,6 +44,7 @@ export async function startLabLines(options: { count: number; rate?: number; sce
       server: options.server ? options.server(i) : `198.51.100.${i + 1}`,
       marker: `dialbond-lab-${isp.netns}-line${i}`,
       requirePap: options.requirePap?.(i) ?? false,
+      ...(options.multilink ? { multilink: options.multilink } : {}),
     };
     scenarios.push({
       ...options.scenario,

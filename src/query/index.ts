@@ -1,0 +1,2 @@
+export { listPppInterfaces, readPppInterface, parseIpAddr, pppInterfaceOf, processStartMs, type PppInterface, type InterfaceReader } from './interfaces.js';
+export { formatBytes, formatRate, shareBar, formatDurationShort, table, formatInfo, trafficOf, formatLinks, formatStatus, formatEvent, type LinkTraffic } from './format.js';
