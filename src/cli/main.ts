@@ -9,6 +9,7 @@ import { registerLab } from './commands/lab.js';
 import { registerConfig } from './commands/config.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerQueries } from './commands/queries.js';
+import { registerConsole } from './commands/console.js';
 import { isDialbondError } from '../errors/index.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerDaemon(program);
   registerQueries(program);
+  registerConsole(program);
   return program;
 }
 

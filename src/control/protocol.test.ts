@@ -4,6 +4,7 @@ import { parseRequest } from './protocol.js';
 describe('parseRequest', () => {
   it('accepts every command in its shape', () => {
     for (const cmd of ['ping', 'status', 'links', 'reload', 'subscribe', 'unsubscribe']) expect(parseRequest(JSON.stringify({ v: 1, cmd }))).toEqual({ ok: true, request: { v: 1, cmd } });
+    expect(parseRequest('{"v":1,"cmd":"at","link":"line0","command":"ATI3"}')).toEqual({ ok: true, request: { v: 1, cmd: 'at', link: 'line0', command: 'ATI3' } });
     for (const cmd of ['link', 'dial', 'hangup', 'enslave', 'emancipate']) expect(parseRequest(JSON.stringify({ v: 1, id: 'a', cmd, link: 'line0' }))).toEqual({ ok: true, request: { v: 1, id: 'a', cmd, link: 'line0' } });
   });
 

@@ -33,6 +33,7 @@ export const COMMANDS = {
   enslave: 'put an up link into the bundle and let it rejoin by itself (needs "link")',
   emancipate: 'take an up link out of the bundle and keep it out (needs "link")',
   reload: 'read the configuration file again; unchanged links stay up',
+  at: 'send one AT command to the modem of a link that is hung up or parked, and get its answer (needs "link" and "command")',
   subscribe: 'stream events on this connection until "unsubscribe" or it closes',
   unsubscribe: 'stop streaming events',
 } as const;
@@ -48,11 +49,13 @@ const requestSchema = z.union([
   plain('subscribe'),
   plain('unsubscribe'),
   ...LINK_COMMANDS.map((cmd) => onLink(cmd)),
+  z.object({ v: z.literal(PROTOCOL_VERSION), id, cmd: z.literal('at'), link: linkName, command: z.string().min(2).max(256) }).strict(),
 ] as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]]);
 
 export type ControlRequest =
   | { v: 1; id?: string | number; cmd: 'ping' | 'status' | 'links' | 'reload' | 'subscribe' | 'unsubscribe' }
-  | { v: 1; id?: string | number; cmd: (typeof LINK_COMMANDS)[number]; link: string };
+  | { v: 1; id?: string | number; cmd: (typeof LINK_COMMANDS)[number]; link: string }
+  | { v: 1; id?: string | number; cmd: 'at'; link: string; command: string };
 
 export interface ControlError {
   code: string;

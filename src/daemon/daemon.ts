@@ -15,7 +15,7 @@ import { ControlServer, socketInUse, type ControlHandler, type ControlRequest } 
 import { DialbondError } from '../errors/index.js';
 import { Link } from '../link/index.js';
 import { SecretMask, type Logger } from '../log/index.js';
-import { defaultLockDir } from '../modem/index.js';
+import { atExchange, defaultLockDir } from '../modem/index.js';
 import { createBundle, linkConfigOf, secretsOf, Supervisor, type SupervisorEvent } from '../supervisor/index.js';
 import { readSysctl, SysctlJournal, writeSysctl } from '../sys/index.js';
 import { systemClock, type Clock } from '../util/index.js';
@@ -192,6 +192,8 @@ export class Daemon {
             return this.supervisor.linkStatus(request.link);
           case 'reload':
             return this.reload();
+          case 'at':
+            return this.terminal(request.link, request.command);
           default:
             throw new DialbondError('CONTROL_UNKNOWN_COMMAND', `unknown command ${request.cmd}`);
         }
@@ -202,6 +204,17 @@ export class Daemon {
         return () => this.supervisor.off('event', on);
       },
     };
+  }
+
+  /** The console's AT terminal: one command to the modem of a link that is not in use. */
+  private async terminal(name: string, command: string): Promise<unknown> {
+    const status = this.supervisor.linkStatus(name);
+    const link = this.config.links.find((l) => l.name === name);
+    if (!link || !('device' in link)) throw new DialbondError('DAEMON_STATE', `${name} is a pty link: it has no modem to talk to`, { link: name });
+    if (status.state !== 'parked' && status.state !== 'idle') {
+      throw new DialbondError('DAEMON_STATE', `${name} is ${status.state}: hang it up first ("dialbond down ${name}"), the modem is in use`, { link: name, state: status.state });
+    }
+    return atExchange({ device: link.device, command, lockDir: this.lockDir, ...(link.baud !== undefined ? { baudRate: link.baud } : {}) });
   }
 
   private logEvent(event: SupervisorEvent): void {

@@ -6,3 +6,4 @@ export { type ModemIo, type PortEvent } from './io.js';
 export { SerialModemIo, openError, type SerialIoOptions } from './serial-io.js';
 export { acquireDeviceLock, releaseAllLocks, lockFileName, lockOwner, parseLockPid, formatLockPid, pidAlive, defaultLockDir, type DeviceLock, type LockOptions } from './lock.js';
 export { runDialSession, dialAndHold, type DialSessionOptions, type DialReport, type HeldLine } from './session.js';
+export { atExchange, type AtExchangeOptions, type AtAnswer } from './terminal.js';

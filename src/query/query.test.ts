@@ -87,8 +87,8 @@ describe('query formatting', () => {
       total: 2,
       bundle: { mode: 'teql', device: 'teql0', links: [] },
       links: [
-        { name: 'line0', state: 'up', reason: null, ifname: 'ppp0', localIp: null, remoteIp: null, failures: 0, connect: null, speed: 28800, connectMs: null, since: 60_000, bundled: false, heldOut: true, weight: 28800, dials: 1, drops: 0 },
-        { name: 'line1', state: 'parked', reason: { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true }, ifname: null, localIp: null, remoteIp: null, failures: 0, connect: null, speed: null, connectMs: null, since: 0, bundled: false, heldOut: false, weight: 1, dials: 2, drops: 1 },
+        { name: 'line0', state: 'up', reason: null, ifname: 'ppp0', localIp: null, remoteIp: null, failures: 0, connect: null, speed: 28800, connectMs: null, since: 60_000, bundled: false, heldOut: true, weight: 28800, where: '/dev/ttyS0', dials: 1, drops: 0 },
+        { name: 'line1', state: 'parked', reason: { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true }, ifname: null, localIp: null, remoteIp: null, failures: 0, connect: null, speed: null, connectMs: null, since: 0, bundled: false, heldOut: false, weight: 1, where: '/dev/ttyS1', dials: 2, drops: 1 },
       ],
     };
     const text = formatStatus(status, 120_000);

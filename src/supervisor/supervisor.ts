@@ -178,7 +178,9 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   linkStatus(name: string): SupervisedLinkStatus {
     const e = this.entry(name);
-    return { ...e.link.status(), bundled: e.bundled, heldOut: e.heldOut, weight: e.weight, dials: e.dials, drops: e.drops };
+    const c = e.configured;
+    const where = 'command' in c ? c.command.join(' ') : `${c.device}${c.numbers[0] ? ` ${c.numbers[0]}` : ''}`;
+    return { ...e.link.status(), bundled: e.bundled, heldOut: e.heldOut, weight: e.weight, where, dials: e.dials, drops: e.drops };
   }
 
   async status(): Promise<SupervisorStatus> {

@@ -40,6 +40,8 @@ export interface SupervisedLinkStatus extends LinkStatus {
   heldOut: boolean;
   /** Its current share of traffic (bundle weight). */
   weight: number;
+  /** Where the link goes: device and first number of a modem link, the command of a pty link. */
+  where: string;
   /** Dial attempts (pppd starts, for pty links) and drops since the daemon started. */
   dials: number;
   drops: number;
