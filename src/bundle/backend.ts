@@ -33,13 +33,13 @@ export interface BundleConfig {
   mtu?: number;
   /** net.ipv4.tcp_reordering while the bundle exists (packet modes); the classic recipe used 127. */
   tcpReordering?: number;
-  /** Packets each line may queue (a pfifo per line; masters get the sum). 0 leaves the
-   * kernel's default qdisc. Default DEFAULT_QUEUE_PER_LINE. */
+  /** Full-size packets each line may queue (a byte FIFO per line; masters get the sum).
+   * 0 leaves the kernel's default qdisc. Default DEFAULT_QUEUE_PER_LINE. */
   queuePerLine?: number;
 }
 
 /**
- * 30 packets a line, in a plain FIFO. The kernel's default fq_codel aims at 5 ms of queue,
+ * 30 full-size packets (45000 bytes) a line, in a plain FIFO. The kernel's default fq_codel aims at 5 ms of queue,
  * but at 115200 bps one 1500-byte packet takes 130 ms to send, so it drops all the time:
  * measured in the lab, one line with 4 TCP flows moved 56 kbit/s under fq_codel (54 with
  * its target raised to 150 ms) and 81 kbit/s under pfifo limit 30 (of 92 the line can

@@ -3,6 +3,9 @@
  * system it reaches through (Exec, sysctl journal, sysfs), defaulting to the real one.
  */
 import { DEFAULT_QUEUE_PER_LINE, type BundleLinkStatus, type BundleMember } from './backend.js';
+
+/** A queue slot is a full-size packet. */
+const QUEUE_PACKET_BYTES = 1500;
 import { systemBundleDeps, type BundleDeps } from './deps.js';
 
 export abstract class BundleBase {
@@ -20,11 +23,15 @@ export abstract class BundleBase {
     this.counters = all.counters;
   }
 
-  /** Gives `ifname` a FIFO of `lines` x the per-line queue (see DEFAULT_QUEUE_PER_LINE). */
+  /**
+   * Gives `ifname` a FIFO of `lines` x the per-line queue (see DEFAULT_QUEUE_PER_LINE), in
+   * bytes: packets forwarded from a LAN arrive as 64 KiB GSO super-packets that a packet
+   * count would let pile up to minutes of queue on a modem line.
+   */
   protected async queueOn(ifname: string, perLine: number | undefined, lines = 1): Promise<void> {
-    const limit = (perLine ?? DEFAULT_QUEUE_PER_LINE) * lines;
-    if (limit <= 0) return;
-    await this.exec('tc', ['qdisc', 'replace', 'dev', ifname, 'root', 'pfifo', 'limit', String(limit)]);
+    const packets = (perLine ?? DEFAULT_QUEUE_PER_LINE) * lines;
+    if (packets <= 0) return;
+    await this.exec('tc', ['qdisc', 'replace', 'dev', ifname, 'root', 'bfifo', 'limit', String(packets * QUEUE_PACKET_BYTES)]);
   }
 
   /** Gives `ifname` back the kernel's default qdisc (when it still exists). */

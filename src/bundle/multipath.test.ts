@@ -92,6 +92,6 @@ describe('multipath bundle', () => {
     await bundle.create();
     await bundle.addLink(member(0));
     await bundle.removeLink('line0');
-    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev ppp0 root pfifo limit 30', 'tc qdisc del dev ppp0 root']);
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev ppp0 root bfifo limit 45000', 'tc qdisc del dev ppp0 root']);
   });
 });
