@@ -9,7 +9,7 @@
 import { silentLogger, type Logger } from '../log/index.js';
 import { readCounters, systemExec, type Exec, type InterfaceCounters } from '../sys/index.js';
 import type { Supervisor } from '../supervisor/index.js';
-import { systemClock, type Clock } from '../util/index.js';
+import { Periodic, systemClock, type Clock } from '../util/index.js';
 
 export interface HealthOptions {
   /** Address to ping; the link's peer by default. */
@@ -26,14 +26,13 @@ export interface HealthOptions {
 type Watched = Pick<Supervisor, 'upLinks' | 'fault' | 'notify'>;
 
 export class HealthMonitor {
-  private timer: unknown;
+  private readonly ticker: Periodic;
   private readonly lastRx = new Map<string, number>();
   private readonly missed = new Map<string, number>();
   private readonly clock: Clock;
   private readonly exec: Exec;
   private readonly counters: (ifname: string) => InterfaceCounters | undefined;
   private readonly log: Logger;
-  private running = false;
 
   constructor(
     private readonly supervisor: Watched,
@@ -43,17 +42,15 @@ export class HealthMonitor {
     this.exec = options.exec ?? systemExec;
     this.counters = options.counters ?? readCounters;
     this.log = options.logger ?? silentLogger();
+    this.ticker = new Periodic(this.clock, options.interval, () => this.round(), (error) => this.log.error({ err: error }, 'health round failed'));
   }
 
   start(): void {
-    this.running = true;
-    this.schedule();
+    this.ticker.start();
   }
 
   stop(): void {
-    this.running = false;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.ticker.stop();
   }
 
   /** One round: every up link, passively or by probe. Exposed for tests. */
@@ -64,14 +61,6 @@ export class HealthMonitor {
     await Promise.all(links.map((link) => this.check(link)));
   }
 
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = this.clock.setTimeout(() => {
-      void this.round()
-        .catch((error) => this.log.error({ err: error }, 'health round failed'))
-        .finally(() => this.schedule());
-    }, this.options.interval);
-  }
 
   private forget(name: string): void {
     this.lastRx.delete(name);

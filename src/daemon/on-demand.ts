@@ -8,7 +8,7 @@
  */
 import { readCounters, type InterfaceCounters } from '../sys/index.js';
 import type { Supervisor } from '../supervisor/index.js';
-import { systemClock, type Clock } from '../util/index.js';
+import { Periodic, systemClock, type Clock } from '../util/index.js';
 
 export interface OnDemandOptions {
   minLinks: number;
@@ -24,7 +24,7 @@ export interface OnDemandOptions {
 type Watched = Pick<Supervisor, 'bundledLinks' | 'linkStatus' | 'dial' | 'hangUp' | 'notify' | 'currentConfig'>;
 
 export class OnDemand {
-  private timer: unknown;
+  private readonly ticker: Periodic;
   private last = new Map<string, { tx: number; rx: number; atMs: number }>();
   private busySince: number | undefined;
   /** When the last measurement was taken: a busy window began there, not at its end. */
@@ -34,7 +34,6 @@ export class OnDemand {
   private readonly raised: string[] = [];
   private readonly clock: Clock;
   private readonly counters: (ifname: string) => InterfaceCounters | undefined;
-  private running = false;
 
   constructor(
     private readonly supervisor: Watched,
@@ -42,6 +41,7 @@ export class OnDemand {
   ) {
     this.clock = options.clock ?? systemClock;
     this.counters = options.counters ?? readCounters;
+    this.ticker = new Periodic(this.clock, options.sampleMs, () => this.step());
   }
 
   /** Links that wait until use asks for them. */
@@ -50,14 +50,12 @@ export class OnDemand {
   }
 
   start(): void {
-    this.running = true;
     this.use();
-    this.schedule();
+    this.ticker.start();
   }
 
   stop(): void {
-    this.running = false;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.ticker.stop();
   }
 
   /** One measurement and what follows from it; returns the use (0..1) or null when unknown. */
@@ -97,14 +95,6 @@ export class OnDemand {
       const state = this.supervisor.linkStatus(name).state;
       return state === 'idle' || state === 'parked';
     });
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.step();
-      this.schedule();
-    }, this.options.sampleMs);
   }
 
   /** max(send, receive) rate over the summed line rates of the bundled links, since the last call. */

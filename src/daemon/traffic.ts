@@ -13,7 +13,7 @@
  */
 import { readCounters, type InterfaceCounters } from '../sys/index.js';
 import type { Supervisor } from '../supervisor/index.js';
-import { systemClock, type Clock } from '../util/index.js';
+import { Periodic, systemClock, type Clock } from '../util/index.js';
 
 export interface TrafficSample {
   name: string;
@@ -61,13 +61,12 @@ export interface TrafficOptions extends TrafficRules {
 type Watched = Pick<Supervisor, 'bundledLinks' | 'linkStatus' | 'readd' | 'fault' | 'setWeight' | 'notify' | 'currentConfig'>;
 
 export class TrafficMonitor {
-  private timer: unknown;
+  private readonly ticker: Periodic;
   private last = new Map<string, { tx: number; atMs: number }>();
   /** Links re-added for starving in the previous window. */
   private readded = new Set<string>();
   private readonly clock: Clock;
   private readonly counters: (ifname: string) => InterfaceCounters | undefined;
-  private running = false;
 
   constructor(
     private readonly supervisor: Watched,
@@ -75,17 +74,16 @@ export class TrafficMonitor {
   ) {
     this.clock = options.clock ?? systemClock;
     this.counters = options.counters ?? readCounters;
+    this.ticker = new Periodic(this.clock, options.window, () => this.window());
   }
 
   start(): void {
-    this.running = true;
     this.sample();
-    this.schedule();
+    this.ticker.start();
   }
 
   stop(): void {
-    this.running = false;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.ticker.stop();
   }
 
   /** Reads the counters and acts on the window since the previous reading. Exposed for tests. */
@@ -112,13 +110,6 @@ export class TrafficMonitor {
       for (const [name, weight] of verdict.weights) await this.supervisor.setWeight(name, weight);
     }
     return verdict;
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = this.clock.setTimeout(() => {
-      void this.window().finally(() => this.schedule());
-    }, this.options.window);
   }
 
   private sample(): TrafficSample[] {

@@ -1,2 +1,3 @@
 export { type Clock, systemClock, sleep } from './clock.js';
 export { parseDuration, formatDuration } from './duration.js';
+export { Periodic } from './periodic.js';
