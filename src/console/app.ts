@@ -8,7 +8,7 @@
 import blessed from 'blessed';
 import { ControlClient } from '../control/index.js';
 import type { SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
-import { balance, eventLine, headerLine, HELP, linkRows, RateTracker, rowLine } from './view-model.js';
+import { balance, eventLine, headerLine, HELP, linkRows, RateTracker, rowLine, utf8Terminal } from './view-model.js';
 
 export interface ConsoleOptions {
   socket: string;
@@ -20,7 +20,9 @@ const COLORS = ['green', 'yellow', 'cyan', 'magenta', 'blue', 'red', 'white'];
 
 /** Runs until the user quits; resolves then. */
 export function runConsole(options: ConsoleOptions): Promise<void> {
-  const screen = blessed.screen({ smartCSR: true, fullUnicode: true, title: 'dialbond console', autoPadding: false });
+  const unicode = utf8Terminal();
+  const block = unicode ? '█' : '#';
+  const screen = blessed.screen({ smartCSR: true, fullUnicode: unicode, title: 'dialbond console', autoPadding: false });
   const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, style: { fg: 'white', bg: 'blue' } });
   const table = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: 8, tags: true, border: { type: 'line' }, label: ' links ' });
   const bar = blessed.box({ parent: screen, top: 9, left: 0, width: '100%', height: 2, tags: true });
@@ -42,14 +44,15 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
     const width = (screen.width as number) || 80;
     const now = Date.now();
     if (!status) {
-      header.setContent(` dialbond console  ${options.socket}  ${connected ? 'connected' : '{red-fg}disconnected: retrying{/red-fg}'}`);
+      header.setContent(` dialbond console  ${connected ? 'connected' : '{red-fg}disconnected: retrying{/red-fg}'}  ${options.socket}`);
       screen.render();
       return;
     }
-    const rows = linkRows(status, (n) => rates.get(n), now, Object.fromEntries(status.links.map((l) => [l.name, l.where])));
+    const rows = linkRows(status, (n) => rates.get(n), now, Object.fromEntries(status.links.map((l) => [l.name, l.where])), unicode);
     selected = Math.min(selected, Math.max(0, rows.length - 1));
     const state = connected ? `${status.mode} bundle${status.bundle?.device ? ` on ${status.bundle.device}` : ''}, ${status.up}/${status.total} up` : '{red-fg}disconnected: retrying{/red-fg}';
-    header.setContent(` dialbond console  ${options.socket}  ${state}`);
+    // the state first: a long socket path is what gets cut at 80 columns
+    header.setContent(` dialbond console  ${state}  ${options.socket}`);
     const inner = width - 2;
     const lines = [headerLine(inner), ...rows.map((r, i) => {
       const text = blessed.escape(rowLine(r, inner, rates.get(r.name)));
@@ -64,7 +67,7 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
     const bundled = status.links.filter((l) => l.bundled).map((l) => l.name);
     const segments = balance(bundled, (n) => rates.get(n), Math.max(10, width - 10));
     bar.setContent(
-      ` balance ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}${'█'.repeat(s.cells)}{/}`).join('') || '(nothing bundled)'}\n         ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}█{/} ${s.name} ${Math.round(s.share * 100)}%`).join('  ')}`,
+      ` balance ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}${block.repeat(s.cells)}{/}`).join('') || '(nothing bundled)'}\n         ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}${block}{/} ${s.name} ${Math.round(s.share * 100)}%`).join('  ')}`,
     );
     const row = rows[selected];
     detail.setContent(row ? blessed.escape(` ${row.name}: ${row.where}  ${row.addresses}  ${row.reason}`.slice(0, width)) : '');

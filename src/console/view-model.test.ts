@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SupervisedLinkStatus, SupervisorStatus } from '../supervisor/index.js';
-import { balance, headerLine, linkRows, RateTracker, rowLine, sparkline } from './view-model.js';
+import { balance, headerLine, linkRows, RateTracker, rowLine, sparkline, utf8Terminal } from './view-model.js';
 
 function link(name: string, over: Partial<SupervisedLinkStatus> = {}): SupervisedLinkStatus {
   return { name, state: 'up', reason: null, ifname: 'ppp0', localIp: '203.0.113.1', remoteIp: '198.51.100.1', failures: 0, connect: 'CONNECT 28800', speed: 28800, connectMs: 2000, since: 0, bundled: true, heldOut: false, weight: 28800, where: '/dev/ttyS0 5551234', dials: 1, drops: 0, ...over };
@@ -35,6 +35,7 @@ describe('console view model', () => {
     expect(sparkline([0, 50, 100], 5, 100)).toBe('  ▁▅█');
     expect(sparkline([], 3)).toBe('   ');
     expect(sparkline([5, 5], 2)).toBe('██');
+    expect(sparkline([0, 50, 100], 5, 100, false)).toBe('  _=#');
   });
 
   it('splits the balance bar by traffic, filling exactly the width', () => {
@@ -55,5 +56,14 @@ describe('console view model', () => {
     expect(line).toMatch(/^line0 +up +ppp0 +28800 +2m05s +12\.3 +80\.0 +\S+ +1$/);
     expect(headerLine(78)).toMatch(/^link +state +iface +speed +up +rx kb\/s +tx kb\/s +history +dl$/);
     expect(rowLine(rows[1]!, 78)).toMatch(/^line1 +backoff +- +28800 +- +- +- /);
+  });
+});
+
+describe('utf8Terminal', () => {
+  it('goes by LC_ALL, then LC_CTYPE, then LANG', () => {
+    expect(utf8Terminal({ LANG: 'en_US.UTF-8' })).toBe(true);
+    expect(utf8Terminal({ LANG: 'C.utf8' })).toBe(true);
+    expect(utf8Terminal({ LC_ALL: 'C', LANG: 'en_US.UTF-8' })).toBe(false);
+    expect(utf8Terminal({})).toBe(false);
   });
 });

@@ -10,6 +10,13 @@ import type { SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
 /** How many rate samples each link keeps for its sparkline. */
 export const HISTORY = 30;
 const SPARKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/** For terminals that are not UTF-8 (LANG=C over a serial console). */
+const ASCII_SPARKS = ['_', '.', ':', '-', '=', '+', '*', '#'];
+
+/** Whether the terminal speaks UTF-8, by the locale (what ncurses and tmux go by too). */
+export function utf8Terminal(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /utf-?8/i.test(env.LC_ALL || env.LC_CTYPE || env.LANG || '');
+}
 
 export interface LinkRates {
   rxBps: number;
@@ -45,9 +52,10 @@ export class RateTracker {
 }
 
 /** A sparkline of `values` scaled to the largest (or to `max`). */
-export function sparkline(values: number[], width = HISTORY, max?: number): string {
+export function sparkline(values: number[], width = HISTORY, max?: number, unicode = true): string {
   const top = max ?? Math.max(0, ...values);
-  const cells = values.slice(-width).map((v) => (top > 0 ? SPARKS[Math.min(SPARKS.length - 1, Math.floor((v / top) * SPARKS.length))]! : SPARKS[0]!));
+  const marks = unicode ? SPARKS : ASCII_SPARKS;
+  const cells = values.slice(-width).map((v) => (top > 0 ? marks[Math.min(marks.length - 1, Math.floor((v / top) * marks.length))]! : marks[0]!));
   return cells.join('').padStart(width, ' ');
 }
 
@@ -100,7 +108,7 @@ export interface LinkPlace {
 }
 
 /** The rows of the link table. `places` comes from the configuration the daemon runs. */
-export function linkRows(status: SupervisorStatus, rates: (name: string) => LinkRates | undefined, nowMs: number, places: Record<string, string> = {}): LinkRow[] {
+export function linkRows(status: SupervisorStatus, rates: (name: string) => LinkRates | undefined, nowMs: number, places: Record<string, string> = {}, unicode = true): LinkRow[] {
   return status.links.map((l) => {
     const r = rates(l.name);
     return {
@@ -116,7 +124,7 @@ export function linkRows(status: SupervisorStatus, rates: (name: string) => Link
       tx: r && l.state === 'up' ? formatRate(r.txBps) : '-',
       dials: String(l.dials),
       // scaled to what the line can carry both ways, so lines compare at a glance
-      spark: r ? sparkline(r.history, 12, Math.max(2 * (l.speed ?? 0), ...r.history)) : ' '.repeat(12),
+      spark: r ? sparkline(r.history, 12, Math.max(2 * (l.speed ?? 0), ...r.history), unicode) : ' '.repeat(12),
       bundled: l.bundled,
     };
   });

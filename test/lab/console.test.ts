@@ -69,7 +69,8 @@ describe('lab: the console', () => {
   });
 
   it('shows the links, hangs one up and dials it again by keys, rides out a daemon restart, and quits', async () => {
-    await sh('tmux', ['new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', `${process.execPath} ${BIN} console --socket ${socket}`]);
+    // -u: the guest has no locale set; the console draws its sparklines in UTF-8 when LANG says so
+    await sh('tmux', ['-u', 'new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', `env LANG=C.UTF-8 ${process.execPath} ${BIN} console --socket ${socket}`]);
     let shown = await screenShows(/teql bundle on teql0, 2\/2 up/, 20_000);
     expect(shown).toMatch(/line0 +up +ppp\d/);
     expect(shown).toMatch(/line1 +up +ppp\d/);
