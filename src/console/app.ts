@@ -8,7 +8,7 @@
 import blessed from 'blessed';
 import { ControlClient } from '../control/index.js';
 import type { SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
-import { balance, eventLine, headerLine, HELP, linkRows, RateTracker, rowLine, utf8Terminal } from './view-model.js';
+import { balance, eventLine, firstVisible, headerLine, HELP, linkRows, placeLine, RateTracker, rowLine, selectedLine, utf8Terminal } from './view-model.js';
 
 export interface ConsoleOptions {
   socket: string;
@@ -54,11 +54,22 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
     // the state first: a long socket path is what gets cut at 80 columns
     header.setContent(` dialbond console  ${state}  ${options.socket}`);
     const inner = width - 2;
-    const lines = [headerLine(inner), ...rows.map((r, i) => {
-      const text = blessed.escape(rowLine(r, inner, rates.get(r.name)));
-      return i === selected ? `{inverse}${text}{/inverse}` : r.state.startsWith('up') ? text : `{yellow-fg}${text}{/yellow-fg}`;
-    })];
-    table.height = Math.min(lines.length + 2, Math.max(4, ((screen.height as number) || 24) - 14));
+    // Each link takes two lines (its figures, then where it goes and why it is not up); with
+    // more links than fit, the window follows the selection.
+    const room = Math.max(2, ((screen.height as number) || 24) - 15);
+    const from = firstVisible(selected, rows.length, room);
+    const shown = rows.slice(from, from + Math.max(1, Math.floor(room / 2)));
+    const lines = [
+      headerLine(inner),
+      ...shown.flatMap((r, k) => {
+        const text = blessed.escape(rowLine(r, inner, rates.get(r.name)));
+        const place = `{gray-fg}${blessed.escape(placeLine(r, inner))}{/gray-fg}`;
+        const first = from + k === selected ? `{inverse}${text}{/inverse}` : r.state.startsWith('up') ? text : `{yellow-fg}${text}{/yellow-fg}`;
+        return [first, place];
+      }),
+    ];
+    table.height = lines.length + 2;
+    table.setLabel(rows.length > shown.length ? ` links ${from + 1}-${from + shown.length} of ${rows.length} ` : ' links ');
     table.setContent(lines.join('\n'));
     const top = (table.top as number) + (table.height as number);
     bar.top = top;
@@ -69,8 +80,8 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
     bar.setContent(
       ` balance ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}${block.repeat(s.cells)}{/}`).join('') || '(nothing bundled)'}\n         ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}${block}{/} ${s.name} ${Math.round(s.share * 100)}%`).join('  ')}`,
     );
-    const row = rows[selected];
-    detail.setContent(row ? blessed.escape(` ${row.name}: ${row.where}  ${row.addresses}  ${row.reason}`.slice(0, width)) : '');
+    const link = status.links[selected];
+    detail.setContent(link ? blessed.escape(selectedLine(link).slice(0, width)) : '');
     screen.render();
   };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SupervisedLinkStatus, SupervisorStatus } from '../supervisor/index.js';
-import { balance, headerLine, linkRows, RateTracker, rowLine, sparkline, utf8Terminal } from './view-model.js';
+import { balance, firstVisible, headerLine, linkRows, placeLine, RateTracker, rowLine, selectedLine, sparkline, utf8Terminal } from './view-model.js';
 
 function link(name: string, over: Partial<SupervisedLinkStatus> = {}): SupervisedLinkStatus {
   return { name, state: 'up', reason: null, ifname: 'ppp0', localIp: '203.0.113.1', remoteIp: '198.51.100.1', failures: 0, connect: 'CONNECT 28800', speed: 28800, connectMs: 2000, since: 0, bundled: true, heldOut: false, weight: 28800, where: '/dev/ttyS0 5551234', dials: 1, drops: 0, ...over };
@@ -65,5 +65,22 @@ describe('utf8Terminal', () => {
     expect(utf8Terminal({ LANG: 'C.utf8' })).toBe(true);
     expect(utf8Terminal({ LC_ALL: 'C', LANG: 'en_US.UTF-8' })).toBe(false);
     expect(utf8Terminal({})).toBe(false);
+  });
+});
+
+describe('two-line rows and the window over many links', () => {
+  it('puts where a link goes, its addresses and its reason on the second line', () => {
+    const s = status([link('line0', { state: 'backoff', bundled: false, localIp: null, reason: { code: 'MODEM_DIAL_FAILED', message: 'BUSY', fatal: false } })], {});
+    const [row] = linkRows(s, () => undefined, 0);
+    expect(placeLine(row!, 78)).toBe('  /dev/ttyS0 5551234  MODEM_DIAL_FAILED: BUSY');
+    expect(selectedLine(s.links[0]!)).toBe(' line0: CONNECT 28800 after 2.0 s; 1 dial, 0 drops, 0 failures in a row, weight 28800');
+  });
+
+  it('scrolls so the selected link stays in view', () => {
+    expect(firstVisible(0, 64, 8)).toBe(0);
+    expect(firstVisible(3, 64, 8)).toBe(0);
+    expect(firstVisible(4, 64, 8)).toBe(1);
+    expect(firstVisible(63, 64, 8)).toBe(60);
+    expect(firstVisible(1, 2, 8)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  * Pure: statuses and times in, strings out; the blessed screen only places them.
  */
 import { formatDurationShort, formatEvent, formatRate } from '../query/index.js';
-import type { SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
+import type { SupervisedLinkStatus, SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
 
 /** How many rate samples each link keeps for its sparkline. */
 export const HISTORY = 30;
@@ -115,7 +115,7 @@ export function linkRows(status: SupervisorStatus, rates: (name: string) => Link
       name: l.name,
       state: `${l.state}${l.heldOut ? '*' : ''}`,
       reason: l.reason ? `${l.reason.code}: ${l.reason.message}` : '',
-      where: places[l.name] ?? '',
+      where: places[l.name] ?? l.where,
       speed: l.speed !== null ? String(l.speed) : '-',
       ifname: l.ifname ?? '-',
       addresses: l.localIp ? `${l.localIp}-${l.remoteIp ?? '?'}` : '-',
@@ -163,8 +163,25 @@ export function rowLine(row: LinkRow, width: number, rates?: LinkRates): string 
   return line([row.name, row.state, row.ifname, row.speed, row.uptime, kbps(row.rx, rates?.rxBps), kbps(row.tx, rates?.txBps), row.spark, row.dials], width);
 }
 
+/** A row's second line: where the link goes, its addresses, and why it is not up. */
+export function placeLine(row: LinkRow, width: number): string {
+  return `  ${[row.where, row.addresses === '-' ? '' : row.addresses, row.reason].filter((p) => p !== '').join('  ')}`.slice(0, width);
+}
+
+/** The first row to show so that `selected` (each row two lines) fits in `lines` lines. */
+export function firstVisible(selected: number, rows: number, lines: number): number {
+  const fit = Math.max(1, Math.floor(lines / 2));
+  return Math.max(0, Math.min(selected - fit + 1 > 0 ? selected - fit + 1 : 0, rows - fit));
+}
+
 export function headerLine(width: number): string {
   return line(COLUMNS.map(([name]) => name), width);
+}
+
+/** The line under the balance bar: the selected link's call and counts. */
+export function selectedLine(l: SupervisedLinkStatus): string {
+  const call = l.connect ? `${l.connect}${l.connectMs !== null ? ` after ${(l.connectMs / 1000).toFixed(1)} s` : ''}` : 'no call';
+  return ` ${l.name}: ${call}; ${l.dials} dial${l.dials === 1 ? '' : 's'}, ${l.drops} drop${l.drops === 1 ? '' : 's'}, ${l.failures} failure${l.failures === 1 ? '' : 's'} in a row, weight ${Math.round(l.weight)}`;
 }
 
 /** The event log line for an event. */

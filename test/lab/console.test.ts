@@ -82,7 +82,7 @@ describe('lab: the console', () => {
     await sh('tmux', ['send-keys', '-t', SESSION, 'Down']);
     await sh('tmux', ['send-keys', '-t', SESSION, 'h']);
     shown = await screenShows(/line1 +parked/, 20_000);
-    expect(shown).toMatch(/line1: \S+ 5551234 .*LINK_HUNG_UP/);
+    expect(shown).toMatch(/line1 +parked.*\n.*modem1 5551234 +LINK_HUNG_UP: hung up on request/);
     expect(shown).toMatch(/line1 parked \(LINK_HUNG_UP/);
     expect((await daemon!.status()).links.find((l) => l.name === 'line1')?.state).toBe('parked');
 
