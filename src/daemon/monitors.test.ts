@@ -138,3 +138,22 @@ describe('renderMetrics', () => {
     expect(text).toContain('dialbond_link_connect_seconds{link="line0"} 2.15\n');
   });
 });
+
+describe('MetricsServer', () => {
+  it('serves the metrics page on GET /metrics and nothing else', async () => {
+    const { MetricsServer } = await import('./metrics.js');
+    const status = { state: 'running', pid: 1, startedAtMs: 0, mode: 'teql', up: 0, total: 0, bundle: null, links: [] } as const;
+    const server = await MetricsServer.listen('127.0.0.1:0', { status: async () => ({ ...status, links: [] }) });
+    try {
+      const page = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+      expect(await page.text()).toContain('dialbond_links_up 0\n');
+      expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${server.port}/metrics`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+    await expect(MetricsServer.listen('256.0.0.1:9', { status: async () => ({ ...status, links: [] }) })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/index.js';
+import { createLogger, SecretMask } from '../log/index.js';
+import { linkConfigOf, secretsOf } from './link-configs.js';
+
+describe('linkConfigOf', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dialbond-links-'));
+  const loginFile = join(dir, 'isp.password');
+  const pppFile = join(dir, 'ppp.password');
+  writeFileSync(loginFile, 'login-s3cret\n', { mode: 0o600 });
+  writeFileSync(pppFile, 'pap-s3cret\n', { mode: 0o600 });
+  const config = parseConfig(
+    {
+      bundle: { mode: 'mlppp', endpoint: 'IP:203.0.113.1' },
+      links: [
+        { name: 'line0', device: '/dev/ttyS0', profile: 'zoom-v34', numbers: ['1', '2'], baud: 57600, login: { user: 'u', passwordFile: loginFile }, ppp: { user: 'p', passwordFile: pppFile } },
+        { name: 'slirp0', command: ['ssh', 'shell', 'slirp'], ppp: { lcpEchoInterval: 10 } },
+      ],
+      supervisor: { redial: { initial: '3s', factor: 3, max: '1m', jitter: 0 }, parkAfter: 7, health: { lcpEchoInterval: 2, lcpEchoFailure: 4 } },
+    },
+    'test.yaml',
+  );
+
+  it('carries the redial policy, the LCP echo defaults, multilink and the passwords read from their files', () => {
+    const modem = linkConfigOf(config.links[0]!, config, { runDir: '/run/dialbond/ppp' });
+    expect(modem).toMatchObject({
+      kind: 'modem',
+      device: '/dev/ttyS0',
+      baudRate: 57600,
+      numbers: ['1', '2'],
+      login: { user: 'u', password: 'login-s3cret' },
+      backoff: { initialMs: 3000, factor: 3, maxMs: 60_000, jitter: 0 },
+      parkAfter: 7,
+      ppp: { user: 'p', password: 'pap-s3cret', lcpEchoInterval: 2, lcpEchoFailure: 4, multilink: { endpoint: 'IP:203.0.113.1' } },
+    });
+    expect(modem.kind === 'modem' && modem.profile.name).toBe('zoom-v34');
+    const pty = linkConfigOf(config.links[1]!, config, { runDir: '/run/dialbond/ppp' });
+    expect(pty).toMatchObject({ kind: 'pty', command: ['ssh', 'shell', 'slirp'], ppp: { lcpEchoInterval: 10, lcpEchoFailure: 4 } });
+    expect(secretsOf(modem).sort()).toEqual(['login-s3cret', 'pap-s3cret']);
+    expect(secretsOf(pty)).toEqual([]);
+  });
+
+  it('the daemon\'s logger masks what secretsOf gives it', () => {
+    const modem = linkConfigOf(config.links[0]!, config, { runDir: '/run/dialbond/ppp' });
+    const secrets = new SecretMask();
+    for (const s of secretsOf(modem)) secrets.add(s);
+    let out = '';
+    const logger = createLogger({ secrets, destination: new Writable({ write: (chunk, _e, cb) => ((out += String(chunk)), cb()) }) });
+    logger.info({ chat: 'sent login-s3cret' }, 'pap-s3cret went by');
+    expect(out).not.toContain('s3cret');
+    expect(out).toContain('********');
+  });
+});
