@@ -33,17 +33,18 @@ export interface BundleConfig {
   mtu?: number;
   /** net.ipv4.tcp_reordering while the bundle exists (packet modes); the classic recipe used 127. */
   tcpReordering?: number;
-  /** Full-size packets each line may queue (a byte FIFO per line; masters get the sum).
-   * 0 leaves the kernel's default qdisc. Default DEFAULT_QUEUE_PER_LINE. */
+  /** Packets each line may queue (an SFQ per line; masters get the sum). 0 leaves the
+   * kernel's default qdisc. Default DEFAULT_QUEUE_PER_LINE. */
   queuePerLine?: number;
 }
 
 /**
- * 30 full-size packets (45000 bytes) a line, in a plain FIFO. The kernel's default fq_codel aims at 5 ms of queue,
- * but at 115200 bps one 1500-byte packet takes 130 ms to send, so it drops all the time:
- * measured in the lab, one line with 4 TCP flows moved 56 kbit/s under fq_codel (54 with
- * its target raised to 150 ms) and 81 kbit/s under pfifo limit 30 (of 92 the line can
- * carry); two teql lines with 8 flows 118 against 159 kbit/s.
+ * 30 packets a line, in an SFQ (stochastic fairness queueing, the classic qdisc for modem
+ * lines). The kernel's default fq_codel aims at 5 ms of queue, but at 115200 bps one
+ * 1500-byte packet takes 130 ms to send, so it drops all the time. Measured in the lab:
+ * one line, 4 TCP flows from the router: fq_codel 56, pfifo 30 81, sfq 30 82 kbit/s (of
+ * 92); two perconn lines, 8 flows forwarded from a LAN (64 KiB GSO packets): fq_codel
+ * 127-130, bfifo 45000 97-101, sfq 30 155 kbit/s.
  */
 export const DEFAULT_QUEUE_PER_LINE = 30;
 

@@ -4,8 +4,6 @@
  */
 import { DEFAULT_QUEUE_PER_LINE, type BundleLinkStatus, type BundleMember } from './backend.js';
 
-/** A queue slot is a full-size packet. */
-const QUEUE_PACKET_BYTES = 1500;
 import { systemBundleDeps, type BundleDeps } from './deps.js';
 
 export abstract class BundleBase {
@@ -24,14 +22,18 @@ export abstract class BundleBase {
   }
 
   /**
-   * Gives `ifname` a FIFO of `lines` x the per-line queue (see DEFAULT_QUEUE_PER_LINE), in
-   * bytes: packets forwarded from a LAN arrive as 64 KiB GSO super-packets that a packet
-   * count would let pile up to minutes of queue on a modem line.
+   * Gives `ifname` an SFQ of `lines` x the per-line queue (see DEFAULT_QUEUE_PER_LINE).
+   * tc cannot change an SFQ in place ("Change operation not supported"): when one is
+   * there already (a master whose line count changed), it is replaced in two steps.
    */
   protected async queueOn(ifname: string, perLine: number | undefined, lines = 1): Promise<void> {
     const packets = (perLine ?? DEFAULT_QUEUE_PER_LINE) * lines;
     if (packets <= 0) return;
-    await this.exec('tc', ['qdisc', 'replace', 'dev', ifname, 'root', 'bfifo', 'limit', String(packets * QUEUE_PACKET_BYTES)]);
+    const sfq = ['root', 'sfq', 'limit', String(packets), 'perturb', '10'];
+    const replaced = await this.exec('tc', ['qdisc', 'replace', 'dev', ifname, ...sfq], { allowFailure: true });
+    if (replaced.exitCode === 0) return;
+    await this.exec('tc', ['qdisc', 'del', 'dev', ifname, 'root'], { allowFailure: true });
+    await this.exec('tc', ['qdisc', 'add', 'dev', ifname, ...sfq]);
   }
 
   /** Gives `ifname` back the kernel's default qdisc (when it still exists). */

@@ -131,14 +131,14 @@ describe('eql bundle', () => {
     await bundle.addLink(member(0));
     await bundle.addLink(member(1));
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
-      'tc qdisc replace dev ppp0 root bfifo limit 30000',
-      'tc qdisc replace dev eql root bfifo limit 30000',
-      'tc qdisc replace dev ppp1 root bfifo limit 30000',
-      'tc qdisc replace dev eql root bfifo limit 60000',
+      'tc qdisc replace dev ppp0 root sfq limit 20 perturb 10',
+      'tc qdisc replace dev eql root sfq limit 20 perturb 10',
+      'tc qdisc replace dev ppp1 root sfq limit 20 perturb 10',
+      'tc qdisc replace dev eql root sfq limit 40 perturb 10',
     ]);
     exec.calls.length = 0;
     await bundle.removeLink('line1');
     await bundle.destroy();
-    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev eql root bfifo limit 30000', 'tc qdisc del dev ppp1 root', 'tc qdisc del dev ppp0 root', 'tc qdisc del dev eql root']);
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev eql root sfq limit 20 perturb 10', 'tc qdisc del dev ppp1 root', 'tc qdisc del dev ppp0 root', 'tc qdisc del dev eql root']);
   });
 });

@@ -92,6 +92,12 @@ describe('multipath bundle', () => {
     await bundle.create();
     await bundle.addLink(member(0));
     await bundle.removeLink('line0');
-    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev ppp0 root bfifo limit 45000', 'tc qdisc del dev ppp0 root']);
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev ppp0 root sfq limit 30 perturb 10', 'tc qdisc del dev ppp0 root']);
+  });
+  it('replaces an SFQ that is there already in two steps (tc cannot change one in place)', async () => {
+    const exec = recordingExec((command, args) => (command === 'tc' && args[1] === 'replace' ? { exitCode: 2, stderr: 'Error: Change operation not supported by specified qdisc.' } : undefined));
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'], queuePerLine: 10 }, { exec, sysctl: fakeSysctl().journal, exists: () => true, counters: () => undefined });
+    await bundle.addLink(member(0));
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev ppp0 root sfq limit 10 perturb 10', 'tc qdisc del dev ppp0 root', 'tc qdisc add dev ppp0 root sfq limit 10 perturb 10']);
   });
 });

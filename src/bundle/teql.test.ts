@@ -26,11 +26,11 @@ describe('teql bundle', () => {
       'tc qdisc replace dev ppp0 root teql0',
       'ip link set teql0 up',
       'ip route replace default dev teql0',
-      'tc qdisc replace dev teql0 root bfifo limit 45000',
+      'tc qdisc replace dev teql0 root sfq limit 30 perturb 10',
       'tc qdisc replace dev ppp1 root teql0',
       'ip link set teql0 up',
       'ip route replace default dev teql0',
-      'tc qdisc replace dev teql0 root bfifo limit 90000',
+      'tc qdisc replace dev teql0 root sfq limit 60 perturb 10',
     ]);
     exec.calls.length = 0;
     present.delete('ppp1'); // that line is gone already
@@ -38,7 +38,7 @@ describe('teql bundle', () => {
     await bundle.removeLink('line1'); // twice is harmless
     await bundle.destroy();
     expect(exec.calls).toEqual([
-      'tc qdisc replace dev teql0 root bfifo limit 45000',
+      'tc qdisc replace dev teql0 root sfq limit 30 perturb 10',
       'tc qdisc del dev ppp0 root',
       'ip route del default dev teql0',
       'tc qdisc del dev teql0 root',

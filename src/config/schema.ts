@@ -79,7 +79,7 @@ export const configSchema = z
         mtu: z.number().int().min(128).max(16384).optional(),
         routes: z.array(destination).min(1).default(['default']),
         tcpReordering: z.number().int().min(3).max(300).optional(),
-        /** Full-size packets each line may queue (a byte FIFO; masters get the sum); 0 keeps the kernel's default qdisc. */
+        /** Packets each line may queue (an SFQ per line; masters get the sum); 0 keeps the kernel's default qdisc. */
         queuePerLine: z.number().int().min(0).max(1000).optional(),
         /** mlppp: pppd's endpoint discriminator for every link, e.g. "IP:203.0.113.1" (pppd(8) endpoint). */
         endpoint: z.string().regex(/^(null|(local|IP|MAC|magic|phone):\S+)$/, 'expected null or local:/IP:/MAC:/magic:/phone: with a value').optional(),
