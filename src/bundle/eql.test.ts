@@ -139,6 +139,6 @@ describe('eql bundle', () => {
     exec.calls.length = 0;
     await bundle.removeLink('line1');
     await bundle.destroy();
-    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev eql root sfq limit 20 perturb 10', 'tc qdisc del dev ppp1 root', 'tc qdisc del dev ppp0 root', 'tc qdisc del dev eql root']);
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc del dev ppp1 root', 'tc qdisc del dev ppp0 root', 'tc qdisc del dev eql root']);
   });
 });

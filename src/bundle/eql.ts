@@ -99,7 +99,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
-    if (this.members.size > 0) await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
+    // Out first (the master's queue keeps its size until a line joins), tidy after.
     if (!this.exists(member.ifname)) return;
     try {
       this.eql.emancipate(this.device, member.ifname);

@@ -38,7 +38,6 @@ describe('teql bundle', () => {
     await bundle.removeLink('line1'); // twice is harmless
     await bundle.destroy();
     expect(exec.calls).toEqual([
-      'tc qdisc replace dev teql0 root sfq limit 30 perturb 10',
       'tc qdisc del dev ppp0 root',
       'ip route del default dev teql0',
       'tc qdisc del dev teql0 root',

@@ -47,8 +47,8 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
+    // One command: the line is out at once. teql0's queue keeps its size until a line joins.
     if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
-    if (this.members.size > 0) await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
   }
 
   /** teql has no weights: every slave gets its turn. Recorded for status only. */
