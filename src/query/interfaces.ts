@@ -3,7 +3,7 @@
  * ppp interfaces exist, their addresses, MTU, state, the pppd behind each and since when.
  * Parsing is pure (from `ip -j addr show` output); reading goes through an Exec.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { DialbondError } from '../errors/index.js';
 import { systemExec, type Exec } from '../sys/index.js';
 
@@ -73,20 +73,53 @@ export function processStartMs(pid: number, proc = '/proc'): number | null {
   }
 }
 
-/** The pppd of an interface: pppd writes its pid to /run/<ifname>.pid (pppd(8) FILES). */
-function pppdPidOf(ifname: string, runDir: string): number | null {
+/** A pppd in our network namespace? (pid files in /run know no namespaces: an ISP's pppd
+ * in another namespace writes /run/ppp0.pid for its own ppp0.) */
+function ourPppd(pid: number, proc: string): boolean {
   try {
-    const pid = Number(readFileSync(`${runDir}/${ifname}.pid`, 'utf8').trim().split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    if (readFileSync(`${proc}/${pid}/comm`, 'utf8').trim() !== 'pppd') return false;
+    return readlinkSync(`${proc}/${pid}/ns/net`) === readlinkSync(`${proc}/self/ns/net`);
+  } catch {
+    return false;
+  }
+}
+
+function pidIn(file: string): { pid: number; ifname?: string } | null {
+  try {
+    const [first, second] = readFileSync(file, 'utf8').split('\n');
+    const pid = Number(first?.trim());
+    return Number.isInteger(pid) && pid > 0 ? { pid, ...(second?.trim() ? { ifname: second.trim() } : {}) } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The pppd of an interface (pppd(8) FILES): /run/ppp-LINKNAME.pid holds its pid and the
+ * interface, /run/IFNAME.pid its pid; either may be another namespace's pppd's.
+ */
+function pppdPidOf(ifname: string, runDir: string, proc = '/proc'): number | null {
+  const candidates: number[] = [];
+  try {
+    for (const name of readdirSync(runDir)) {
+      if (!/^ppp-.+\.pid$/.test(name)) continue;
+      const entry = pidIn(`${runDir}/${name}`);
+      if (entry?.ifname === ifname) candidates.push(entry.pid);
+    }
+  } catch {
+    /* no run directory */
+  }
+  const plain = pidIn(`${runDir}/${ifname}.pid`);
+  if (plain) candidates.push(plain.pid);
+  return candidates.find((pid) => ourPppd(pid, proc)) ?? null;
 }
 
 export interface InterfaceReader {
   exec?: Exec;
   /** Where pppd writes its pid files (/run). */
   runDir?: string;
+  /** The proc filesystem (/proc; tests give a tree of their own). */
+  proc?: string;
 }
 
 /** Every ppp interface now. */
@@ -95,7 +128,7 @@ export async function listPppInterfaces(options: InterfaceReader = {}): Promise<
   const { stdout } = await exec('ip', ['-j', 'addr', 'show']);
   return parseIpAddr(stdout)
     .filter((i) => i.linkType === 'ppp')
-    .map((i) => withPid(pppInterfaceOf(i.entry), options.runDir ?? '/run'));
+    .map((i) => withPid(pppInterfaceOf(i.entry), options));
 }
 
 /** One ppp interface; says plainly when it does not exist or is not ppp. */
@@ -106,10 +139,11 @@ export async function readPppInterface(ifname: string, options: InterfaceReader 
   const found = all.find((i) => i.ifname === ifname);
   if (!found) throw new DialbondError('LINK_UNKNOWN', `no interface named ${ifname} (ppp interfaces now: ${all.filter((i) => i.linkType === 'ppp').map((i) => i.ifname).join(', ') || 'none'})`, { ifname });
   if (found.linkType !== 'ppp') throw new DialbondError('LINK_UNKNOWN', `${ifname} is not a ppp interface (its link type is ${found.linkType})`, { ifname });
-  return withPid(pppInterfaceOf(found.entry), options.runDir ?? '/run');
+  return withPid(pppInterfaceOf(found.entry), options);
 }
 
-function withPid(i: PppInterface, runDir: string): PppInterface {
-  const pid = pppdPidOf(i.ifname, runDir);
-  return { ...i, pid, sinceMs: pid !== null ? processStartMs(pid) : null };
+function withPid(i: PppInterface, options: InterfaceReader): PppInterface {
+  const proc = options.proc ?? '/proc';
+  const pid = pppdPidOf(i.ifname, options.runDir ?? '/run', proc);
+  return { ...i, pid, sinceMs: pid !== null ? processStartMs(pid, proc) : null };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,16 +16,28 @@ const IP_ADDR = JSON.stringify([
 describe('ppp interfaces from the kernel', () => {
   const exec = recordingExec(() => ({ stdout: IP_ADDR }));
 
-  it('lists ppp interfaces only, with local and peer addresses, and the pppd from its pid file', async () => {
+  it('lists ppp interfaces only, with addresses and the pppd of this network namespace', async () => {
     const run = mkdtempSync(join(tmpdir(), 'dialbond-query-'));
-    writeFileSync(join(run, 'ppp0.pid'), `${process.pid}\n`);
-    const list = await listPppInterfaces({ exec, runDir: run });
-    expect(list.map((i) => [i.ifname, i.local, i.remote, i.mtu, i.up, i.pid])).toEqual([
-      ['ppp0', '203.0.113.1', '198.51.100.1', 1500, true, process.pid],
-      ['ppp1', null, null, 576, false, null],
+    const proc = mkdtempSync(join(tmpdir(), 'dialbond-proc-'));
+    const pppd = (pid: number, netns: string) => {
+      mkdirSync(join(proc, String(pid), 'ns'), { recursive: true });
+      writeFileSync(join(proc, String(pid), 'comm'), 'pppd\n');
+      symlinkSync(netns, join(proc, String(pid), 'ns', 'net'));
+      writeFileSync(join(proc, String(pid), 'stat'), `${pid} (pppd) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0\n`);
+    };
+    mkdirSync(join(proc, 'self', 'ns'), { recursive: true });
+    symlinkSync('net:[4026531840]', join(proc, 'self', 'ns', 'net'));
+    writeFileSync(join(proc, 'stat'), 'btime 1700000000\n');
+    pppd(4242, 'net:[4026531840]'); // ours, named by its linkname pid file
+    pppd(5151, 'net:[4026532999]'); // an ISP's pppd in another namespace, with its own ppp0
+    writeFileSync(join(run, 'ppp-line0.pid'), '4242\nppp0\n');
+    writeFileSync(join(run, 'ppp0.pid'), '5151\n');
+    writeFileSync(join(run, 'ppp1.pid'), '5151\n');
+    const list = await listPppInterfaces({ exec, runDir: run, proc });
+    expect(list.map((i) => [i.ifname, i.local, i.remote, i.mtu, i.up, i.pid, i.sinceMs])).toEqual([
+      ['ppp0', '203.0.113.1', '198.51.100.1', 1500, true, 4242, 1700000000_000 + 5000],
+      ['ppp1', null, null, 576, false, null, null],
     ]);
-    expect(list[0]!.sinceMs).toBeLessThanOrEqual(Date.now());
-    expect(list[0]!.sinceMs).toBeGreaterThan(Date.now() - 24 * 3600 * 1000);
   });
 
   it('names the problem: no such interface, not a ppp one, not a name at all', async () => {
