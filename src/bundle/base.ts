@@ -2,11 +2,12 @@
  * What every bundle backend keeps the same way: its members by link name, and the
  * system it reaches through (Exec, sysctl journal, sysfs), defaulting to the real one.
  */
-import { DEFAULT_QUEUE_PER_LINE, type BundleLinkStatus, type BundleMember } from './backend.js';
+import { DEFAULT_QUEUE_PER_LINE, type BundleLinkStatus, type BundleMember, type BundleMode, type BundleStatus } from './backend.js';
 
 import { systemBundleDeps, type BundleDeps } from './deps.js';
 
 export abstract class BundleBase {
+  abstract readonly mode: BundleMode;
   protected readonly members = new Map<string, BundleMember>();
   protected readonly exec: BundleDeps['exec'];
   protected readonly sysctl: BundleDeps['sysctl'];
@@ -40,6 +41,22 @@ export abstract class BundleBase {
   protected async queueOff(ifname: string, perLine: number | undefined): Promise<void> {
     if ((perLine ?? DEFAULT_QUEUE_PER_LINE) <= 0 || !this.exists(ifname)) return;
     await this.exec('tc', ['qdisc', 'del', 'dev', ifname, 'root'], { allowFailure: true });
+  }
+
+  /** The device status() names: the master, or the interface the routes are on. */
+  protected statusDevice(): string | null {
+    return null;
+  }
+
+  async status(): Promise<BundleStatus> {
+    return { mode: this.mode, device: this.statusDevice(), links: this.linkStatus() };
+  }
+
+  /** Records a weight for status only: for modes that share traffic out by themselves
+   * (teql's round robin, pppd's multilink fragments). Backends with weights override it. */
+  async setWeight(name: string, weight: number): Promise<void> {
+    const member = this.members.get(name);
+    if (member) member.weight = weight;
   }
 
   /** The members as status() shows them: each with its byte counters now. */

@@ -15,7 +15,7 @@
  */
 import { DialbondError } from '../errors/index.js';
 import { systemEqlControl, type EqlControl } from '../sys/index.js';
-import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
 import type { BundleDeps } from './deps.js';
 
@@ -111,19 +111,15 @@ export class EqlBundle extends BundleBase implements BundleBackend {
   }
 
   /** eql shares the load by each slave's priority, its speed in bps. */
-  async setWeight(name: string, weight: number): Promise<void> {
+  override async setWeight(name: string, weight: number): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
     if (this.exists(member.ifname)) this.eql.setPriority(this.device, member.ifname, priorityOf(weight));
     member.weight = weight;
   }
 
-  async status(): Promise<BundleStatus> {
-    return {
-      mode: this.mode,
-      device: this.device,
-      links: this.linkStatus(),
-    };
+  protected override statusDevice(): string | null {
+    return this.device;
   }
 
   async destroy(): Promise<void> {

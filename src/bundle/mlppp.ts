@@ -5,13 +5,14 @@
  * through the peer's endpoint discriminator and authenticated name, in /run/pppd2.tdb).
  * The peer must run multilink too. Fragments carry sequence numbers and the receiver
  * reorders them, so one TCP flow gets the sum of the lines and tcp_reordering is left alone.
+ * pppd shares the traffic out by itself, so link weights are recorded for status only.
  *
  * What is left to this backend: route the configured destinations (and put the optional
  * address) on the bundle interface, which is the first member's interface. Every member of
  * one bundle reports the same interface; should the one the routes use leave while others
  * remain, they are re-pointed at the next member's.
  */
-import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
 import type { BundleDeps } from './deps.js';
 
@@ -40,18 +41,8 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
     await this.point();
   }
 
-  /** pppd shares the bundle's traffic out by itself (by fragment); recorded for status only. */
-  async setWeight(name: string, weight: number): Promise<void> {
-    const member = this.members.get(name);
-    if (member) member.weight = weight;
-  }
-
-  async status(): Promise<BundleStatus> {
-    return {
-      mode: this.mode,
-      device: this.device,
-      links: this.linkStatus(),
-    };
+  protected override statusDevice(): string | null {
+    return this.device;
   }
 
   async destroy(): Promise<void> {

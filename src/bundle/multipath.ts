@@ -14,7 +14,7 @@
  * link re-issues the route at once without it.
  */
 import { DialbondError } from '../errors/index.js';
-import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
 import type { BundleDeps } from './deps.js';
 
@@ -82,19 +82,11 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
     await this.queueOff(member.ifname, this.config.queuePerLine);
   }
 
-  async setWeight(name: string, weight: number): Promise<void> {
+  override async setWeight(name: string, weight: number): Promise<void> {
     const member = this.members.get(name);
     if (!member || member.weight === weight) return;
     member.weight = weight;
     await this.apply();
-  }
-
-  async status(): Promise<BundleStatus> {
-    return {
-      mode: this.mode,
-      device: null,
-      links: this.linkStatus(),
-    };
   }
 
   async destroy(): Promise<void> {

@@ -172,7 +172,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
   }
 
   /** New weights apply to new connections; existing ones keep their link. */
-  async setWeight(name: string, weight: number): Promise<void> {
+  override async setWeight(name: string, weight: number): Promise<void> {
     checkWeight(name, weight);
     const member = this.members.get(name);
     if (!member) return;
@@ -180,7 +180,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     await this.applyRuleset();
   }
 
-  async status(): Promise<PerconnStatus> {
+  override async status(): Promise<PerconnStatus> {
     const ranges = perconnRanges(this.ruleLinks());
     const links = [...this.members.values()]
       .map((m): PerconnLinkStatus => {

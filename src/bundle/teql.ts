@@ -2,11 +2,12 @@
  * teql: the "true link equalizer" queueing discipline. Each slave gets `tc qdisc add dev
  * pppN root teql0`; packets leave round robin over the slaves (per packet, so both ends
  * should run it; what one end controls is its upload). teql does not notice a dead line
- * itself: the supervisor removes it. Reverse-path filtering is turned off on the slaves,
+ * itself: the supervisor removes it. teql has no weights: every slave gets its turn (they
+ * are recorded for status only). Reverse-path filtering is turned off on the slaves,
  * since replies may come back over another line than the one a request left by.
  */
 import { DialbondError } from '../errors/index.js';
-import type { BundleBackend, BundleConfig, BundleMember, BundleStatus } from './backend.js';
+import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
 import type { BundleDeps } from './deps.js';
 
@@ -51,18 +52,8 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
   }
 
-  /** teql has no weights: every slave gets its turn. Recorded for status only. */
-  async setWeight(name: string, weight: number): Promise<void> {
-    const member = this.members.get(name);
-    if (member) member.weight = weight;
-  }
-
-  async status(): Promise<BundleStatus> {
-    return {
-      mode: this.mode,
-      device: this.device,
-      links: this.linkStatus(),
-    };
+  protected override statusDevice(): string | null {
+    return this.device;
   }
 
   async destroy(): Promise<void> {
