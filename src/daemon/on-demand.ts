@@ -6,9 +6,10 @@
  * is the larger of the bundle's send and receive rates: downloads fill lines too.
  * One link at a time each way, so a burst does not dial every modem at once.
  */
-import { readCounters, type InterfaceCounters } from '../sys/index.js';
+import type { InterfaceCounters } from '../sys/index.js';
 import type { Supervisor } from '../supervisor/index.js';
 import { Periodic, systemClock, type Clock } from '../util/index.js';
+import { LinkRateSampler } from './link-rates.js';
 
 export interface OnDemandOptions {
   minLinks: number;
@@ -25,22 +26,19 @@ type Watched = Pick<Supervisor, 'bundledLinks' | 'linkStatus' | 'dial' | 'hangUp
 
 export class OnDemand {
   private readonly ticker: Periodic;
-  private last = new Map<string, { tx: number; rx: number; atMs: number }>();
+  private readonly rates: LinkRateSampler;
   private busySince: number | undefined;
-  /** When the last measurement was taken: a busy window began there, not at its end. */
-  private lastSampleAt: number | undefined;
   private quietSince: number | undefined;
   /** Links dialed on demand, in the order they were dialed. */
   private readonly raised: string[] = [];
   private readonly clock: Clock;
-  private readonly counters: (ifname: string) => InterfaceCounters | undefined;
 
   constructor(
     private readonly supervisor: Watched,
     private readonly options: OnDemandOptions,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.counters = options.counters ?? readCounters;
+    this.rates = new LinkRateSampler(supervisor, this.clock, options.counters);
     this.ticker = new Periodic(this.clock, options.sampleMs, () => this.step());
   }
 
@@ -61,7 +59,8 @@ export class OnDemand {
   /** One measurement and what follows from it; returns the use (0..1) or null when unknown. */
   step(): number | null {
     const now = this.clock.now();
-    const windowStart = this.lastSampleAt ?? now;
+    // a busy window began at the previous reading, not at its end
+    const windowStart = this.rates.lastAtMs ?? now;
     const use = this.use();
     if (use === null) return null;
     const { upAbove, forMs, idleDownMs } = this.options;
@@ -99,27 +98,10 @@ export class OnDemand {
 
   /** max(send, receive) rate over the summed line rates of the bundled links, since the last call. */
   private use(): number | null {
-    const now = this.clock.now();
-    const next = new Map<string, { tx: number; rx: number; atMs: number }>();
-    let tx = 0;
-    let rx = 0;
-    let capacity = 0;
-    let measured = false;
-    for (const link of this.supervisor.bundledLinks()) {
-      const c = this.counters(link.ifname);
-      const speed = this.supervisor.linkStatus(link.name).speed;
-      if (!c || !speed) continue;
-      next.set(link.name, { tx: c.txBytes, rx: c.rxBytes, atMs: now });
-      const before = this.last.get(link.name);
-      if (!before || now <= before.atMs) continue;
-      const seconds = (now - before.atMs) / 1000;
-      tx += ((c.txBytes - before.tx) * 8) / seconds;
-      rx += ((c.rxBytes - before.rx) * 8) / seconds;
-      capacity += speed;
-      measured = true;
-    }
-    this.last = next;
-    this.lastSampleAt = now;
-    return measured && capacity > 0 ? Math.max(tx, rx) / capacity : null;
+    const rates = this.rates.sample().filter((r) => r.lineBps);
+    const capacity = rates.reduce((sum, r) => sum + (r.lineBps as number), 0);
+    const tx = rates.reduce((sum, r) => sum + r.txBps, 0);
+    const rx = rates.reduce((sum, r) => sum + r.rxBps, 0);
+    return capacity > 0 ? Math.max(tx, rx) / capacity : null;
   }
 }

@@ -11,9 +11,10 @@
  * weight; when it recovers it goes back to its speed. Only when no link has a configured
  * weight, and only for modes with weights (eql, perconn, multipath).
  */
-import { readCounters, type InterfaceCounters } from '../sys/index.js';
+import type { InterfaceCounters } from '../sys/index.js';
 import type { Supervisor } from '../supervisor/index.js';
 import { Periodic, systemClock, type Clock } from '../util/index.js';
+import { LinkRateSampler } from './link-rates.js';
 
 export interface TrafficSample {
   name: string;
@@ -62,23 +63,22 @@ type Watched = Pick<Supervisor, 'bundledLinks' | 'linkStatus' | 'readd' | 'fault
 
 export class TrafficMonitor {
   private readonly ticker: Periodic;
-  private last = new Map<string, { tx: number; atMs: number }>();
+  private readonly rates: LinkRateSampler;
   /** Links re-added for starving in the previous window. */
   private readded = new Set<string>();
   private readonly clock: Clock;
-  private readonly counters: (ifname: string) => InterfaceCounters | undefined;
 
   constructor(
     private readonly supervisor: Watched,
     private readonly options: TrafficOptions,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.counters = options.counters ?? readCounters;
+    this.rates = new LinkRateSampler(supervisor, this.clock, options.counters);
     this.ticker = new Periodic(this.clock, options.window, () => this.window());
   }
 
   start(): void {
-    this.sample();
+    this.rates.sample();
     this.ticker.start();
   }
 
@@ -89,7 +89,7 @@ export class TrafficMonitor {
   /** Reads the counters and acts on the window since the previous reading. Exposed for tests. */
   async window(): Promise<TrafficVerdict> {
     // mlppp lines share one interface and pppd spreads the fragments itself.
-    const samples = this.supervisor.currentConfig.bundle.mode === 'mlppp' ? [] : this.sample();
+    const samples: TrafficSample[] = this.supervisor.currentConfig.bundle.mode === 'mlppp' ? [] : this.rates.sample();
     const verdict = assessTraffic(samples, this.options);
     const now = this.clock.now();
     for (const name of [...this.readded]) if (!verdict.starving.includes(name)) this.readded.delete(name);
@@ -110,22 +110,5 @@ export class TrafficMonitor {
       for (const [name, weight] of verdict.weights) await this.supervisor.setWeight(name, weight);
     }
     return verdict;
-  }
-
-  private sample(): TrafficSample[] {
-    const now = this.clock.now();
-    const next = new Map<string, { tx: number; atMs: number }>();
-    const samples: TrafficSample[] = [];
-    for (const link of this.supervisor.bundledLinks()) {
-      const tx = this.counters(link.ifname)?.txBytes;
-      if (tx === undefined) continue;
-      next.set(link.name, { tx, atMs: now });
-      const before = this.last.get(link.name);
-      if (!before || now <= before.atMs) continue;
-      const speed = this.supervisor.linkStatus(link.name).speed;
-      samples.push({ name: link.name, txBps: ((tx - before.tx) * 8 * 1000) / (now - before.atMs), lineBps: speed ?? null });
-    }
-    this.last = next;
-    return samples;
   }
 }
