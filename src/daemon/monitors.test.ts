@@ -41,6 +41,22 @@ describe('HealthMonitor', () => {
     ]);
   });
 
+  it('lets traffic skip a probe without clearing earlier misses (a stray frame must not hide a dead line)', async () => {
+    const rx: Record<string, Partial<InterfaceCounters>> = { ppp1: { rxPackets: 10 } };
+    const exec = recordingExec(() => ({ exitCode: 1 }));
+    const faults: string[] = [];
+    const supervisor = { upLinks: () => [{ name: 'line1', ifname: 'ppp1', remoteIp: '198.51.100.2' }], fault: (name: string) => void faults.push(name), notify: () => undefined };
+    const monitor = new HealthMonitor(supervisor, { interval: 5000, timeout: 2000, failures: 3, exec, counters: counters(rx), clock: new SimulatedClock() });
+    await monitor.round(); // miss 1
+    rx.ppp1 = { rxPackets: 11 };
+    await monitor.round(); // a stray frame: no probe
+    await monitor.round(); // miss 2
+    expect(faults).toEqual([]);
+    await monitor.round(); // miss 3
+    expect(faults).toEqual(['line1']);
+    expect(exec.calls).toHaveLength(3);
+  });
+
   it('pings the configured target instead of the peer, and runs on its clock until stopped', async () => {
     const exec = recordingExec();
     const clock = new SimulatedClock();

@@ -77,6 +77,14 @@ describe('modem machine: connecting', () => {
     expect(io.closed).toEqual({ dropDtr: true });
   });
 
+  it('hangs up a modem that lost carrier (it never answers +++) one guard time later, not a command timeout later', async () => {
+    const { io } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800')));
+    const escape = io.writes.findIndex((w) => w.text === '+++');
+    expect(io.commands.slice(escape)).toEqual(['+++', 'ATH']);
+    // guard after the escape (1 s), then one more guard time for an OK that does not come
+    expect(io.writes[escape + 1]!.atMs - io.writes[escape]!.atMs).toBeLessThanOrEqual(2100);
+  });
+
   it('takes the carrier speed and protocol from CARRIER/PROTOCOL/COMPRESSION lines before a bare CONNECT', async () => {
     const { output } = await run(modem((_, m) => m.reply('CARRIER 28800', 'PROTOCOL: LAP-M', 'COMPRESSION: V.42BIS', 'CONNECT')));
     expect(output.connect).toMatchObject({ speed: 28800, protocol: 'LAP-M/V.42BIS', carrierSpeed: 28800 });
