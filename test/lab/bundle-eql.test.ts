@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EqlBundle } from '../../src/bundle/eql.js';
-import { BUNDLE_ADDRESS, type BundleLab, ISP_HOST, iperfUpload, oneLineBaseline, startBundleLab, txShares } from './helpers/bundle-lab.js';
+import { BUNDLE_ADDRESS, type BundleLab, ISP_HOST, iperfUpload, oneLineBaseline, spreadUpload, startBundleLab, txShares } from './helpers/bundle-lab.js';
 import { sh } from './helpers/run.js';
 import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
 
@@ -31,13 +31,8 @@ describe('lab: eql bundle', () => {
     for (const m of bench.members) await bundle.addLink(m);
     await bench.routeBackVia(0);
     try {
-      let total = 0;
-      const shares = await txShares(bench.members, async () => {
-        total = (await iperfUpload({ bind: BUNDLE_ADDRESS, parallel: 4, seconds: 10 })).bps;
-      });
-      const sum = shares.reduce((a, b) => a + b, 0);
-      console.log(`lab: eql 2 lines, 4 flows: ${(total / 1000).toFixed(1)} kbit/s (${(total / oneLineBps).toFixed(2)}x one line), shares ${shares.map((s) => `${((100 * s) / sum).toFixed(0)}%`).join(' ')}`);
-      for (const s of shares) expect(s / sum).toBeGreaterThanOrEqual(0.3);
+      const { bps: total, shares } = await spreadUpload(bench, 'eql 2 lines, 4 flows', oneLineBps, { bind: BUNDLE_ADDRESS, parallel: 4, seconds: 10 });
+      for (const s of shares) expect(s).toBeGreaterThanOrEqual(0.3);
       expect(total).toBeGreaterThanOrEqual(1.6 * oneLineBps);
 
       // a line leaves the bundle (as the supervisor does on a drop): traffic goes on

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultipathBundle } from '../../src/bundle/multipath.js';
-import { type BundleLab, ISP_HOST, iperfUpload, oneLineBaseline, startBundleLab, txShares } from './helpers/bundle-lab.js';
+import { type BundleLab, ISP_HOST, iperfUpload, oneLineBaseline, spreadUpload, startBundleLab } from './helpers/bundle-lab.js';
 import { sh } from './helpers/run.js';
 import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
 
@@ -35,13 +35,8 @@ describe('lab: multipath bundle', () => {
       const route = (await sh('ip', ['route', 'show', `${ISP_HOST}/32`])).stdout;
       console.log(`lab: multipath route: ${route.replace(/\s+/g, ' ').trim()}`);
       for (const m of bench.members) expect(route).toContain(`dev ${m.ifname} weight 256`);
-      let total = 0;
-      const shares = await txShares(bench.members, async () => {
-        total = (await iperfUpload({ parallel: 8, seconds: 10 })).bps;
-      });
-      const sum = shares.reduce((a, b) => a + b, 0);
-      console.log(`lab: multipath 2 lines, 8 flows: ${(total / 1000).toFixed(1)} kbit/s (${(total / oneLineBps).toFixed(2)}x one line), shares ${shares.map((s) => `${((100 * s) / sum).toFixed(0)}%`).join(' ')}`);
-      for (const s of shares) expect(s / sum).toBeGreaterThanOrEqual(0.2);
+      const { bps: total, shares } = await spreadUpload(bench, 'multipath 2 lines, 8 flows', oneLineBps, { parallel: 8, seconds: 10 });
+      for (const s of shares) expect(s).toBeGreaterThanOrEqual(0.2);
       expect(total).toBeGreaterThanOrEqual(1.5 * oneLineBps);
 
       // a line leaves the bundle (as the supervisor does on a drop): traffic goes on

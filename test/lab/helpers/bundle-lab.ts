@@ -77,6 +77,19 @@ export async function txShares(members: BundleMember[], during: () => Promise<un
   return after.map((a, i) => a - (before[i] as number));
 }
 
+/** An upload through the bundle and each member's share of the bytes sent meanwhile
+ * (fractions of the sum); the figures are printed under `label`. */
+export async function spreadUpload(bench: BundleLab, label: string, oneLineBps: number, options: Parameters<typeof iperfUpload>[0]): Promise<{ bps: number; shares: number[] }> {
+  let bps = 0;
+  const bytes = await txShares(bench.members, async () => {
+    bps = (await iperfUpload(options)).bps;
+  });
+  const sum = bytes.reduce((a, b) => a + b, 0);
+  const shares = bytes.map((b) => (sum > 0 ? b / sum : 0));
+  console.log(`lab: ${label}: ${(bps / 1000).toFixed(1)} kbit/s (${(bps / oneLineBps).toFixed(2)}x one line), shares ${shares.map((s) => `${(100 * s).toFixed(0)}%`).join(' ')}`);
+  return { bps, shares };
+}
+
 /** The upload of `parallel` flows over the first line alone, for reference; the routes
  * it needs are taken away again. */
 export async function oneLineBaseline(bench: BundleLab, parallel: number): Promise<number> {
