@@ -43,7 +43,7 @@ export default defineConfig({
         },
       },
       ...(inLab ? [lab] : []),
-      ...(bench ? [{ test: { ...lab.test, name: 'bench', include: ['bench/**/*.lab.ts'], testTimeout: 1_800_000, hookTimeout: 600_000 } }] : []),
+      ...(bench ? [{ test: { ...lab.test, name: 'bench', include: ['bench/**/*.lab.ts'], testTimeout: 14_400_000, hookTimeout: 600_000 } }] : []),
     ],
   },
 });

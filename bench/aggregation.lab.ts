@@ -1,141 +1,213 @@
 /**
- * Benchmark (lab): what each bundle mode moves with 1, 2 and 3 lines at 115200 bps, with
- * one TCP flow and with four flows per line, as a fraction of the summed line rates, like
- * the eql HOWTO's table of 1995. Uploads of 10 s through iperf3 to the ISP's host; the ISP
- * routes the answers back over one line (it knows nothing of our bundle, except in mlppp,
- * where it bundles too). perconn's traffic comes from a LAN behind the router, the case it
- * is for. Writes bench/results/aggregation.json and .md and prints the table.
+ * Benchmark (lab): what each bundle mode moves with 1-4 lines at 38400, 57600 and 115200
+ * bps and MTU 1500 and 576, with one TCP flow and with four flows a line, as a share of the
+ * summed line rates (the eql HOWTO's table of 1995), and whether a line 4x slower than the
+ * others is starved. iperf3 uploads to the ISP's host; the ISP answers over one line (it
+ * knows nothing of our bundle, except in mlppp, where it bundles too). perconn's traffic
+ * comes from a LAN behind the router, the case it is for.
  *
- * Run: npm run bench (boots the lab). Line rate here: 115200 bps on the wire, of which
- * 8N1 framing leaves 92.16 kbit/s for bytes; both fractions are reported.
+ * Run: npm run bench (boots the lab). A part of the matrix: DIALBOND_BENCH_RATES,
+ * DIALBOND_BENCH_MTUS, DIALBOND_BENCH_MODES, DIALBOND_BENCH_LINES, DIALBOND_BENCH_RUNS
+ * (default 3), DIALBOND_BENCH_SECONDS (default 5), DIALBOND_BENCH_UNEVEN=0 to skip the
+ * uneven lines; the rows measured replace their earlier figures in
+ * bench/results/aggregation.{json,md,svg}, the others stay.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { createBundle } from '../src/supervisor/index.js';
-import type { BundleMode } from '../src/bundle/index.js';
-import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, startBundleLab, type BundleLab } from '../test/lab/helpers/bundle-lab.js';
+import type { BundleMember } from '../src/bundle/backend.js';
+import { aggregationKey, aggregationMarkdown, aggregationRow, aggregationSvg, unevenKey, unevenRow, type AggregationRow, type Flows, type UnevenRow } from '../src/bench/aggregation.js';
+import { numbersFromEnv, runsFromEnv, wordsFromEnv } from '../src/bench/options.js';
+import { mergeRows, readResults, writeResults } from '../src/bench/results.js';
+import { sh } from '../src/lab/shell.js';
+import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, startBundleLab, type BundleLab, type UploadResult } from '../test/lab/helpers/bundle-lab.js';
 import { startLan, type Lan } from '../test/lab/helpers/lan.js';
 
-const RATE = 115_200;
-const BYTE_RATE = (RATE * 8) / 10;
-const SECONDS = 10;
 const RESULTS = join(import.meta.dirname, 'results');
+const RATES = numbersFromEnv('DIALBOND_BENCH_RATES', [115200, 57600, 38400]);
+const MTUS = numbersFromEnv('DIALBOND_BENCH_MTUS', [1500, 576]);
+const LINES = numbersFromEnv('DIALBOND_BENCH_LINES', [1, 2, 3, 4]);
+const MODES = wordsFromEnv('DIALBOND_BENCH_MODES', ['teql', 'eql', 'multipath', 'perconn', 'mlppp'] as const);
+const RUNS = runsFromEnv();
+const [SECONDS] = numbersFromEnv('DIALBOND_BENCH_SECONDS', [5]) as [number];
+const UNEVEN = process.env.DIALBOND_BENCH_UNEVEN !== '0';
+/** Two lines 4x apart: the slow one must still carry its share. */
+const UNEVEN_RATES = [115200, 28800];
+const MAX_LINES = Math.max(...LINES);
 
-interface Row {
-  mode: BundleMode;
-  lines: number;
-  flows: number;
-  kbps: number;
-  /** Why the measurement failed, when it did (the table says so instead of a figure). */
-  error?: string;
-  /** Of n x 115.2 kbit/s. */
-  ofLineRate: number;
-  /** Of n x 92.16 kbit/s (8N1). */
-  ofByteRate: number;
-}
-
-const rows: Row[] = [];
+const started = new Date().toISOString();
+const rows: AggregationRow[] = [];
+const uneven: UnevenRow[] = [];
 const failures: string[] = [];
 
-/** Measures and records; a failed measurement is recorded as such and the rest goes on. */
-async function measure(mode: BundleMode, lines: number, flows: number, run: () => Promise<{ bps: number }>): Promise<void> {
-  try {
-    record(mode, lines, flows, (await run()).bps);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    rows.push({ mode, lines, flows, kbps: 0, ofLineRate: 0, ofByteRate: 0, error: message });
-    failures.push(`${mode} ${lines} line(s) ${flows} flow(s): ${message}`);
-    console.log(`bench: ${mode} ${lines} line(s), ${flows} flow(s): FAILED: ${message}`);
-  }
-}
+const flowCount = (flows: Flows, lines: number) => (flows === 'single' ? 1 : 4 * lines);
 
-function record(mode: BundleMode, lines: number, flows: number, bps: number): void {
-  const row = { mode, lines, flows, kbps: bps / 1000, ofLineRate: bps / (lines * RATE), ofByteRate: bps / (lines * BYTE_RATE) };
-  rows.push(row);
-  console.log(`bench: ${mode} ${lines} line(s), ${flows} flow(s): ${row.kbps.toFixed(1)} kbit/s, ${(100 * row.ofByteRate).toFixed(0)}% of ${lines} x 92.16, ${(100 * row.ofLineRate).toFixed(0)}% of ${lines} x 115.2`);
-}
-
-function markdown(): string {
-  const out = ['| mode | lines | 1 flow kbit/s | % of 92.16/line | 4 flows/line kbit/s | % of 92.16/line |', '| --- | --- | --- | --- | --- | --- |'];
-  for (const mode of [...new Set(rows.map((r) => r.mode))]) {
-    for (const lines of [1, 2, 3]) {
-      const single = rows.find((r) => r.mode === mode && r.lines === lines && r.flows === 1);
-      const multi = rows.find((r) => r.mode === mode && r.lines === lines && r.flows > 1);
-      const cell = (r: Row | undefined) => (!r ? ['-', '-'] : r.error ? ['failed', '-'] : [r.kbps.toFixed(1), `${(100 * r.ofByteRate).toFixed(0)}%`]);
-      out.push(`| ${mode} | ${lines} | ${cell(single).join(' | ')} | ${cell(multi).join(' | ')} |`);
+/** RUNS uploads of one cell; a failed run is recorded and the others go on. */
+async function measureCell(cell: { mode: string; rate: number; mtu: number; lines: number; flows: Flows }, upload: (flows: number) => Promise<UploadResult>): Promise<void> {
+  const count = flowCount(cell.flows, cell.lines);
+  const runs: UploadResult[] = [];
+  const errors: string[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    try {
+      runs.push(await upload(count));
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
     }
   }
-  return `${out.join('\n')}\n`;
+  const row = aggregationRow({ ...cell, flowCount: count }, runs, errors, new Date().toISOString());
+  rows.push(row);
+  const label = `${cell.mode} ${cell.lines} line(s) ${cell.rate} bps MTU ${cell.mtu}, ${count} flow(s)`;
+  if (errors.length) failures.push(`${label}: ${errors.join('; ')}`);
+  console.log(`bench: ${label}: ${row.bps ? `${runs.map((r) => (r.bps / 1000).toFixed(1)).join(', ')} kbit/s, median ${(100 * (row.ofByteRate as number)).toFixed(0)}% of the byte rate, retransmits ${row.retransmits ?? '?'}` : 'no run completed'}${errors.length ? ` (${errors.length} failed: ${errors[0]})` : ''}`);
+}
+
+async function setMtu(ifnames: string[], mtu: number): Promise<void> {
+  for (const ifname of ifnames) await sh('ip', ['link', 'set', 'dev', ifname, 'mtu', String(mtu)]);
+}
+
+/** The bundle of `lines` members at `mtu`, set up for `mode`; its uploads run `during`. */
+async function withBundle(mode: 'teql' | 'eql' | 'multipath' | 'perconn', members: BundleMember[], mtu: number, during: () => Promise<void>): Promise<void> {
+  await setMtu(members.map((m) => m.ifname), mtu);
+  const address = mode === 'teql' || mode === 'eql' ? { address: BUNDLE_ADDRESS } : {};
+  const bundle = createBundle({ mode, routes: mode === 'perconn' ? ['default'] : [`${ISP_HOST}/32`], ...address, ...(mode === 'eql' ? { mtu } : {}) });
+  await bundle.create();
+  try {
+    // teql refuses a slave with a smaller MTU than its up master's.
+    if (mode === 'teql') await setMtu(['teql0'], mtu);
+    for (const m of members) await bundle.addLink(m);
+    await during();
+  } finally {
+    await bundle.destroy();
+  }
+}
+
+function uploadFor(mode: string, lan: Lan | undefined): (flows: number) => Promise<UploadResult> {
+  if (mode === 'perconn') return (flows) => iperfUpload({ netns: lan!.netns, parallel: flows, seconds: SECONDS });
+  if (mode === 'multipath' || mode === 'mlppp') return (flows) => iperfUpload({ parallel: flows, seconds: SECONDS });
+  return (flows) => iperfUpload({ bind: BUNDLE_ADDRESS, parallel: flows, seconds: SECONDS });
+}
+
+/** RUNS uploads with 4 flows a line over the whole bundle, and each line's share of the bytes. */
+async function measureUneven(mode: string, bench: BundleLab, upload: (flows: number) => Promise<UploadResult>): Promise<void> {
+  const flows = 4 * bench.members.length;
+  const runs: Array<{ bps: number; shares: number[] }> = [];
+  const errors: string[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    try {
+      // Bytes each modem carried toward the ISP: counted on the line itself, because
+      // multilink links have no interface of their own to count on.
+      const carried = () => bench.lab.lines.map((line) => bench.lab.bank.get(line.name).traffic.toFarEnd);
+      const before = carried();
+      const { bps } = await upload(flows);
+      const bytes = carried().map((b, i) => b - (before[i] as number));
+      const sum = bytes.reduce((a, b) => a + b, 0);
+      runs.push({ bps, shares: bytes.map((b) => (sum > 0 ? b / sum : 0)) });
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  const row = unevenRow(mode, UNEVEN_RATES, flows, runs, errors, new Date().toISOString());
+  uneven.push(row);
+  if (errors.length) failures.push(`${mode} uneven: ${errors.join('; ')}`);
+  console.log(`bench: ${mode} lines at ${UNEVEN_RATES.join(' + ')} bps: shares ${row.shares?.map((s) => `${(100 * s).toFixed(0)}%`).join(' / ') ?? '-'} of ${row.rateShares.map((s) => `${(100 * s).toFixed(0)}%`).join(' / ')}${row.starved ? ' STARVED' : ''}`);
 }
 
 describe('bench: aggregation', () => {
   afterAll(() => {
-    mkdirSync(RESULTS, { recursive: true });
-    const stamp = new Date().toISOString();
-    writeFileSync(join(RESULTS, 'aggregation.json'), `${JSON.stringify({ at: stamp, rate: RATE, seconds: SECONDS, rows }, null, 2)}\n`);
-    writeFileSync(join(RESULTS, 'aggregation.md'), `Aggregation, ${stamp}: lines at ${RATE} bps (92.16 kbit/s of bytes with 8N1), ${SECONDS} s iperf3 uploads, MTU 1500.\n\n${markdown()}`);
-    console.log(`\n${markdown()}`);
+    const old = readResults<AggregationRow>(RESULTS, 'aggregation');
+    const oldUneven = (old?.uneven as UnevenRow[] | undefined) ?? [];
+    // rows of the old single-rate format have no rate: they are not merged
+    const all = mergeRows((old?.rows ?? []).filter((r) => typeof r.rate === 'number' && typeof r.mtu === 'number'), rows, aggregationKey);
+    const allUneven = mergeRows(oldUneven, uneven, unevenKey);
+    const headline = [...new Set(all.map((r) => r.rate))].sort((a, b) => b - a)[0] ?? 115200;
+    const markdown = `Aggregation (lab; iperf3 uploads of ${SECONDS} s; latest run ${started}).\n\n${aggregationMarkdown(all, allUneven)}`;
+    writeResults(RESULTS, 'aggregation', { at: started, seconds: SECONDS, rows: all, uneven: allUneven }, markdown, aggregationSvg(all, headline, all.some((r) => r.rate === headline && r.mtu === 1500) ? 1500 : (all.find((r) => r.rate === headline)?.mtu ?? 1500)));
+    console.log(`\n${markdown}`);
     // Every figure is kept; the run still fails when one could not be measured.
     if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);
   });
 
-  describe('packet and flow modes', () => {
-    let bench: BundleLab;
-    let lan: Lan;
-    afterAll(async () => {
-      await lan?.close();
-      await bench?.close();
-    });
-
-    for (const mode of ['teql', 'eql', 'multipath', 'perconn'] as const) {
-      it(`${mode}: 1, 2 and 3 lines`, async () => {
-        bench ??= await startBundleLab({ count: 3 });
-        lan ??= await startLan();
-        await bench.routeBackVia(0);
-        for (const lines of [1, 2, 3]) {
-          const address = mode === 'teql' || mode === 'eql' ? { address: BUNDLE_ADDRESS } : {};
-          const bundle = createBundle({ mode, routes: mode === 'perconn' ? ['default'] : [`${ISP_HOST}/32`], ...address });
-          await bundle.create();
-          try {
-            for (const m of bench.members.slice(0, lines)) await bundle.addLink(m);
-            const upload = (flows: number) =>
-              mode === 'perconn'
-                ? iperfUpload({ netns: lan.netns, parallel: flows, seconds: SECONDS })
-                : iperfUpload({ ...(mode === 'multipath' ? {} : { bind: BUNDLE_ADDRESS }), parallel: flows, seconds: SECONDS });
-            await measure(mode, lines, 1, () => upload(1));
-            await measure(mode, lines, 4 * lines, () => upload(4 * lines));
-          } finally {
-            await bundle.destroy();
+  for (const rate of RATES) {
+    const packetModes = MODES.filter((m) => m !== 'mlppp');
+    if (packetModes.length > 0) {
+      it(`${packetModes.join(', ')} at ${rate} bps: ${LINES.join(', ')} lines, MTU ${MTUS.join(' and ')}`, async () => {
+        const bench = await startBundleLab({ count: MAX_LINES, rate });
+        const lan = packetModes.includes('perconn') ? await startLan() : undefined;
+        try {
+          await bench.routeBackVia(0);
+          for (const mode of packetModes) {
+            for (const mtu of MTUS) {
+              for (const lines of LINES) {
+                await withBundle(mode, bench.members.slice(0, lines), mtu, async () => {
+                  for (const flows of ['multi', 'single'] as const) await measureCell({ mode, rate, mtu, lines, flows }, uploadFor(mode, lan));
+                });
+              }
+            }
           }
+          await setMtu(bench.members.map((m) => m.ifname), 1500);
+        } finally {
+          await lan?.close();
+          await bench.close();
         }
       });
     }
-  });
 
-  describe('multilink', () => {
-    let bench: BundleLab;
-    afterAll(async () => bench?.close());
-
-    it('mlppp: 3, 2 and 1 lines', async () => {
-      bench = await startBundleLab({ count: 3, multilink: true });
-      const bundle = createBundle({ mode: 'mlppp', routes: [`${ISP_HOST}/32`] });
-      await bundle.create();
-      for (const m of bench.members) await bundle.addLink(m);
-      try {
-        for (const lines of [3, 2, 1]) {
-          await measure('mlppp', lines, 1, () => iperfUpload({ parallel: 1, seconds: SECONDS }));
-          await measure('mlppp', lines, 4 * lines, () => iperfUpload({ parallel: 4 * lines, seconds: SECONDS }));
-          if (lines > 1) {
-            // the last line leaves the bundle; pppd keeps the bundle on the others
-            const gone = bench.members[lines - 1]!;
-            await bench.clients[lines - 1]!.stop();
-            await bundle.removeLink(gone.name);
+    if (MODES.includes('mlppp')) {
+      it(`mlppp at ${rate} bps: ${[...LINES].reverse().join(', ')} lines, MTU ${MTUS.join(' and ')}`, async () => {
+        const bench = await startBundleLab({ count: MAX_LINES, rate, multilink: true });
+        const bundle = createBundle({ mode: 'mlppp', routes: [`${ISP_HOST}/32`] });
+        await bundle.create();
+        try {
+          for (const m of bench.members) await bundle.addLink(m);
+          // The bundle's interface is the first link's; the others attached to it.
+          const bundleIf = bench.members[0]!.ifname;
+          for (let lines = MAX_LINES; lines >= 1; lines--) {
+            if (LINES.includes(lines)) {
+              for (const mtu of MTUS) {
+                await setMtu([bundleIf], mtu);
+                for (const flows of ['multi', 'single'] as const) await measureCell({ mode: 'mlppp', rate, mtu, lines, flows }, uploadFor('mlppp', undefined));
+              }
+            }
+            if (lines > 1) {
+              // the last line leaves the bundle; pppd keeps the bundle on the others
+              await bench.clients[lines - 1]!.stop();
+              await bundle.removeLink(bench.members[lines - 1]!.name);
+            }
           }
+        } finally {
+          await bundle.destroy();
+          await bench.close();
         }
+      });
+    }
+  }
+
+  if (UNEVEN) {
+    const packetModes = MODES.filter((m) => m !== 'mlppp');
+    it(`${packetModes.join(', ')} over lines at ${UNEVEN_RATES.join(' and ')} bps`, async () => {
+      const bench = await startBundleLab({ count: UNEVEN_RATES.length, rates: UNEVEN_RATES });
+      const lan = packetModes.includes('perconn') ? await startLan() : undefined;
+      try {
+        await bench.routeBackVia(0);
+        for (const mode of packetModes) await withBundle(mode, bench.members, 1500, () => measureUneven(mode, bench, uploadFor(mode, lan)));
       } finally {
-        await bundle.destroy();
+        await lan?.close();
+        await bench.close();
       }
     });
-  });
+    if (MODES.includes('mlppp')) {
+      it(`mlppp over lines at ${UNEVEN_RATES.join(' and ')} bps`, async () => {
+        const bench = await startBundleLab({ count: UNEVEN_RATES.length, rates: UNEVEN_RATES, multilink: true });
+        const bundle = createBundle({ mode: 'mlppp', routes: [`${ISP_HOST}/32`] });
+        await bundle.create();
+        try {
+          for (const m of bench.members) await bundle.addLink(m);
+          await measureUneven('mlppp', bench, uploadFor('mlppp', undefined));
+        } finally {
+          await bundle.destroy();
+          await bench.close();
+        }
+      });
+    }
+  }
 });

@@ -10,6 +10,9 @@ export interface UploadResult {
   /** Bits per second the receiver got, over the whole test. */
   bps: number;
   seconds: number;
+  /** Bytes the sender wrote, and the segments it sent again (lost or thought lost). */
+  sentBytes?: number;
+  retransmits?: number;
 }
 
 /**
@@ -20,15 +23,16 @@ export interface UploadResult {
  * resets the control connection ("Connection reset by peer"). Both happen before any
  * data moved: wait a little and try again.
  */
-export async function iperfUpload(options: { bind?: string; netns?: string; parallel: number; seconds: number; target?: string }): Promise<UploadResult> {
+export async function iperfUpload(options: { bind?: string; netns?: string; parallel: number; seconds: number; target?: string; omit?: number }): Promise<UploadResult> {
   const target = options.target ?? ISP_HOST;
-  const argv = ['iperf3', '-c', target, ...(options.bind ? ['-B', options.bind] : []), '-P', String(options.parallel), '-t', String(options.seconds), '-J', '--connect-timeout', '10000'];
-  const timeoutMs = (options.seconds + 60) * 1000;
+  const argv = ['iperf3', '-c', target, ...(options.bind ? ['-B', options.bind] : []), '-P', String(options.parallel), '-t', String(options.seconds), ...(options.omit ? ['-O', String(options.omit)] : []), '-J', '--connect-timeout', '10000'];
+  const timeoutMs = (options.seconds + (options.omit ?? 0) + 60) * 1000;
   for (let attempt = 1; ; attempt++) {
     const { stdout } = await (options.netns ? sh('ip', ['netns', 'exec', options.netns, ...argv], { timeoutMs, reject: false }) : sh(argv[0] as string, argv.slice(1), { timeoutMs, reject: false }));
-    const report = JSON.parse(stdout || '{}') as { error?: string; end?: { sum_received?: { bits_per_second: number; seconds: number } } };
+    const report = JSON.parse(stdout || '{}') as { error?: string; end?: { sum_received?: { bits_per_second: number; seconds: number }; sum_sent?: { bytes?: number; retransmits?: number } } };
     const received = report.end?.sum_received;
-    if (received && !report.error) return { bps: received.bits_per_second, seconds: received.seconds };
+    const sent = report.end?.sum_sent;
+    if (received && !report.error) return { bps: received.bits_per_second, seconds: received.seconds, ...(sent?.bytes !== undefined ? { sentBytes: sent.bytes } : {}), ...(sent?.retransmits !== undefined ? { retransmits: sent.retransmits } : {}) };
     if (attempt < 6 && /busy|reset by peer|control message/i.test(report.error ?? '')) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       continue;

@@ -28,6 +28,8 @@ export interface LabLines {
 export async function startLabLines(options: {
   count: number;
   rate?: number;
+  /** Each line's own rate (overrides `rate`), for lines of different speeds. */
+  rates?: number[];
   scenario?: ScenarioInput;
   server?: (i: number) => string;
   requirePap?: (i: number) => boolean;
@@ -35,10 +37,10 @@ export async function startLabLines(options: {
   multilink?: { endpoint: string; unit?: number };
 }): Promise<LabLines> {
   const isp = await Isp.create();
-  const rate = options.rate ?? 115200;
   const lines: LabLine[] = [];
   const scenarios: ScenarioInput[] = [];
   for (let i = 0; i < options.count; i++) {
+    const rate = options.rates?.[i] ?? options.rate ?? 115200;
     const line = {
       client: `203.0.113.${i + 1}`,
       server: options.server ? options.server(i) : `198.51.100.${i + 1}`,
