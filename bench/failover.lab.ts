@@ -1,0 +1,198 @@
+/**
+ * Benchmark (lab): failover, dialbond's daemon beside the classic cron check. Three lines
+ * in an eql bundle; one hangs up (the modem drops carrier) or goes silent (the ISP's pppd
+ * stops answering); how long until the fault is detected, the line is out of the bundle,
+ * the redial starts and the line is back in. First `dialbond daemon` with its default
+ * supervisor settings, then, on the same lines, bench/classic/checkeql.sh run every minute
+ * as cron would, with pppd's LCP echo at the eql HOWTO's 10 s x 6.
+ *
+ * Run: npm run bench (boots the lab); DIALBOND_BENCH_RUNS faults of each kind (default 3),
+ * DIALBOND_BENCH_FAILOVER=dialbond or classic for one side only. Writes
+ * bench/results/failover.{json,md,svg}.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { failoverKey, failoverMarkdown, failoverRow, failoverSvg, type Fault, type FailoverRow, type FailoverRun } from '../src/bench/failover.js';
+import { runsFromEnv, wordsFromEnv } from '../src/bench/options.js';
+import { mergeRows, readResults, writeResults } from '../src/bench/results.js';
+import { sh } from '../src/lab/shell.js';
+import type { SupervisorStatus } from '../src/supervisor/index.js';
+import { BUNDLE_ADDRESS, ISP_HOST } from '../test/lab/helpers/bundle-lab.js';
+import { DaemonProcess } from '../test/lab/helpers/daemon.js';
+import { startLabLines, type LabLines } from '../test/lab/helpers/lines.js';
+
+const RESULTS = join(import.meta.dirname, 'results');
+const CLASSIC = join(import.meta.dirname, 'classic');
+const RUNS = runsFromEnv();
+const SIDES = wordsFromEnv('DIALBOND_BENCH_FAILOVER', ['dialbond', 'classic'] as const);
+const LINES = 3;
+const RATE = 115200;
+const started = new Date().toISOString();
+const rows: FailoverRow[] = [];
+const failures: string[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 100 ms until it holds; the time it first held, or undefined after `ms`. */
+async function whenTrue(check: () => Promise<boolean>, ms: number): Promise<number | undefined> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return Date.now();
+    await sleep(100);
+  }
+  return undefined;
+}
+
+const interfaceUp = async (ifname: string) => (await sh('ip', ['-o', 'link', 'show', 'dev', ifname], { reject: false })).stdout.includes('UP');
+
+/** Makes the fault on line `i`; the returned function ends a silent line's silence. */
+async function fault(lab: LabLines, kind: Fault, i: number): Promise<() => Promise<void>> {
+  const line = lab.lines[i]!;
+  if (kind === 'hangup') {
+    await lab.bank.drop(line.name);
+    return async () => undefined;
+  }
+  await sh('pkill', ['-STOP', '-f', line.marker]);
+  return async () => void (await sh('pkill', ['-CONT', '-f', line.marker], { reject: false }));
+}
+
+function record(approach: string, setup: string, kind: Fault, runs: FailoverRun[], errors: string[]): void {
+  const row = failoverRow(approach, setup, kind, runs, errors, new Date().toISOString());
+  rows.push(row);
+  if (errors.length) failures.push(`${approach} ${kind}: ${errors.join('; ')}`);
+  console.log(`bench: failover ${approach} ${kind}: ${runs.map((r) => JSON.stringify(r)).join(' ')}${errors.length ? ` failed: ${errors.join('; ')}` : ''}`);
+}
+
+describe('bench: failover', () => {
+  let lab: LabLines;
+  const dir = mkdtempSync(join(tmpdir(), 'dialbond-failover-'));
+
+  beforeAll(async () => {
+    process.env.DIALBOND_LOCK_DIR = join(dir, 'lock');
+    await sh('mkdir', ['-p', join(dir, 'lock')]);
+    lab = await startLabLines({ count: LINES, rate: RATE });
+  }, 60_000);
+
+  afterAll(async () => {
+    await lab?.close();
+    delete process.env.DIALBOND_LOCK_DIR;
+    const old = readResults<FailoverRow>(RESULTS, 'failover');
+    const all = mergeRows(old?.rows ?? [], rows, failoverKey);
+    const markdown = `Failover (lab, ${LINES} lines at ${RATE} bps in an eql bundle; latest run ${started}).\n\n${failoverMarkdown(all)}`;
+    writeResults(RESULTS, 'failover', { at: started, rows: all }, markdown, failoverSvg(all));
+    console.log(`\n${markdown}`);
+    if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);
+  });
+
+  if (SIDES.includes('dialbond')) {
+    it('dialbond daemon: hang-ups and silent lines', async () => {
+      const config = join(dir, 'dialbond.yaml');
+      const socket = join(dir, 'control.sock');
+      // The supervisor's defaults: LCP echo 1 s x 3, redial after 2 s growing to 5 min.
+      writeFileSync(config, stringify({ bundle: { mode: 'eql', address: BUNDLE_ADDRESS, routes: [`${ISP_HOST}/32`] }, links: lab.lines.map((l, i) => ({ name: `line${i}`, device: l.path, profile: 'generic', numbers: ['5551234'] })), control: { socket } }));
+      const names = lab.lines.map((_, i) => `line${i}`);
+      const allIn = (s: SupervisorStatus) => names.every((n) => s.links.some((l) => l.name === n && l.state === 'up' && l.bundled));
+      const daemon = await DaemonProcess.start({ config, socket, runDir: join(dir, 'run') });
+      try {
+        await daemon.until(allIn, 120_000, 'all up and bundled');
+        for (const kind of ['hangup', 'silent'] as const) {
+          const runs: FailoverRun[] = [];
+          const errors: string[] = [];
+          for (let run = 0; run < RUNS; run++) {
+            const link = names[run % LINES]!;
+            const at = Date.now();
+            const end = await fault(lab, kind, run % LINES);
+            try {
+              const seen = async (match: Parameters<DaemonProcess['event']>[0], what: string, ms: number) => (await daemon.event(match, at, ms, what)).atMs - at;
+              const detected = await seen((e) => e.type === 'link' && e.link === link && e.state === 'down', `${link} down`, 30_000);
+              const out = await seen((e) => e.type === 'bundle' && e.link === link && e.action === 'removed', `${link} out`, 30_000);
+              await end();
+              const redial = await seen((e) => e.type === 'link' && e.link === link && e.state === 'dialing', `${link} dialing`, 60_000);
+              const back = await seen((e) => e.type === 'bundle' && e.link === link && e.action === 'added', `${link} back`, 120_000);
+              runs.push({ detected, out, redial, back });
+            } catch (error) {
+              errors.push(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+            } finally {
+              await end();
+            }
+            await daemon.until(allIn, 120_000, 'all bundled again');
+          }
+          record('dialbond', 'dialbond daemon, its defaults: pppd LCP echo 1 s x 3, pppd exit seen at once, redial after 2 s (doubling up to 5 min)', kind, runs, errors);
+        }
+      } finally {
+        daemon.signal('SIGTERM');
+        await daemon.exited(20_000).catch(() => daemon.signal('SIGKILL'));
+      }
+    });
+  }
+
+  if (SIDES.includes('classic')) {
+    it('classic: checkeql.sh from cron every minute', async () => {
+      const conf = join(dir, 'classic');
+      const log = join(dir, 'classic.log');
+      await sh('mkdir', ['-p', conf]);
+      writeFileSync(join(conf, 'dial.chat'), "ABORT BUSY\nABORT 'NO CARRIER'\n'' AT\nOK ATDT5551234\nCONNECT ''\n");
+      const units = lab.lines.map((_, i) => 60 + i);
+      lab.lines.forEach((l, i) => writeFileSync(join(conf, `line${i}`), `${l.path} ${units[i]} ${l.client} ${l.server} ${RATE}\n`));
+      writeFileSync(log, '');
+      // The eql master as the HOWTO's boot script set it up.
+      await sh('modprobe', ['eql'], { reject: false });
+      await sh('ip', ['link', 'set', 'eql', 'mtu', '1500']);
+      await sh('ip', ['addr', 'replace', `${BUNDLE_ADDRESS}/32`, 'dev', 'eql']);
+      await sh('ip', ['link', 'set', 'eql', 'up']);
+      await sh('ip', ['route', 'replace', `${ISP_HOST}/32`, 'dev', 'eql']);
+      let cron: ChildProcess | undefined;
+      const events = () =>
+        (existsSync(log) ? readFileSync(log, 'utf8') : '')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' '))
+          .map(([ms, event, line]) => ({ ms: Number(ms), event, line }));
+      const logged = (event: string, line: string, since: number, ms: number) => whenTrue(async () => events().some((e) => e.event === event && e.line === line && e.ms >= since), ms).then((t) => t && events().find((e) => e.event === event && e.line === line && e.ms >= since)!.ms);
+      const allUp = async () => (await Promise.all(units.map((u) => interfaceUp(`ppp${u}`)))).every(Boolean);
+      try {
+        await sh(join(CLASSIC, 'checkeql.sh'), [conf, log], { timeoutMs: 120_000 });
+        if (!(await allUp())) throw new Error(`checkeql.sh did not bring the lines up:\n${readFileSync(log, 'utf8')}`);
+        cron = spawn(join(CLASSIC, 'cron.sh'), [conf, log], { stdio: 'ignore', detached: true });
+        for (const kind of ['hangup', 'silent'] as const) {
+          const runs: FailoverRun[] = [];
+          const errors: string[] = [];
+          for (let run = 0; run < RUNS; run++) {
+            const i = run % LINES;
+            const line = `line${i}`;
+            const at = Date.now();
+            const end = await fault(lab, kind, i);
+            try {
+              // The interface goes when pppd ends: at once on a hang-up, after 6 missed
+              // LCP echoes on a silent line. eql stops using a slave that is gone.
+              const out = await whenTrue(async () => !(await interfaceUp(`ppp${units[i]}`)), 120_000);
+              if (out === undefined) throw new Error(`ppp${units[i]} still up 120 s after the fault`);
+              await end();
+              const detected = await logged('detect', line, at, 90_000);
+              const redial = await logged('dial', line, at, 90_000);
+              const back = await logged('enslaved', line, at, 120_000);
+              if (detected === undefined || redial === undefined || back === undefined) throw new Error(`checkeql.sh did not bring ${line} back:\n${readFileSync(log, 'utf8').slice(-400)}`);
+              runs.push({ detected: detected - at, out: out - at, redial: redial - at, back: back - at });
+            } catch (error) {
+              errors.push(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+            } finally {
+              await end();
+            }
+            await whenTrue(allUp, 150_000);
+          }
+          record('classic cron', 'checkeql.sh from cron every minute (redials lines whose interface is gone), pppd LCP echo 10 s x 6 as in the eql HOWTO', kind, runs, errors);
+        }
+      } finally {
+        if (cron?.pid) process.kill(-cron.pid, 'SIGTERM');
+        await sh('pkill', ['-f', 'linkname classic-line'], { reject: false });
+        await sleep(2000);
+        await sh('ip', ['link', 'set', 'eql', 'down'], { reject: false });
+        await sh('ip', ['addr', 'flush', 'dev', 'eql'], { reject: false });
+      }
+    });
+  }
+});
