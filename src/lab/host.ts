@@ -30,6 +30,7 @@ export const LAB_NEEDS: HostNeed[] = [
   { command: 'ping', pkg: 'iputils-ping', why: 'reachability over links, the daemon\'s health probe' },
   { command: 'tmux', pkg: 'tmux', why: 'the console\'s end-to-end test reads its screen' },
   { command: 'slirp-fullbolt', pkg: 'slirp', why: 'slirp as the far end of pty links' },
+  { command: 'wvdial', pkg: 'wvdial', why: 'the dialing benchmark compares dialbond dial with wvdial' },
   { command: 'dpkg-deb', pkg: 'dpkg', why: 'unpacks the kernel package' },
   { command: 'apt-get', pkg: 'apt', why: 'downloads the kernel package' },
 ];

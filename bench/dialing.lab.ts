@@ -1,0 +1,40 @@
+/**
+ * Benchmark: dialing robustness. The same simulated modems (connect, busy, busy then
+ * connect, no dial tone, a noisy line, numeric result codes, a slow ATZ, a terminal-server
+ * login, no carrier, a dead modem) dialed by `dialbond dial`, by wvdial and by pppd's chat
+ * with a typical script: per scenario and dialer, whether the line came up, whether the
+ * outcome was read right, and the time to CONNECT (median, min–max over the runs). Writes
+ * bench/results/dialing.json, .md and .svg and prints the table.
+ *
+ * Nothing here needs the lab's kernel (ptys and processes only), but it runs there with the
+ * other benchmarks so the figures come from the same quiet machine. Runs from
+ * DIALBOND_BENCH_RUNS (default 3); DIALBOND_BENCH_OUT puts the files elsewhere (a trial on
+ * the host). It fails, after writing, only when dialbond misread a line: the other dialers'
+ * mistakes are what the table is for.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runDialingBench } from '../src/bench/dialers.js';
+import { TABLE_LEGEND, dialingSvg } from '../src/bench/dialing.js';
+import { runsFromEnv } from '../src/bench/options.js';
+import { writeResults } from '../src/bench/results.js';
+
+const RESULTS = process.env.DIALBOND_BENCH_OUT ?? join(import.meta.dirname, 'results');
+
+describe('bench: dialing robustness', () => {
+  it('dialbond, wvdial and chat on every scenario', async () => {
+    const runs = runsFromEnv();
+    const result = await runDialingBench({ runs, log: (line) => console.log(line) });
+    const at = new Date().toISOString();
+    const heading =
+      `Dialing robustness, ${at}: simulated modems dialed by dialbond dial, wvdial and chat (typical script), ${runs} run(s) each, ` +
+      `one dial at a time, a fresh modem per dial; wall times from starting the dialer.`;
+    const missing = result.missing.length > 0 ? `\nNot installed here: ${result.missing.join(', ')}.\n` : '';
+    const markdown = `${heading}\n\n${result.markdown}\n${TABLE_LEGEND}\n${missing}`;
+    writeResults(RESULTS, 'dialing', { at, rows: result.runs, cells: result.cells, missing: result.missing, tookMs: result.tookMs }, markdown, dialingSvg(result.cells));
+    console.log(`\n${markdown}\n(${(result.tookMs / 1000).toFixed(0)} s in all)`);
+
+    const wrong = result.runs.filter((r) => r.dialer === 'dialbond' && !r.correct);
+    expect(wrong.map((r) => `${r.scenario} run ${r.run}: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`)).toEqual([]);
+  });
+});
