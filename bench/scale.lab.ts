@@ -101,6 +101,7 @@ describe('bench: scale', () => {
         const stopFrom = Date.now();
         daemon.signal('SIGTERM');
         await daemon.exited(60_000);
+        const exitMs = Date.now() - stopFrom;
         for (;;) {
           const left = (await sh('pgrep', ['-c', '-f', 'pppd .* linkname line'], { reject: false })).stdout.trim();
           if (left === '0' || left === '') break;
@@ -108,7 +109,7 @@ describe('bench: scale', () => {
           await sleep(100);
         }
         const stopMs = Date.now() - stopFrom;
-        const figures: ScaleRun = { allUpMs, rssUpMb, rssIdleMb, peakMb, idleCpu, churnCpu, drops, ...(backInMs !== undefined ? { backInMs } : {}), stopMs };
+        const figures: ScaleRun = { allUpMs, rssUpMb, rssIdleMb, peakMb, idleCpu, churnCpu, drops, ...(backInMs !== undefined ? { backInMs } : {}), exitMs, stopMs };
         runs.push(figures);
         console.log(`bench: scale run ${run + 1}: ${JSON.stringify(figures)}`);
       } catch (error) {

@@ -35,7 +35,8 @@ export interface ScaleRun {
   /** Lines dropped during the churn window, and how many were back in the bundle at its end. */
   drops: number;
   backInMs?: number;
-  /** From SIGTERM until the daemon exited, every pppd ended. */
+  /** From SIGTERM until the daemon exited, and until every pppd had ended. */
+  exitMs?: number;
   stopMs: number;
 }
 
@@ -54,7 +55,7 @@ export interface ScaleRow {
 
 export const scaleKey = (r: ScaleRow) => `${r.mode}/${r.modems}`;
 
-const KEYS: Array<keyof ScaleRun> = ['allUpMs', 'rssUpMb', 'rssIdleMb', 'peakMb', 'idleCpu', 'churnCpu', 'drops', 'backInMs', 'stopMs'];
+const KEYS: Array<keyof ScaleRun> = ['allUpMs', 'rssUpMb', 'rssIdleMb', 'peakMb', 'idleCpu', 'churnCpu', 'drops', 'backInMs', 'exitMs', 'stopMs'];
 
 export function scaleRow(base: Omit<ScaleRow, 'figures' | 'runs' | 'errors' | 'at'>, runs: ScaleRun[], errors: string[], at: string): ScaleRow {
   const figures: ScaleRow['figures'] = {};
@@ -85,7 +86,7 @@ export function scaleMarkdown(rows: ScaleRow[]): string {
       `| daemon CPU idle (${row.idleSeconds} s) | ${formatSpread(f.idleCpu, pct, '%')} of a core | under 1%: ${met(f.idleCpu?.max, 0.01)} |`,
       `| daemon CPU while lines churn (${row.churnSeconds} s, ${formatSpread(f.drops, (v) => v.toFixed(0))} drops) | ${formatSpread(f.churnCpu, pct, '%')} of a core | |`,
       `| last dropped line back in the bundle after the churn | ${formatSpread(f.backInMs, s1, ' s')} | |`,
-      `| SIGTERM to exit, every pppd ended | ${formatSpread(f.stopMs, s1, ' s')} | |`,
+      `| SIGTERM to the daemon's exit / to every pppd ended | ${formatSpread(f.exitMs, s1, ' s')} / ${formatSpread(f.stopMs, s1, ' s')} | |`,
       '',
     );
     if (row.note) out.push(row.note, '');
