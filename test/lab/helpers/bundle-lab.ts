@@ -28,10 +28,10 @@ export interface BundleLab {
 export const MLPPP_CLIENT_ENDPOINT = 'IP:203.0.113.1';
 export const MLPPP_ISP_ENDPOINT = 'IP:198.51.100.1';
 
-export async function startBundleLab(options: { count: number; rate?: number; rates?: number[]; multilink?: boolean }): Promise<BundleLab> {
+export async function startBundleLab(options: { count: number; rate?: number; rates?: number[]; multilink?: boolean; ispEcho?: { interval: number; failure: number } }): Promise<BundleLab> {
   const rateOf = (i: number) => options.rates?.[i] ?? options.rate ?? 115200;
   // The ISP's bundle asks for ppp100: see the note in bundle-mlppp.test.ts.
-  const lab = await startLabLines({ count: options.count, rates: Array.from({ length: options.count }, (_, i) => rateOf(i)), ...(options.multilink ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}) });
+  const lab = await startLabLines({ count: options.count, rates: Array.from({ length: options.count }, (_, i) => rateOf(i)), ...(options.ispEcho ? { ispEcho: options.ispEcho } : {}), ...(options.multilink ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}) });
   const dial = (line: (typeof lab.lines)[number]) =>
     new PppClient({ device: line.path, local: line.client, remote: line.server, lcpEchoInterval: 5, lcpEchoFailure: 6, ...(options.multilink ? { multilink: { endpoint: MLPPP_CLIENT_ENDPOINT } } : {}) });
   const clients: PppClient[] = [];

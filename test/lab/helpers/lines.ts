@@ -33,6 +33,9 @@ export async function startLabLines(options: {
   scenario?: ScenarioInput;
   server?: (i: number) => string;
   requirePap?: (i: number) => boolean;
+  /** The ISP's LCP echo (default 1 s x 3): slow lines kept full need more patience,
+   * since the replies wait behind what the pty already holds. */
+  ispEcho?: { interval: number; failure: number };
   /** The ISP bundles the lines with multilink PPP (see IspLineOptions.multilink). */
   multilink?: { endpoint: string; unit?: number };
 }): Promise<LabLines> {
@@ -46,6 +49,7 @@ export async function startLabLines(options: {
       server: options.server ? options.server(i) : `198.51.100.${i + 1}`,
       marker: `dialbond-lab-${isp.netns}-line${i}`,
       requirePap: options.requirePap?.(i) ?? false,
+      ...(options.ispEcho ? { lcpEchoInterval: options.ispEcho.interval, lcpEchoFailure: options.ispEcho.failure } : {}),
       ...(options.multilink ? { multilink: options.multilink } : {}),
     };
     scenarios.push({
