@@ -47,6 +47,8 @@ describe('aggregation figures', () => {
     expect(md).toContain('| teql | - / - | 90 / - |');
     expect(md).toContain('| eql | 87 / 93 | - / - |');
     expect(md).toContain('**57600 bps, MTU 576**');
+    const uneven = aggregationMarkdown(rows, [unevenRow('perconn', [115200, 28800], 8, [{ bps: 103_680, shares: [0.71, 0.29] }], [], at)]);
+    expect(uneven).toContain('| perconn | 115200 + 28800 | 103.7 | 90 | 71 / 29 | 80 / 20 | no |');
     const svg = aggregationSvg(rows, 115200, 1500);
     expect(svg.match(/<rect x="[\d.]+" y="[\d.]+" width="12"/g)?.length).toBe(3);
     expect(svg).toContain('2 lines, many flows');

@@ -123,9 +123,9 @@ export function aggregationMarkdown(rows: AggregationRow[], uneven: UnevenRow[])
   }
   if (uneven.length > 0) {
     out.push('**Lines of different speeds** (4 flows a line): each line\'s share of the bytes against its share of the summed rates', '');
-    out.push('| mode | rates (bps) | kbit/s | shares carried | shares of rate | starved line |', '| --- | --- | --- | --- | --- | --- |');
+    out.push('| mode | rates (bps) | kbit/s | % of the summed byte rate | shares carried | shares of rate | starved line |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of [...uneven].sort((a, b) => order([a.mode, b.mode]).indexOf(a.mode) - order([a.mode, b.mode]).indexOf(b.mode))) {
-      out.push(`| ${row.mode} | ${row.rates.join(' + ')} | ${formatSpread(row.bps, (v) => (v / 1000).toFixed(1))} | ${row.shares ? row.shares.map(pct).join(' / ') : 'failed'} | ${row.rateShares.map(pct).join(' / ')} | ${row.starved === undefined ? '-' : row.starved ? 'yes' : 'no'} |`);
+      out.push(`| ${row.mode} | ${row.rates.join(' + ')} | ${formatSpread(row.bps, (v) => (v / 1000).toFixed(1))} | ${row.bps ? pct(row.bps.median / row.rates.reduce((sum, r) => sum + byteRate(r), 0)) : '-'} | ${row.shares ? row.shares.map(pct).join(' / ') : 'failed'} | ${row.rateShares.map(pct).join(' / ')} | ${row.starved === undefined ? '-' : row.starved ? 'yes' : 'no'} |`);
     }
     out.push('');
   }
