@@ -77,6 +77,8 @@ fail() { echo "${MARK.fail} stage2: $1@@"; sync; echo o > /proc/sysrq-trigger; s
 # job runs in may well be under it. /run is fresh: nothing of the host's belongs there.
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /dev/pts /dev/shm /run/lock /run/netns /var/lock 2>/dev/null
+# As Debian's tmpfiles.d has it: a dialer running as a user (wvdial) takes its UUCP lock here.
+chmod 1777 /run/lock
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /dev/pts || fail "devpts"
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
