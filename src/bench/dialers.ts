@@ -169,9 +169,12 @@ function makeWvdialRunner(command: string, timeoutMs = 90_000): Runner {
       verdictAt = Date.now();
     }
     const outcomeMs = verdictAt - started;
-    if (state.outcome === 'connected' && existsSync(stamp)) {
-      // The stand-in pppd's file: when wvdial handed the line to pppd.
-      return { outcome: 'connected', outcomeMs, connectMs: Math.round(statSync(stamp).mtimeMs - started) };
+    if (state.outcome === 'connected') {
+      // The stand-in pppd's file: when wvdial handed the line to pppd. We stop wvdial as
+      // soon as it says it starts pppd, which may be before the script ran: then that line
+      // is the moment (the two were 30 ms apart where both were seen).
+      const connectMs = existsSync(stamp) ? Math.round(statSync(stamp).mtimeMs - started) : outcomeMs;
+      return { outcome: 'connected', outcomeMs, connectMs };
     }
     return { outcome: state.outcome as Outcome, outcomeMs, ...(state.detail ? { detail: state.detail } : {}) };
   };
