@@ -17,6 +17,7 @@ import { afterAll, describe, it } from 'vitest';
 import { createBundle } from '../src/supervisor/index.js';
 import type { BundleMember } from '../src/bundle/backend.js';
 import { aggregationKey, aggregationMarkdown, aggregationRow, aggregationSvg, unevenKey, unevenRow, type AggregationRow, type Flows, type UnevenRow } from '../src/bench/aggregation.js';
+import { eachRun } from '../src/bench/harness.js';
 import { numbersFromEnv, runsFromEnv, wordsFromEnv } from '../src/bench/options.js';
 import { mergeRows, readResults, writeResults } from '../src/bench/results.js';
 import { sh } from '../src/lab/shell.js';
@@ -50,15 +51,7 @@ const flowCount = (flows: Flows, lines: number) => (flows === 'single' ? 1 : 4 *
 /** RUNS uploads of one cell; a failed run is recorded and the others go on. */
 async function measureCell(cell: { mode: string; rate: number; mtu: number; lines: number; flows: Flows }, upload: (flows: number) => Promise<UploadResult>): Promise<void> {
   const count = flowCount(cell.flows, cell.lines);
-  const runs: UploadResult[] = [];
-  const errors: string[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    try {
-      runs.push(await upload(count));
-    } catch (error) {
-      errors.push(error instanceof Error ? error.message : String(error));
-    }
-  }
+  const { results: runs, errors } = await eachRun(RUNS, () => upload(count));
   const row = aggregationRow({ ...cell, flowCount: count }, runs, errors, new Date().toISOString());
   rows.push(row);
   const label = `${cell.mode} ${cell.lines} line(s) ${cell.rate} bps MTU ${cell.mtu}, ${count} flow(s)`;
@@ -95,27 +88,21 @@ function uploadFor(mode: string, lan: Lan | undefined): (flows: number) => Promi
 /** RUNS uploads with 4 flows a line over the whole bundle, and each line's share of the bytes. */
 async function measureUneven(mode: string, bench: BundleLab, upload: (flows: number) => Promise<UploadResult>): Promise<void> {
   const flows = 4 * bench.members.length;
-  const runs: Array<{ bps: number; shares: number[] }> = [];
-  const errors: string[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    try {
-      // A line whose pppd ended is not starved by the bundle: say why it ended instead.
-      for (const [i, m] of bench.members.entries()) {
-        const gone = bench.clients[i]!.exitCode !== undefined || (await sh('ip', ['link', 'show', 'dev', m.ifname], { reject: false })).exitCode !== 0;
-        if (gone) throw new Error(`${m.name} (${m.ifname}) is gone: ${bench.clients[i]!.lines.slice(-3).join(' | ')}`);
-      }
-      // Bytes each modem carried toward the ISP: counted on the line itself, because
-      // multilink links have no interface of their own to count on.
-      const carried = () => bench.lab.lines.map((line) => bench.lab.bank.get(line.name).traffic.toFarEnd);
-      const before = carried();
-      const { bps } = await upload(flows);
-      const bytes = carried().map((b, i) => b - (before[i] as number));
-      const sum = bytes.reduce((a, b) => a + b, 0);
-      runs.push({ bps, shares: bytes.map((b) => (sum > 0 ? b / sum : 0)) });
-    } catch (error) {
-      errors.push(error instanceof Error ? error.message : String(error));
+  // Bytes each modem carried toward the ISP: counted on the line itself, because
+  // multilink links have no interface of their own to count on.
+  const carried = () => bench.lab.lines.map((line) => bench.lab.bank.get(line.name).traffic.toFarEnd);
+  const { results: runs, errors } = await eachRun(RUNS, async () => {
+    // A line whose pppd ended is not starved by the bundle: say why it ended instead.
+    for (const [i, m] of bench.members.entries()) {
+      const gone = bench.clients[i]!.exitCode !== undefined || (await sh('ip', ['link', 'show', 'dev', m.ifname], { reject: false })).exitCode !== 0;
+      if (gone) throw new Error(`${m.name} (${m.ifname}) is gone: ${bench.clients[i]!.lines.slice(-3).join(' | ')}`);
     }
-  }
+    const before = carried();
+    const { bps } = await upload(flows);
+    const bytes = carried().map((b, i) => b - (before[i] as number));
+    const sum = bytes.reduce((a, b) => a + b, 0);
+    return { bps, shares: bytes.map((b) => (sum > 0 ? b / sum : 0)) };
+  });
   const row = unevenRow(mode, UNEVEN_RATES, flows, runs, errors, new Date().toISOString());
   uneven.push(row);
   if (errors.length) failures.push(`${mode} uneven: ${errors.join('; ')}`);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { failoverKey, failoverMarkdown, failoverRow, failoverSvg, type Fault, type FailoverRow, type FailoverRun } from '../src/bench/failover.js';
+import { errorLine, pollFor, sleep } from '../src/bench/harness.js';
 import { runsFromEnv, wordsFromEnv } from '../src/bench/options.js';
 import { mergeRows, readResults, writeResults } from '../src/bench/results.js';
 import { sh } from '../src/lab/shell.js';
@@ -35,17 +36,8 @@ const started = new Date().toISOString();
 const rows: FailoverRow[] = [];
 const failures: string[] = [];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every 100 ms until it holds; the time it first held, or undefined after `ms`. */
-async function whenTrue(check: () => Promise<boolean>, ms: number): Promise<number | undefined> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return Date.now();
-    await sleep(100);
-  }
-  return undefined;
-}
+/** The time `check` first held, polled every 100 ms, or undefined after `ms`. */
+const whenTrue = (check: () => Promise<boolean>, ms: number) => pollFor(async () => ((await check()) ? Date.now() : undefined), ms);
 
 const interfaceUp = async (ifname: string) => (await sh('ip', ['-o', 'link', 'show', 'dev', ifname], { reject: false })).stdout.includes('UP');
 
@@ -115,7 +107,7 @@ describe('bench: failover', () => {
               const back = await seen((e) => e.type === 'bundle' && e.link === link && e.action === 'added', `${link} back`, 120_000);
               runs.push({ detected, out, redial, back });
             } catch (error) {
-              errors.push(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+              errors.push(errorLine(error));
             } finally {
               await end();
             }
@@ -152,7 +144,7 @@ describe('bench: failover', () => {
           .filter(Boolean)
           .map((l) => l.split(' '))
           .map(([ms, event, line]) => ({ ms: Number(ms), event, line }));
-      const logged = (event: string, line: string, since: number, ms: number) => whenTrue(async () => events().some((e) => e.event === event && e.line === line && e.ms >= since), ms).then((t) => t && events().find((e) => e.event === event && e.line === line && e.ms >= since)!.ms);
+      const logged = (event: string, line: string, since: number, ms: number) => pollFor(() => events().find((e) => e.event === event && e.line === line && e.ms >= since)?.ms, ms);
       const allUp = async () => (await Promise.all(units.map((u) => interfaceUp(`ppp${u}`)))).every(Boolean);
       try {
         await sh(join(CLASSIC, 'checkeql.sh'), [conf, log], { timeoutMs: 120_000 });
@@ -181,7 +173,7 @@ describe('bench: failover', () => {
               if (detected === undefined || redial === undefined || back === undefined) throw new Error(`checkeql.sh did not bring ${line} back:\n${readFileSync(log, 'utf8').slice(-400)}`);
               runs.push({ detected: detected - at, out: out - at, redial: redial - at, back: back - at });
             } catch (error) {
-              errors.push(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+              errors.push(errorLine(error));
             } finally {
               await end();
             }

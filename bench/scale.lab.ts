@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { errorLine, errorMessage, pollFor, sleep } from '../src/bench/harness.js';
 import { numbersFromEnv, runsFromEnv } from '../src/bench/options.js';
 import { mergeRows, readResults, writeResults } from '../src/bench/results.js';
 import { cpuSecondsFromStat, scaleKey, scaleMarkdown, scaleRow, scaleSvg, statusMb, type ScaleRow, type ScaleRun } from '../src/bench/scale.js';
@@ -31,7 +32,6 @@ const DROP_EVERY_MS = 4000;
 const started = new Date().toISOString();
 const rows: ScaleRow[] = [];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('bench: scale', () => {
   let lab: LabLines;
@@ -95,26 +95,26 @@ describe('bench: scale', () => {
           await daemon.until(allIn, 120_000, 'all back after the churn');
           backInMs = Date.now() - lastDrop;
         } catch (error) {
-          errors.push(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+          errors.push(errorLine(error));
         }
         const peakMb = memory('VmHWM');
         const stopFrom = Date.now();
         daemon.signal('SIGTERM');
         await daemon.exited(60_000);
         const exitMs = Date.now() - stopFrom;
-        for (;;) {
-          const left = (await sh('pgrep', ['-c', '-f', 'pppd .* linkname line'], { reject: false })).stdout.trim();
-          if (left === '0' || left === '') break;
-          if (Date.now() - stopFrom > 60_000) throw new Error(`${left} pppd still running 60 s after SIGTERM`);
-          await sleep(100);
-        }
-        const stopMs = Date.now() - stopFrom;
+        let left = '';
+        const allGone = await pollFor(async () => {
+          left = (await sh('pgrep', ['-c', '-f', 'pppd .* linkname line'], { reject: false })).stdout.trim();
+          return left === '0' || left === '' ? Date.now() : undefined;
+        }, 60_000 - (Date.now() - stopFrom));
+        if (allGone === undefined) throw new Error(`${left} pppd still running 60 s after SIGTERM`);
+        const stopMs = allGone - stopFrom;
         const figures: ScaleRun = { allUpMs, rssUpMb, rssIdleMb, peakMb, idleCpu, churnCpu, drops, ...(backInMs !== undefined ? { backInMs } : {}), exitMs, stopMs };
         runs.push(figures);
         console.log(`bench: scale run ${run + 1}: ${JSON.stringify(figures)}`);
       } catch (error) {
-        errors.push(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-        console.log(`bench: scale run ${run + 1} failed: ${error instanceof Error ? error.message : error}\n${daemon.tail()}`);
+        errors.push(errorLine(error));
+        console.log(`bench: scale run ${run + 1} failed: ${errorMessage(error)}\n${daemon.tail()}`);
         if (daemon.child.exitCode === null) {
           daemon.signal('SIGTERM');
           await daemon.exited(60_000).catch(() => daemon.signal('SIGKILL'));

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { findCommand } from '../lab/index.js';
+import { errorMessage, pollFor } from './harness.js';
 import { BUILTIN_SCENARIOS, startModemBank, type ScenarioInput } from '../sim/index.js';
 import {
   ATTEMPTS, CHAT_TIMEOUT_S, DIAL_CASES, DIALERS, LOGIN, NUMBER, chatOutcome, chatLastExpect, chatScript, dialbondOutcome, isCorrect, markdownTable, summarise, wvdialConf, wvdialStep,
@@ -41,12 +42,7 @@ const LOGIN_WAIT_MS = 2000;
 
 /** Waits up to `ms` for the login marker (the far end starts a moment after the password). */
 async function waitForFile(file: string, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!existsSync(file)) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
+  return (await pollFor(() => existsSync(file) || undefined, ms, 50)) === true;
 }
 
 /** A 0700 scratch directory for one dial (configs, password file, markers). */
@@ -298,7 +294,7 @@ async function dialOnce(dialer: Dialer, runner: Runner, c: DialCase, run: number
       try {
         result = await runner(c, { path, dir, marker });
       } catch (error) {
-        result = { outcome: 'error' as const, outcomeMs: 0, detail: error instanceof Error ? error.message : String(error) };
+        result = { outcome: 'error' as const, outcomeMs: 0, detail: errorMessage(error) };
       }
       const loggedIn = c.login ? result.outcome === 'connected' && (await waitForFile(marker, LOGIN_WAIT_MS)) : undefined;
       return {
