@@ -92,15 +92,26 @@ export function unevenRow(mode: string, rates: number[], flowCount: number, runs
 
 const pct = (v: number) => `${(100 * v).toFixed(0)}`;
 
+/** The spread of a row's throughput as a share of its lines' summed byte rate. */
+function shareSpread(row: AggregationRow): Spread | undefined {
+  if (!row.bps) return undefined;
+  const of = row.lines * byteRate(row.rate);
+  return { ...row.bps, median: row.bps.median / of, min: row.bps.min / of, max: row.bps.max / of };
+}
+
 /** "88 (85–89)": the median share of the byte rate in percent, with the range over runs. */
 export function shareCell(row: AggregationRow | undefined): string {
   if (!row) return '-';
-  if (!row.bps) return 'failed';
-  const rate = row.lines * byteRate(row.rate);
-  return formatSpread({ ...row.bps, median: row.bps.median / rate, min: row.bps.min / rate, max: row.bps.max / rate }, pct) + (row.errors ? '*' : '');
+  const share = shareSpread(row);
+  if (!share) return 'failed';
+  return formatSpread(share, pct) + (row.errors ? '*' : '');
 }
 
-const order = (modes: string[]) => ['teql', 'eql', 'multipath', 'perconn', 'mlppp', 'ecmp'].filter((m) => modes.includes(m)).concat(modes.filter((m) => !['teql', 'eql', 'multipath', 'perconn', 'mlppp', 'ecmp'].includes(m)));
+/** The bundle modes in the order the tables and the bench take them. */
+export const MODE_ORDER = ['teql', 'eql', 'multipath', 'perconn', 'mlppp'] as const;
+/** A mode's place in the tables (any other after those). */
+const rank = (mode: string) => ((MODE_ORDER as readonly string[]).includes(mode) ? (MODE_ORDER as readonly string[]).indexOf(mode) : MODE_ORDER.length);
+const order = (modes: string[]) => [...modes].sort((a, b) => rank(a) - rank(b));
 
 export function aggregationMarkdown(rows: AggregationRow[], uneven: UnevenRow[]): string {
   const out: string[] = [];
@@ -124,7 +135,7 @@ export function aggregationMarkdown(rows: AggregationRow[], uneven: UnevenRow[])
   if (uneven.length > 0) {
     out.push('**Lines of different speeds** (4 flows a line): each line\'s share of the bytes against its share of the summed rates', '');
     out.push('| mode | rates (bps) | kbit/s | % of the summed byte rate | shares carried | shares of rate | starved line |', '| --- | --- | --- | --- | --- | --- | --- |');
-    for (const row of [...uneven].sort((a, b) => order([a.mode, b.mode]).indexOf(a.mode) - order([a.mode, b.mode]).indexOf(b.mode))) {
+    for (const row of [...uneven].sort((a, b) => rank(a.mode) - rank(b.mode))) {
       out.push(`| ${row.mode} | ${row.rates.join(' + ')} | ${formatSpread(row.bps, (v) => (v / 1000).toFixed(1))} | ${row.bps ? pct(row.bps.median / row.rates.reduce((sum, r) => sum + byteRate(r), 0)) : '-'} | ${row.shares ? row.shares.map(pct).join(' / ') : 'failed'} | ${row.rateShares.map(pct).join(' / ')} | ${row.starved === undefined ? '-' : row.starved ? 'yes' : 'no'} |`);
     }
     out.push('');
@@ -160,9 +171,8 @@ export function aggregationSvg(rows: AggregationRow[], rate: number, mtu: number
     for (const lines of [...new Set(rows.map((r) => r.lines))].sort((a, b) => a - b)) {
       const bars = modes.flatMap((mode) => {
         const row = rows.find((r) => r.mode === mode && r.rate === rate && r.mtu === mtu && r.lines === lines && r.flows === flows);
-        if (!row?.bps) return [];
-        const of = lines * byteRate(rate);
-        return [{ label: mode, value: (100 * row.bps.median) / of, low: (100 * row.bps.min) / of, high: (100 * row.bps.max) / of }];
+        const share = row && shareSpread(row);
+        return share ? [{ label: mode, value: 100 * share.median, low: 100 * share.min, high: 100 * share.max }] : [];
       });
       if (bars.length) groups.push({ label: `${lines} line${lines > 1 ? 's' : ''}, ${flows === 'multi' ? 'many flows' : 'one flow'}`, bars });
     }
