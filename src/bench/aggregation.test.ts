@@ -47,6 +47,7 @@ describe('aggregation figures', () => {
     expect(md).toContain('| teql | - / - | 90 / - |');
     expect(md).toContain('| eql | 87 / 93 | - / - |');
     expect(md).toContain('**57600 bps, MTU 576**');
+    expect(md.indexOf('| teql |')).toBeLessThan(md.indexOf('| eql |')); // the tables' mode order, not the rows'
     const uneven = aggregationMarkdown(rows, [unevenRow('perconn', [115200, 28800], 8, [{ bps: 103_680, shares: [0.71, 0.29] }], [], at)]);
     expect(uneven).toContain('| perconn | 115200 + 28800 | 103.7 | 90 | 71 / 29 | 80 / 20 | no |');
     const svg = aggregationSvg(rows, 115200, 1500);
