@@ -165,3 +165,25 @@ describe('PppdLogReader', () => {
     expect(out.events).toEqual([{ type: 'peer-dead', missed: 4 }, { type: 'link-disconnected' }]);
   });
 });
+
+describe('parsePppdLogLine: the servers a peer offers (usepeerdns)', () => {
+  it('reads the DNS lines pppd logs after the IP addresses, primary and secondary', () => {
+    // ipcp.c ipcp_up: notice("primary   DNS address %I") / notice("secondary DNS address %I").
+    expect(parsePppdLogLine('primary   DNS address 198.51.100.53')).toEqual({ type: 'dns', rank: 'primary', address: '198.51.100.53' });
+    expect(parsePppdLogLine('secondary DNS address 198.51.100.54')).toEqual({ type: 'dns', rank: 'secondary', address: '198.51.100.54' });
+    expect(parsePppdLogLine('Nov 23 12:04:56 router pppd[3841]: primary   DNS address 192.0.2.1')).toEqual({ type: 'dns', rank: 'primary', address: '192.0.2.1' });
+  });
+
+  it('does not take WINS servers or other lines for DNS', () => {
+    expect(parsePppdLogLine('primary   WINS address 198.51.100.7')).toBeUndefined();
+    expect(parsePppdLogLine('primary DNS address not-an-address')).toBeUndefined();
+  });
+
+  it('a reader emits the DNS lines of a chunk in order, after remote-ip', () => {
+    const reader = new PppdLogReader();
+    const events: PppLogEvent[] = [];
+    reader.on('log', (e) => events.push(e));
+    reader.push('local  IP address 203.0.113.1\nremote IP address 198.51.100.1\nprimary   DNS address 198.51.100.53\nsecondary DNS address 198.51.100.54\n');
+    expect(events.map((e) => e.type)).toEqual(['local-ip', 'remote-ip', 'dns', 'dns']);
+  });
+});

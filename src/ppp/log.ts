@@ -38,6 +38,12 @@ export type PppLogEvent =
   | { type: 'local-ip'; address: string }
   /** "remote IP address %I" (ipcp.c ipcp_up): IPCP is up, the link carries IP. */
   | { type: 'remote-ip'; address: string }
+  /**
+   * "primary   DNS address %I" / "secondary DNS address %I" (ipcp.c ipcp_up, right after
+   * the IP addresses): a server the peer offered through IPCP (RFC 1877) because we asked
+   * (`usepeerdns`). pppd logs only the ones the peer gave (a zero address is not logged).
+   */
+  | { type: 'dns'; rank: 'primary' | 'secondary'; address: string }
   /** "Modem hangup" (main.c get_input: the line read end-of-file; exit 16 follows). */
   | { type: 'hangup' }
   /** "No response to %d echo-requests" (lcp.c LcpLinkFailure; exit 15 follows). */
@@ -87,6 +93,8 @@ const RULES: readonly Rule[] = [
   // Two spaces after "local" in the source, so the addresses line up; accept any.
   [/^local\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'local-ip', address: m[1]! })],
   [/^remote\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'remote-ip', address: m[1]! })],
+  // Three spaces after "primary" in the source, to line up with "secondary".
+  [/^(primary|secondary)\s+DNS address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'dns', rank: m[1] as 'primary' | 'secondary', address: m[2]! })],
   [/^Modem hangup$/, () => ({ type: 'hangup' })],
   [/^No response to (\d+) echo-requests$/, (m) => ({ type: 'peer-dead', missed: Number(m[1]) })],
   [/^Serial link appears to be disconnected\.$/, () => ({ type: 'link-disconnected' })],

@@ -206,3 +206,25 @@ describe('buildPppdArgs: the password never reaches argv', () => {
     expect(JSON.stringify(error.toJSON())).not.toContain('hunter2');
   });
 });
+
+describe('buildPppdArgs: the peer\'s DNS servers', () => {
+  it('asks for them only when told to, with dialbond\'s own ip-up script', () => {
+    const args = buildPppdArgs({ linkName: 'line0', usePeerDns: true, ipUpScript: '/usr/lib/dialbond/ppp/ip-up' });
+    expect(args).toContain('usepeerdns');
+    expect(valueOf(args, 'ip-up-script')).toBe('/usr/lib/dialbond/ppp/ip-up');
+    const plain = buildPppdArgs({ linkName: 'line0' });
+    expect(plain).not.toContain('usepeerdns');
+    expect(plain).not.toContain('ip-up-script');
+  });
+
+  it('the ip-up script must be an absolute path, usePeerDns a boolean', () => {
+    expect(thrown(() => buildPppdArgs({ linkName: 'l', ipUpScript: 'ip-up' })).details).toMatchObject({ field: 'ipUpScript' });
+    expect(thrown(() => buildPppdArgs({ linkName: 'l', usePeerDns: 'yes' as unknown as boolean })).details).toMatchObject({ field: 'usePeerDns' });
+  });
+
+  it('refuses usepeerdns in extra: the dns setting decides, and takes the servers back', () => {
+    const error = thrown(() => buildPppdArgs({ linkName: 'l', extra: ['usepeerdns'] }));
+    expect(error.code).toBe('PPP_OPTIONS');
+    expect(error.details).toMatchObject({ field: 'extra[0]', option: 'usepeerdns' });
+  });
+});

@@ -46,6 +46,18 @@ export interface PppdOptions {
   optionsFile?: string;
   /** true: `modem crtscts`; false: `local`. Default: true for a named device, false for ptys and handed-over lines. */
   modemControl?: boolean;
+  /**
+   * Ask the peer for its DNS servers (`usepeerdns`, RFC 1877): pppd logs them, exports
+   * DNS1/DNS2 to ip-up and writes /etc/ppp/resolv.conf; it never touches /etc/resolv.conf
+   * itself (dialbond's resolver handling does, src/dns).
+   */
+  usePeerDns?: boolean;
+  /**
+   * The script pppd runs when IPCP comes up instead of /etc/ppp/ip-up (`ip-up-script`, a
+   * privileged option: root only). dialbond gives its own with usePeerDns, so that a
+   * distribution's ip-up hook does not rewrite /etc/resolv.conf behind dialbond's back.
+   */
+  ipUpScript?: string;
   /** More pppd options, passed as they are after a check that none undoes the ones above (see REFUSED_EXTRA_OPTIONS). */
   extra?: string[];
 }
@@ -85,6 +97,7 @@ export const REFUSED_EXTRA_OPTIONS: Readonly<Record<string, string>> = {
   ipparam: 'set from linkName; ip-up/ip-down hooks identify the link by it',
   persist: 'pppd would redial by itself and hide the drop from the supervisor',
   demand: 'pppd would hold the link by itself and hide the drop from the supervisor',
+  usepeerdns: 'set from the top-level dns setting ("dns: peer"), which hands the servers to the resolver and takes them back',
 };
 
 /** Options naming another secrets file (pap-secrets, chap-secrets, srp-secrets...). */
@@ -203,6 +216,10 @@ export function buildPppdArgs(options: PppdOptions): string[] {
   if (options.mru !== undefined) args.push('mru', String(checkInt('mru', options.mru, 128, 16384)));
 
   args.push('novj', 'novjccomp', 'nodeflate', 'nobsdcomp');
+  const usePeerDns = options.usePeerDns ?? false;
+  if (typeof usePeerDns !== 'boolean') fail('usePeerDns', 'expected true or false', usePeerDns);
+  if (usePeerDns) args.push('usepeerdns');
+  if (options.ipUpScript !== undefined) args.push('ip-up-script', checkPath('ipUpScript', options.ipUpScript));
   args.push('lcp-echo-interval', String(checkInt('lcpEchoInterval', options.lcpEchoInterval ?? DEFAULT_LCP_ECHO_INTERVAL, 1, 3600)));
   args.push('lcp-echo-failure', String(checkInt('lcpEchoFailure', options.lcpEchoFailure ?? DEFAULT_LCP_ECHO_FAILURE, 1, 1000)));
 
