@@ -314,4 +314,74 @@ describe('link machine', () => {
     expect(rotatedNumbers(['1'], 5)).toEqual(['1']);
     expect(rotatedNumbers(['1', '2', '3'], 4)).toEqual(['2', '3', '1']);
   });
+
+  describe("the modem's own hold-off", () => {
+    const delayed: DialReport = { ...busy, result: 'delayed', error: { code: 'MODEM_DIAL_FAILED', message: 'the modem refuses to dial 5551234 for now (delayed)' }, retryAfterMs: 600_000 };
+    const blacklisted: DialReport = { ...busy, result: 'blacklisted', error: { code: 'MODEM_DIAL_FAILED', message: 'the modem refuses to dial 5551234 (blacklisted)' }, retryAfterMs: 600_000 };
+    const dials = (w: ReturnType<typeof world>) => w.log.filter((l) => l.startsWith('dial:')).length;
+
+    it('DELAYED: no redial before the modem\'s hold-off, whatever the redial policy says, and the pause is announced', async () => {
+      const w = world([delayed, busy]);
+      const { actor, clock, state, transitions } = start(modemLink, w);
+      await settle();
+      expect(state()).toBe('"backoff"');
+      const backoff = transitions.find((t) => t.state === 'backoff');
+      expect(backoff).toMatchObject({ retryInMs: 600_000, reason: { holdOff: 'delayed', fatal: false } });
+      // the policy alone would have redialed after 1, 2, 4, 8, 8... s
+      clock.increment(599_999);
+      await settle();
+      expect(dials(w)).toBe(1);
+      // a plain RETRY (bandwidth on demand, a redial from elsewhere) does not cut it short
+      actor.send({ type: 'RETRY' });
+      await settle();
+      expect(dials(w)).toBe(1);
+      expect(state()).toBe('"backoff"');
+      clock.increment(1);
+      await settle();
+      expect(dials(w)).toBe(2);
+    });
+
+    it('DELAYED without a figure from the modem: the profile\'s long back-off', async () => {
+      const { retryAfterMs: _none, ...noFigure } = delayed;
+      const w = world([noFigure]);
+      const { transitions } = start({ ...modemLink, profile: { ...profile, redial: { ...profile.redial, longBackoff: 120_000 } } }, w);
+      await settle();
+      expect(transitions.find((t) => t.state === 'backoff')?.retryInMs).toBe(120_000);
+    });
+
+    it('DELAYED: a forced RETRY dials at once', async () => {
+      const w = world([delayed, busy]);
+      const { actor, state } = start(modemLink, w);
+      await settle();
+      actor.send({ type: 'RETRY', force: true });
+      await settle();
+      expect(dials(w)).toBe(2);
+      expect(state()).toBe('"backoff"');
+    });
+
+    it('the next back-off after a hold-off is the redial policy\'s again', async () => {
+      const w = world([delayed, busy]);
+      const { clock, transitions } = start(modemLink, w);
+      await settle();
+      clock.increment(600_000);
+      await settle();
+      expect(transitions.filter((t) => t.state === 'backoff').map((t) => t.retryInMs)).toEqual([600_000, 2000]);
+    });
+
+    it('BLACKLISTED: parked with the reason, no redial in an hour, dialed again only when asked', async () => {
+      const w = world([blacklisted, connected]);
+      const { actor, clock, state, transitions } = start(modemLink, w);
+      await settle();
+      expect(state()).toBe('"parked"');
+      expect(transitions.at(-1)).toMatchObject({ state: 'parked', reason: { holdOff: 'blacklisted', fatal: true } });
+      expect(transitions.at(-1)?.reason?.message).toContain('dialbond up line0');
+      clock.increment(3_600_000);
+      await settle();
+      expect(dials(w)).toBe(1);
+      actor.send({ type: 'RETRY' });
+      await settle();
+      expect(dials(w)).toBe(2);
+      expect(state()).toBe('{"online":"negotiating"}');
+    });
+  });
 });

@@ -8,8 +8,9 @@
  * held line (or a failure report), `pppd` runs pppd and reports its log and exit, and
  * `release` ends pppd and hangs up. Tests provide fakes and a SimulatedClock.
  */
-import { assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { and, assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
 import type { DialReport, HeldLine } from '../modem/index.js';
+import { formatDuration } from '../util/index.js';
 import { backoffDelay, type LinkConfig, type LinkReason } from './types.js';
 
 /** What pppd said that the link machine cares about (a subset of src/ppp's log events). */
@@ -40,8 +41,9 @@ export interface PppExit {
 export type LinkEvent =
   | { type: 'START' }
   | { type: 'STOP' }
-  /** Dial again now: from parked, or to cut a back-off short. */
-  | { type: 'RETRY' }
+  /** Dial again now: from parked, or to cut a back-off short. A back-off the modem itself
+   * asked for (DELAYED) is cut short only with `force`. */
+  | { type: 'RETRY'; force?: boolean }
   /** Hang up on request and stay parked (no redial) until RETRY. */
   | { type: 'HANGUP' }
   /** The supervisor found the line unusable (no probe answers, starving): down and redial. */
@@ -52,7 +54,8 @@ export type LinkEvent =
 
 export type LinkState = 'idle' | 'dialing' | 'negotiating' | 'up' | 'down' | 'backoff' | 'parked' | 'stopping' | 'stopped';
 
-export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkReason };
+/** A state change; entering back-off says how long until the next dial. */
+export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkReason; retryInMs?: number };
 
 export interface LinkContext {
   config: LinkConfig;
@@ -67,6 +70,10 @@ export interface LinkContext {
   connect: DialReport | null;
   /** What pppd said during this run that explains an exit better than its status. */
   pppSaid: Array<LinkPppEvent['type']>;
+  /** How long the modem asked us not to dial (DELAYED), from the last dial's report. */
+  holdOffMs: number | null;
+  /** The pause of the current back-off, decided on entering it. */
+  retryInMs: number | null;
   random: () => number;
 }
 
@@ -89,10 +96,31 @@ export interface DialResultForLink {
   report: DialReport | null;
 }
 
-/** The reason for a dial that did not connect. Retryable per the error family. */
-export function dialFailureReason(report: DialReport, retryable: (code: string) => boolean): LinkReason {
+/** The reason for a dial that did not connect. Retryable per the error family; a modem
+ * that answered DELAYED or BLACKLISTED is held off (see LinkReason.holdOff). */
+export function dialFailureReason(report: DialReport, retryable: (code: string) => boolean, link = 'LINK'): LinkReason {
   const code = report.error?.code ?? 'MODEM_DIAL_FAILED';
-  return { code, message: report.error?.message ?? `dial ended: ${report.result}`, fatal: !retryable(code) || report.result === 'blacklisted' };
+  const number = report.number ?? 'the number';
+  if (report.result === 'blacklisted') {
+    return {
+      code,
+      message: `modem on ${report.device} refuses to dial ${number} (BLACKLISTED: too many failed calls; it keeps refusing until it is power-cycled); parked: dial it again with "dialbond up ${link}"`,
+      fatal: true,
+      holdOff: 'blacklisted',
+    };
+  }
+  if (report.result === 'delayed') {
+    const wait = report.retryAfterMs !== undefined ? ` for ${formatDuration(report.retryAfterMs)}` : '';
+    return { code, message: `modem on ${report.device} refuses to dial ${number} for now (DELAYED: the GSM call-repeat rules); no redial${wait}`, fatal: !retryable(code), holdOff: 'delayed' };
+  }
+  return { code, message: report.error?.message ?? `dial ended: ${report.result}`, fatal: !retryable(code) };
+}
+
+/** How long a modem that answered DELAYED must be left alone: what it said, else the
+ * profile's long back-off. Null when it did not answer DELAYED. */
+export function holdOffOf(report: DialReport | null, config: LinkConfig): number | null {
+  if (report?.result !== 'delayed') return null;
+  return report.retryAfterMs ?? (config.kind === 'modem' ? config.profile.redial.longBackoff : null);
 }
 
 /** The reason for pppd ending: its exit status, sharpened by what it logged. */
@@ -131,7 +159,7 @@ export const linkMachine = setup({
     release: fromPromise<void, { pppd: RunningPppd | null; held: HeldLine | null }>(async () => NOT_PROVIDED('release')()),
   },
   delays: {
-    backoff: ({ context }) => backoffDelay(context.config.backoff, context.failures, context.random),
+    backoff: ({ context }) => context.retryInMs ?? backoffDelay(context.config.backoff, context.failures, context.random),
     negotiateTimeout: 60_000,
   },
   actions: {
@@ -139,12 +167,19 @@ export const linkMachine = setup({
       type: 'transition' as const,
       state,
       ...(context.reason && (state === 'down' || state === 'parked' || state === 'backoff') ? { reason: context.reason } : {}),
+      ...(state === 'backoff' && context.retryInMs !== null ? { retryInMs: context.retryInMs } : {}),
     })),
+    /** The pause before the next dial: the redial policy's, but never shorter than the
+     * modem's own hold-off (redialing a DELAYED number early gets it blacklisted). */
+    planRetry: assign(({ context }) => ({ retryInMs: Math.max(backoffDelay(context.config.backoff, context.failures, context.random), context.holdOffMs ?? 0) })),
+    endRetry: assign({ retryInMs: null, holdOffMs: null }),
     fail: assign(({ context }, reason: LinkReason) => ({ reason, failures: context.failures + 1 })),
     clearLine: assign({ held: null, pppd: null, ifname: null, localIp: null, remoteIp: null, pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
+    /** A RETRY may cut this back-off short: it is ours, not the modem's, or it is forced. */
+    mayRetry: ({ context, event }) => context.holdOffMs === null || (event.type === 'RETRY' && event.force === true),
     /** No redial: a fatal reason, or too many failures in a row (when the link has a limit). */
     fatal: ({ context }) => context.reason?.fatal === true || (context.config.parkAfter !== undefined && context.failures >= context.config.parkAfter),
   },
@@ -161,6 +196,8 @@ export const linkMachine = setup({
     remoteIp: null,
     connect: null,
     pppSaid: [],
+    holdOffMs: null,
+    retryInMs: null,
     random: input.random ?? Math.random,
   }),
   initial: 'idle',
@@ -174,7 +211,7 @@ export const linkMachine = setup({
     },
 
     dialing: {
-      entry: { type: 'announce', params: 'dialing' },
+      entry: [assign({ holdOffMs: null }), { type: 'announce', params: 'dialing' }],
       invoke: {
         src: 'dial',
         input: ({ context }) => ({ config: context.config, failures: context.failures }),
@@ -189,8 +226,9 @@ export const linkMachine = setup({
             actions: assign(({ context, event }) => ({
               failures: context.failures + 1,
               connect: event.output.report,
+              holdOffMs: holdOffOf(event.output.report, context.config),
               reason: event.output.report
-                ? dialFailureReason(event.output.report, (code) => !/^(PROFILE_|CLI_|HAYES_|MODEM_NO_DEVICE|MODEM_PERMISSION|MODEM_INIT_FAILED|MODEM_CHECK_FAILED|MODEM_LOGIN_FAILED|MODEM_LOCK_FAILED)/.test(code))
+                ? dialFailureReason(event.output.report, (code) => !/^(PROFILE_|CLI_|HAYES_|MODEM_NO_DEVICE|MODEM_PERMISSION|MODEM_INIT_FAILED|MODEM_CHECK_FAILED|MODEM_LOGIN_FAILED|MODEM_LOCK_FAILED)/.test(code), context.config.name)
                 : { code: 'MODEM_DIAL_FAILED', message: 'dial ended without a report', fatal: false },
             })),
           },
@@ -270,9 +308,17 @@ export const linkMachine = setup({
     },
 
     backoff: {
-      entry: { type: 'announce', params: 'backoff' },
+      entry: ['planRetry', { type: 'announce', params: 'backoff' }],
+      exit: 'endRetry',
       after: { backoff: [{ guard: 'isPty', target: 'online' }, { target: 'dialing' }] },
-      on: { RETRY: [{ guard: 'isPty', target: 'online' }, { target: 'dialing' }] },
+      on: {
+        // A RETRY during the modem's own hold-off is dropped: the modem would refuse again,
+        // and every refused attempt brings BLACKLISTED closer.
+        RETRY: [
+          { guard: and(['mayRetry', 'isPty']), target: 'online' },
+          { guard: 'mayRetry', target: 'dialing' },
+        ],
+      },
     },
 
     /** A fatal reason: no redial until someone says so (no redial storm). */

@@ -60,7 +60,22 @@ export interface LinkReason {
   fatal: boolean;
   /** The pppd exit status, when pppd ended. */
   pppStatus?: number | null;
+  /** The modem itself refuses to dial for now (the GSM call-repeat rules): `delayed`
+   * holds redials off for the profile's long back-off, `blacklisted` parks the link until
+   * someone dials it (the modem keeps refusing the number until it is power-cycled). */
+  holdOff?: 'delayed' | 'blacklisted';
 }
+
+/** One line of a dial's transcript (AT exchange and login chat), secrets masked. */
+export interface TranscriptEntry {
+  direction: 'tx' | 'rx' | 'note';
+  text: string;
+  /** Since the dial began. */
+  atMs: number;
+}
+
+/** How many lines of the last dial's transcript a link keeps. */
+export const TRANSCRIPT_LINES = 200;
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 2000, factor: 2, maxMs: 300_000, jitter: 0.2 };
 
