@@ -79,6 +79,30 @@ describe('startPppd with a fake pppd', () => {
     expect(await ppp.exited).toMatchObject({ status: 19, name: 'auth-to-peer-failed', fatal: true });
   });
 
+  it('masks the secrets it is given in every line and event, as pppd debug with show-password prints them', async () => {
+    const ppp = startPppd({
+      args: [],
+      secrets: ['pw-0ne', 'hunter2'],
+      pppdPath: fakePppd(
+        [
+          `echo 'sent [PAP AuthReq id=0x1 user="dialuser" password="pw-0ne"]' >&2`,
+          `echo 'CHAP authentication failed: bad secret hunter2' >&2`,
+          'exit 19',
+        ].join('\n'),
+      ),
+    });
+    const lines: string[] = [];
+    const events: PppLogEvent[] = [];
+    ppp.on('line', (line) => lines.push(line));
+    ppp.on('log', (event) => events.push(event));
+    const exit = await ppp.exited;
+    expect(lines[0]).toBe('sent [PAP AuthReq id=0x1 user="dialuser" password="********"]');
+    const everything = JSON.stringify([lines, events, exit]);
+    expect(everything).toContain('bad secret ********');
+    expect(everything).not.toContain('pw-0ne');
+    expect(everything).not.toContain('hunter2');
+  });
+
   it('keeps only the last 50 log lines', async () => {
     const ppp = startPppd({ args: [], pppdPath: fakePppd('i=1; while [ $i -le 60 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 0') });
     const exit = await ppp.exited;

@@ -17,8 +17,9 @@ import { EventEmitter } from 'node:events';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { DialbondError } from '../errors/index.js';
+import { SecretMask } from '../log/index.js';
 import { describePppExit, type PppExitInfo } from './exit-codes.js';
-import { PppdLogReader, type PppLogEvent } from './log.js';
+import { parsePppdLogLine, PppdLogReader, type PppLogEvent } from './log.js';
 
 /** Where pppd usually lives when it is not on PATH (root's PATH has the sbin directories, a user's may not). */
 export const PPPD_FALLBACK_DIRS: readonly string[] = ['/usr/sbin', '/sbin'];
@@ -56,6 +57,9 @@ export interface StartPppdOptions {
   signal?: AbortSignal;
   /** Grace between SIGTERM and SIGKILL to the process group (default 5000 ms). */
   killAfterMs?: number;
+  /** Masked in every line pppd logs before anyone sees it: with `debug` (and
+   * `show-password`) pppd prints PAP requests with the password in them (upap.c). */
+  secrets?: readonly string[];
 }
 
 /** Events of a running pppd. */
@@ -155,13 +159,18 @@ export class PppdProcess extends EventEmitter<PppdProcessEvents> {
     this.pid = pid;
     this.killAfterMs = options.killAfterMs ?? DEFAULT_KILL_AFTER_MS;
 
+    const mask = new SecretMask();
+    for (const secret of options.secrets ?? []) mask.add(secret);
     const reader = new PppdLogReader();
-    reader.on('line', (line) => {
+    reader.on('line', (raw) => {
+      const line = mask.mask(raw);
       this.lines.push(line);
       if (this.lines.length > PPPD_EXIT_LINES) this.lines.shift();
       this.emit('line', line);
+      // parsed from the masked line, so no event carries a secret either
+      const event = parsePppdLogLine(line);
+      if (event) this.emit('log', event);
     });
-    reader.on('log', (event) => this.emit('log', event));
     const stderr = subprocess.stderr;
     const drained = new Promise<void>((resolve) => {
       if (!stderr) return resolve();
