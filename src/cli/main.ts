@@ -10,13 +10,13 @@ import { registerConfig } from './commands/config.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerQueries } from './commands/queries.js';
 import { registerConsole } from './commands/console.js';
+import { registerProfiles } from './commands/profiles.js';
 import { isDialbondError } from '../errors/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('dialbond')
     .description('dial modems, run pppd on every line, bond the links into one pipe and keep it that way')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run "dialbond help <command>" for its options)');
+    .version(VERSION, '-V, --version');
   registerDial(program);
   registerSim(program);
   registerLab(program);
@@ -24,7 +24,39 @@ export function buildProgram(): Command {
   registerDaemon(program);
   registerQueries(program);
   registerConsole(program);
+  registerProfiles(program);
+  for (const command of allCommands(program)) asksForUsage(command);
   return program;
+}
+
+/** Exit status of a usage error (README: 2 bad usage), whichever command found it. */
+export const USAGE_EXIT = 2;
+
+function* allCommands(command: Command): Generator<Command> {
+  yield command;
+  for (const sub of command.commands) yield* allCommands(sub);
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Commander ends the process itself (status 1) on a parse error in a subcommand unless every
+ * command has its own exit override: each gets one, so main() sees the error and answers
+ * with the usage status. Its messages end with the code, like dialbond's own, and the hint
+ * after them names the command's help.
+ */
+function asksForUsage(command: Command): void {
+  const path = commandPath(command);
+  command
+    .exitOverride()
+    .showHelpAfterError(`(run "${path === 'dialbond' ? 'dialbond --help' : `dialbond help ${path.slice('dialbond '.length)}`}" for its options)`)
+    // One output configuration object is shared by a command and its subcommands, so the
+    // message cannot name the command; the line after it does.
+    .configureOutput({ outputError: (text, write) => write(`dialbond: ${text.replace(/^error: /, '').trimEnd()} [CLI_USAGE]\n`) });
 }
 
 const VERSION = '0.1.0';
@@ -32,13 +64,17 @@ const VERSION = '0.1.0';
 /** Runs the command line; resolves with the process exit status. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode;
+      // --help and --version end with 0; anything else commander stops on is bad usage
+      // (an unknown command or option, a missing argument, no command at all).
+      if (error.exitCode === 0) return 0;
+      // A command that only groups others, given alone: commander printed its help.
+      if (error.code === 'commander.help') process.stderr.write('dialbond: no command given: pick one of the commands listed above [CLI_USAGE]\n');
+      return USAGE_EXIT;
     }
     if (isDialbondError(error)) {
       process.stderr.write(`dialbond: ${error.message} [${error.code}]\n`);

@@ -94,6 +94,14 @@ describe('dialbond status, up, down, enslave, emancipate, events (daemon control
     }
   });
 
+  it('status --json with no daemon still prints JSON: the error object, exit 4', async () => {
+    const run = await cli('status', '--json', '--socket', join(dir, 'nobody.sock'));
+    expect(run.exitCode).toBe(4);
+    const out = JSON.parse(run.stdout) as { error: { code: string; message: string; exitStatus: number } };
+    expect(out.error).toMatchObject({ code: 'CONTROL_UNAVAILABLE', exitStatus: 4 });
+    expect(out.error.message).toContain('nobody.sock');
+  });
+
   it('events follows the stream, and says so when the daemon goes away', async () => {
     const child = execa(process.execPath, [bin, 'events', '--socket', socket], { reject: false, timeout: 30_000 });
     let out = '';
@@ -111,5 +119,30 @@ describe('dialbond status, up, down, enslave, emancipate, events (daemon control
     const result = await child;
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('the daemon closed the connection');
+  });
+});
+
+describe('usage errors of the command line', () => {
+  const usage = async (...args: string[]) => {
+    const run = await cli(...args);
+    expect(run.exitCode, `dialbond ${args.join(' ')}`).toBe(2);
+    expect(run.stderr).toMatch(/^dialbond: .* \[CLI_USAGE\]$/m);
+    return run.stderr;
+  };
+
+  it('a missing argument, a missing option, an unknown command or option, no command: exit 2 with the help to read', async () => {
+    expect(await usage('info')).toBe('dialbond: missing required argument \'iface\' [CLI_USAGE]\n(run "dialbond help info" for its options)');
+    const dial = await usage('dial', '--number', '1');
+    expect(dial).toContain("required option '-d, --device <path>' not specified");
+    expect(dial).toContain('(run "dialbond help dial" for its options)');
+    expect(await usage('config', 'check')).toContain('dialbond help config check');
+    expect(await usage('no-such-command')).toContain("unknown command 'no-such-command'");
+    expect(await usage('status', '--colour')).toContain("unknown option '--colour'");
+    await usage();
+  });
+
+  it('--help and --version still exit 0', async () => {
+    expect((await cli('--version')).exitCode).toBe(0);
+    expect((await cli('info', '--help')).exitCode).toBe(0);
   });
 });

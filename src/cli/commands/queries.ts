@@ -122,12 +122,25 @@ export function registerQueries(program: Command): void {
     .description('the daemon: its state, the bundle and every link')
     .option('--json', 'print the daemon\'s status object (see README: control socket)')
     .option('--socket <path>', 'the daemon\'s control socket')
-    .action((options: { json?: boolean; socket?: string }) =>
-      run(async () => {
-        const status = await withDaemon(options, (c) => c.request<SupervisorStatus>('status'));
-        write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status, Date.now()));
-      }),
-    );
+    .action(async (options: { json?: boolean; socket?: string }) => {
+      if (!options.json) {
+        await run(async () => {
+          const status = await withDaemon(options, (c) => c.request<SupervisorStatus>('status'));
+          write(formatStatus(status, Date.now()));
+        });
+        return;
+      }
+      // A script reading stdout gets JSON either way: the status, or why there is none.
+      try {
+        write(`${JSON.stringify(await withDaemon(options, (c) => c.request<SupervisorStatus>('status')))}\n`);
+      } catch (error) {
+        const { status, message } = queryFailure(error);
+        const { code, message: text } = error as { code: string; message: string };
+        write(`${JSON.stringify({ error: { code, message: text, exitStatus: status } })}\n`);
+        process.stderr.write(`${message}\n`);
+        process.exitCode = status;
+      }
+    });
 
   const control: Array<[string, 'dial' | 'hangup' | 'enslave' | 'emancipate', string]> = [
     ['up', 'dial', 'ask the daemon to dial a link now and keep it up'],
