@@ -43,3 +43,40 @@ describe('dialbond config check', () => {
     expect(run.stderr).toContain('no such file');
   });
 });
+
+describe('dialbond profiles', () => {
+  const dialers = mkdtempSync(join(tmpdir(), 'dialbond-dialers-'));
+  writeFileSync(join(dialers, 'generic.yaml'), 'name: generic\ndescription: my own generic modem\ninit: [ATE1]\n');
+  writeFileSync(join(dialers, 'broken.yaml'), 'name: broken\ntimeouts: { dial: soon }\n');
+  const profiles = (...args: string[]) => spawnSync(process.execPath, [bin, 'profiles', ...args], { encoding: 'utf8', env: { ...process.env, DIALBOND_DIALERS: dialers } });
+
+  it('lists every reachable profile with its description and file; one earlier in the path hides a built-in', () => {
+    const run = profiles('--json');
+    expect(run.status).toBe(0);
+    const list = JSON.parse(run.stdout) as Array<{ name: string; description: string; file: string; source: string; shadows: string[]; problem?: string }>;
+    expect(list.map((p) => p.name)).toEqual(expect.arrayContaining(['broken', 'generic', 'gsm', 'usr-courier', 'zoom-v34']));
+    expect(list.find((p) => p.name === 'generic')).toMatchObject({ description: 'my own generic modem', file: join(dialers, 'generic.yaml'), source: 'DIALBOND_DIALERS', shadows: [expect.stringMatching(/dialers\/generic\.yaml$/)] });
+    expect(list.find((p) => p.name === 'zoom-v34')).toMatchObject({ source: 'built-in', description: expect.stringContaining('eql HOWTO') });
+    expect(list.find((p) => p.name === 'broken')?.problem).toContain('timeouts.dial: expected a duration');
+    const human = profiles();
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/^zoom-v34 +Zoom V\.34 .*\[built-in: .*zoom-v34\.yaml\]$/m);
+    expect(human.stdout).toMatch(/^broken +INVALID: /m);
+  });
+
+  it('shows one profile with every default filled in, as YAML or JSON; an unknown name is exit 2', () => {
+    const json = profiles('show', 'zoom-v34', '--json');
+    expect(json.status).toBe(0);
+    const shown = JSON.parse(json.stdout) as { file: string; profile: { name: string; timeouts: Record<string, number>; dial: { prefix: string; allowSemicolon: boolean }; loginFailures: string[] } };
+    expect(shown.file).toMatch(/dialers\/zoom-v34\.yaml$/);
+    expect(shown.profile.timeouts).toMatchObject({ reset: 30_000, loginSettle: 1500 });
+    expect(shown.profile.dial).toEqual({ prefix: 'ATDT', allowSemicolon: false });
+    const yaml = profiles('show', 'generic');
+    expect(yaml.stdout).toContain(`# generic from ${join(dialers, 'generic.yaml')}`);
+    expect(yaml.stdout).toMatch(/^init:\n {2}- ATE1$/m);
+    const missing = profiles('show', 'no-such-modem');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('[PROFILE_NOT_FOUND]');
+    expect(missing.stderr).toContain('see "dialbond profiles"');
+  });
+});
