@@ -3,13 +3,24 @@
  * links), the supervisor's policies, the control socket and optional metrics. Secrets are
  * never in it: a link names the file its password is in.
  */
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { durationSchema } from '../profiles/index.js';
 
 const ipv4 = z.string().refine((v) => isIPv4(v), { message: 'expected an IPv4 address like 203.0.113.1' });
 const destination = z.string().refine((v) => v === 'default' || /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(v) && isIPv4(v.split('/')[0] as string) && Number(v.split('/')[1]) <= 32, {
   message: 'expected "default" or an IPv4 prefix like 198.51.100.0/24',
+});
+const dnsList = z.array(z.string().refine((v) => isIP(v) !== 0, { message: 'expected an IPv4 or IPv6 address like 192.0.2.53' })).min(1, 'expected at least one address');
+const dnsWord = z.enum(['peer', 'none'], { errorMap: () => ({ message: 'expected "peer", "none" or a list of addresses' }) });
+/** `dns:` (src/dns): the peers' servers (the default), none, or a fixed list while the bundle
+ * is up. Validated as the one form it has, so an error names the bad entry (`dns[1]`). */
+const dnsSetting = z.any().transform((value, ctx): 'peer' | 'none' | string[] => {
+  if (value === undefined) return 'peer';
+  const result = Array.isArray(value) ? dnsList.safeParse(value) : dnsWord.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue, message: issue.message } as z.IssueData);
+  return z.NEVER;
 });
 const linkName = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'expected 1-15 letters, digits, ".", "_" or "-" (it names pppd\'s link)');
 const absolutePath = z.string().regex(/^\//, 'expected an absolute path');
@@ -86,6 +97,7 @@ export const configSchema = z
       })
       .strict(),
     links: z.array(linkSchema).min(1, 'expected at least one link'),
+    dns: dnsSetting,
     supervisor: z
       .object({
         redial: z

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   SYS_NOT_FOUND: { retryable: false },
   BUNDLE_INVALID: { retryable: false },
   BUNDLE_FAILED: { retryable: true },
+  // The router's resolver (DNS servers while the bundle is up).
+  DNS_FAILED: { retryable: true },
   // The lab: a real kernel in QEMU for end-to-end tests.
   LAB_MISSING_PACKAGES: { retryable: false },
   LAB_KERNEL_FETCH: { retryable: true },
@@ -55,6 +57,8 @@ export const ERROR_CODES = {
   LINK_HUNG_UP: { retryable: false },
   LINK_PROBE_FAILED: { retryable: true },
   LINK_STARVING: { retryable: true },
+  /** The modem asked not to be dialed yet (DELAYED); a dial now needs force. */
+  LINK_HOLD_OFF: { retryable: true },
   // The supervisor daemon and its control socket.
   DAEMON_RUNNING: { retryable: false },
   DAEMON_STATE: { retryable: true },
