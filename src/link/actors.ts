@@ -6,7 +6,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { dialAndHold, type HeldLine } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppLogEvent } from '../ppp/index.js';
 import { rotatedNumbers, type DialInput, type DialResultForLink, type LinkEvent, type LinkPppEvent, type PppExit, type RunningPppd } from './machine.js';
-import type { LinkConfig } from './types.js';
+import type { LinkConfig, TranscriptEntry } from './types.js';
 
 /** The part of pppd's log the link machine reacts to. */
 export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
@@ -45,6 +45,17 @@ export function pppdArgsFor(config: LinkConfig, optionsFile?: string): string[] 
 export interface LinkActorDeps {
   /** pppd to run (tests and unusual installs); found on PATH by default. */
   pppdPath?: string;
+  /** A dial begins (its transcript starts afresh). */
+  onDialStart?: () => void;
+  /** Each line of a dial's transcript (AT exchange and login chat), secrets masked. */
+  onTranscript?: (entry: TranscriptEntry) => void;
+  /** Each line pppd logs, secrets masked. */
+  onPppLine?: (line: string) => void;
+}
+
+/** The passwords of a link, which nothing it shows or logs may contain. */
+function secretsOf(config: LinkConfig): string[] {
+  return [config.ppp.password, config.kind === 'modem' ? config.login?.password : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 export function createLinkActors(deps: LinkActorDeps = {}) {
@@ -52,6 +63,7 @@ export function createLinkActors(deps: LinkActorDeps = {}) {
     dial: fromPromise<DialResultForLink, DialInput>(async ({ input, signal }) => {
       const config = input.config;
       if (config.kind !== 'modem') return { held: null, report: null };
+      deps.onDialStart?.();
       const result = await dialAndHold({
         profile: config.profile,
         device: config.device,
@@ -61,6 +73,7 @@ export function createLinkActors(deps: LinkActorDeps = {}) {
         ...(config.login ? { login: config.login } : {}),
         ...(config.variables ? { variables: config.variables } : {}),
         ...(config.lockDir !== undefined ? { lockDir: config.lockDir } : {}),
+        ...(deps.onTranscript ? { onTranscript: deps.onTranscript } : {}),
       });
       if ('fd' in result) {
         // Stopped while the line came up: hand nothing over, hang up at once.
@@ -85,8 +98,10 @@ export function createLinkActors(deps: LinkActorDeps = {}) {
             args: pppdArgsFor(config, secret?.path),
             ...(held ? { stdinFd: held.fd } : {}),
             ...(deps.pppdPath !== undefined ? { pppdPath: deps.pppdPath } : {}),
+            secrets: secretsOf(config),
           });
           running = pppd;
+          if (deps.onPppLine) pppd.on('line', deps.onPppLine);
           if (stopped) void pppd.stop();
           send({ type: 'PPP_STARTED', pppd });
           pppd.on('log', (event: PppLogEvent) => {

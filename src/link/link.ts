@@ -1,14 +1,17 @@
 /**
  * One link, running: the link machine with its real actors, as an object the supervisor
  * (and tests) can start, stop and watch. Every state change is an event with its reason
- * and the time it happened.
+ * and the time it happened. The last dial's transcript is kept (bounded) for `dialbond
+ * status LINK`, and at debug level the AT exchange and pppd's lines are logged: with a real
+ * modem, that is the first thing anyone asks for.
  */
 import { EventEmitter } from 'node:events';
 import { createActor, type Actor } from 'xstate';
+import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { createLinkActors, type LinkActorDeps } from './actors.js';
 import { linkMachine, type LinkState } from './machine.js';
-import type { LinkConfig, LinkReason } from './types.js';
+import { TRANSCRIPT_LINES, type LinkConfig, type LinkReason, type TranscriptEntry } from './types.js';
 
 export interface LinkStatus {
   name: string;
@@ -24,17 +27,24 @@ export interface LinkStatus {
   /** How long the current call took from ATD to CONNECT (modem links). */
   connectMs: number | null;
   since: number;
+  /** In back-off: when the next dial is due (the reason says why it waits); null
+   * otherwise. Absent from an older daemon's status. */
+  nextDialAtMs?: number | null;
 }
 
 export interface LinkTransition {
   state: LinkState;
   reason?: LinkReason;
   atMs: number;
+  /** Entering back-off: when the next dial is due. */
+  nextDialAtMs?: number;
 }
 
-export interface LinkOptions extends LinkActorDeps {
+export interface LinkOptions extends Pick<LinkActorDeps, 'pppdPath'> {
   clock?: Clock;
   random?: () => number;
+  /** At debug level: each transcript line of a dial and each line pppd logs (secrets masked). */
+  logger?: Logger;
 }
 
 /** The state name of a machine snapshot value ({ online: 'up' } -> 'up'). */
@@ -48,19 +58,38 @@ export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
   private readonly actor: Actor<typeof linkMachine>;
   private readonly clock: Clock;
   private since: number;
+  private nextDialAtMs: number | null = null;
+  private lastDial: TranscriptEntry[] = [];
   private readonly stopped: Promise<void>;
 
   constructor(readonly config: LinkConfig, options: LinkOptions = {}) {
     super();
     this.clock = options.clock ?? systemClock;
     this.since = this.clock.now();
-    this.actor = createActor(linkMachine.provide({ actors: createLinkActors(options) }), {
+    const log = options.logger?.child({ link: config.name });
+    const actors = createLinkActors({
+      ...(options.pppdPath !== undefined ? { pppdPath: options.pppdPath } : {}),
+      onDialStart: () => (this.lastDial = []),
+      onTranscript: (entry) => {
+        this.lastDial.push(entry);
+        if (this.lastDial.length > TRANSCRIPT_LINES) this.lastDial.shift();
+        log?.debug({ direction: entry.direction, text: entry.text, atMs: entry.atMs }, 'modem');
+      },
+      ...(log ? { onPppLine: (line: string) => log.debug({ line }, 'pppd') } : {}),
+    });
+    this.actor = createActor(linkMachine.provide({ actors }), {
       input: { config, ...(options.random ? { random: options.random } : {}) },
       clock: this.clock,
     });
     this.actor.on('transition', (event) => {
       this.since = this.clock.now();
-      this.emit('transition', { state: event.state, ...(event.reason ? { reason: event.reason } : {}), atMs: this.since });
+      this.nextDialAtMs = event.retryInMs !== undefined ? this.since + event.retryInMs : null;
+      this.emit('transition', {
+        state: event.state,
+        ...(event.reason ? { reason: event.reason } : {}),
+        atMs: this.since,
+        ...(this.nextDialAtMs !== null ? { nextDialAtMs: this.nextDialAtMs } : {}),
+      });
     });
     this.stopped = new Promise((resolve) => this.actor.subscribe({ complete: () => resolve(), error: () => resolve() }));
     this.actor.start();
@@ -74,9 +103,10 @@ export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
     this.actor.send({ type: 'START' });
   }
 
-  /** Dials again now (from parked, or cutting a back-off short). */
-  retry(): void {
-    this.actor.send({ type: 'RETRY' });
+  /** Dials again now (from parked, or cutting a back-off short). A back-off the modem asked
+   * for (DELAYED) is cut short only with `force`. */
+  retry(options: { force?: boolean } = {}): void {
+    this.actor.send({ type: 'RETRY', ...(options.force ? { force: true } : {}) });
   }
 
   /** Hangs up on request and stays parked until retry(). */
@@ -110,7 +140,14 @@ export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
       speed: c.connect?.speed ?? null,
       connectMs: c.connect?.connectMs ?? null,
       since: this.since,
+      nextDialAtMs: this.nextDialAtMs,
     };
+  }
+
+  /** The last dial's transcript (AT exchange and login chat, secrets masked), at most
+   * TRANSCRIPT_LINES lines, the latest kept. */
+  transcript(): TranscriptEntry[] {
+    return [...this.lastDial];
   }
 
   /** Resolves at the next transition into `state` (rejects after `ms`). */

@@ -220,4 +220,35 @@ describe('Supervisor', () => {
     h.supervisor.dial('line2');
     expect(h.link('line2').calls).toEqual(['start', 'retry']);
   });
+
+  it("refuses to cut short the modem's own hold-off (DELAYED) unless forced, and says until when", async () => {
+    const h = harness();
+    await h.supervisor.start();
+    const reason = { code: 'MODEM_DIAL_FAILED', message: 'modem on /dev/ttyS1 refuses to dial 2 for now (DELAYED)', fatal: false, holdOff: 'delayed' as const };
+    h.link('line1').go('backoff', { reason, nextDialAtMs: 600_000 }, 0);
+    expect(h.events.at(-1)).toMatchObject({ type: 'link', link: 'line1', state: 'backoff', nextDialAtMs: 600_000, reason: { holdOff: 'delayed' } });
+    let error: unknown;
+    try {
+      h.supervisor.dial('line1');
+    } catch (e) {
+      error = e;
+    }
+    expect(isDialbondError(error, 'LINK_HOLD_OFF')).toBe(true);
+    expect((error as Error).message).toContain('1970-01-01T00:10:00.000Z');
+    expect(h.link('line1').calls).toEqual(['start']);
+    h.supervisor.dial('line1', { force: true });
+    expect(h.link('line1').calls).toEqual(['start', 'retry:force']);
+    // an ordinary back-off is cut short as before
+    h.link('line0').go('backoff', { reason: { code: 'MODEM_DIAL_FAILED', message: 'busy', fatal: false }, nextDialAtMs: 4000 });
+    h.supervisor.dial('line0');
+    expect(h.link('line0').calls).toEqual(['start', 'retry']);
+  });
+
+  it("gives one link's last dial transcript on its own, not in every status", async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').lastDial = [{ direction: 'tx', text: 'ATDT1', atMs: 5 }, { direction: 'rx', text: 'DELAYED', atMs: 900 }];
+    expect(h.supervisor.linkDetail('line0')).toMatchObject({ name: 'line0', state: 'dialing', transcript: [{ text: 'ATDT1' }, { text: 'DELAYED' }] });
+    expect((await h.supervisor.status()).links[0]).not.toHaveProperty('transcript');
+  });
 });

@@ -16,7 +16,7 @@ import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { bundleConfigOf } from './bundle-factory.js';
-import type { SupervisedLink, SupervisedLinkStatus, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
+import type { SupervisedLink, SupervisedLinkDetail, SupervisedLinkStatus, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
 
 export interface SupervisorDeps {
   createLink(config: LinkConfig): SupervisedLink;
@@ -102,11 +102,18 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   /** Dials a link now: a deferred one for the first time, one parked or hung up, or one
-   * waiting out its back-off. */
-  dial(name: string): void {
+   * waiting out its back-off. One whose modem answered DELAYED waits out the modem's
+   * hold-off unless forced: each refused attempt brings BLACKLISTED closer.
+   * @throws DialbondError LINK_HOLD_OFF (held off and not forced), LINK_UNKNOWN. */
+  dial(name: string, options: { force?: boolean } = {}): void {
     const link = this.entry(name).link;
-    if (link.status().state === 'idle') link.start();
-    else link.retry();
+    const status = link.status();
+    if (status.state === 'idle') return link.start();
+    if (status.state === 'backoff' && status.reason?.holdOff === 'delayed' && !options.force) {
+      const due = status.nextDialAtMs ? ` until ${new Date(status.nextDialAtMs).toISOString()}` : '';
+      throw new DialbondError('LINK_HOLD_OFF', `${name}: the modem refuses to dial${due} (it answered DELAYED); wait for it, or force the dial ("dialbond up --force ${name}") at the risk of BLACKLISTED`, { link: name, ...(status.nextDialAtMs ? { nextDialAtMs: status.nextDialAtMs } : {}) });
+    }
+    link.retry(options.force ? { force: true } : {});
   }
 
   /** Hangs a link up; it stays down until dialed. */
@@ -181,6 +188,11 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const c = e.configured;
     const where = 'command' in c ? c.command.join(' ') : `${c.device}${c.numbers[0] ? ` ${c.numbers[0]}` : ''}`;
     return { ...e.link.status(), bundled: e.bundled, heldOut: e.heldOut, weight: e.weight, where, dials: e.dials, drops: e.drops };
+  }
+
+  /** One link's status with the last dial's transcript (kept out of `status`: it is long). */
+  linkDetail(name: string): SupervisedLinkDetail {
+    return { ...this.linkStatus(name), transcript: this.entry(name).link.transcript() };
   }
 
   async status(): Promise<SupervisorStatus> {
@@ -271,7 +283,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   private onTransition(e: Entry, t: LinkTransition): void {
-    this.publish({ type: 'link', link: e.link.name, state: t.state, ...(t.reason ? { reason: t.reason } : {}), atMs: t.atMs });
+    this.publish({ type: 'link', link: e.link.name, state: t.state, ...(t.reason ? { reason: t.reason } : {}), atMs: t.atMs, ...(t.nextDialAtMs !== undefined ? { nextDialAtMs: t.nextDialAtMs } : {}) });
     if (this.entries.get(e.link.name) !== e) return; // removed by a reload: its bundle exit is already queued
     if (t.state === 'dialing' || (t.state === 'negotiating' && e.link.config.kind === 'pty')) e.dials++;
     if (t.state === 'up') {

@@ -4,10 +4,12 @@
  */
 import { EventEmitter } from 'node:events';
 import type { BundleBackend, BundleMember, BundleStatus } from '../bundle/index.js';
-import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition } from '../link/index.js';
+import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition, TranscriptEntry } from '../link/index.js';
 
 export class FakeLink extends EventEmitter<{ transition: [LinkTransition] }> {
   readonly calls: string[] = [];
+  /** What transcript() answers. */
+  lastDial: TranscriptEntry[] = [];
   private current: LinkStatus;
 
   constructor(readonly config: LinkConfig) {
@@ -23,8 +25,8 @@ export class FakeLink extends EventEmitter<{ transition: [LinkTransition] }> {
     this.calls.push('start');
     this.current = { ...this.current, state: 'dialing' };
   }
-  retry(): void {
-    this.calls.push('retry');
+  retry(options: { force?: boolean } = {}): void {
+    this.calls.push(options.force ? 'retry:force' : 'retry');
   }
   hangUp(): void {
     this.calls.push('hangUp');
@@ -41,11 +43,14 @@ export class FakeLink extends EventEmitter<{ transition: [LinkTransition] }> {
   status(): LinkStatus {
     return { ...this.current };
   }
+  transcript(): TranscriptEntry[] {
+    return [...this.lastDial];
+  }
 
   /** Moves the fake to `state`, as the link machine would, and announces it. */
   go(state: LinkState, changes: Partial<LinkStatus> = {}, atMs = 0): void {
     this.current = { ...this.current, ...changes, state };
-    this.emit('transition', { state, ...(changes.reason ? { reason: changes.reason } : {}), atMs });
+    this.emit('transition', { state, ...(changes.reason ? { reason: changes.reason } : {}), atMs, ...(changes.nextDialAtMs ? { nextDialAtMs: changes.nextDialAtMs } : {}) });
   }
 
   up(ifname: string, speed: number | null = 115200): void {

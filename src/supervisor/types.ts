@@ -4,18 +4,21 @@
  * socket subscribers).
  */
 import type { BundleMode, BundleStatus } from '../bundle/index.js';
-import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition } from '../link/index.js';
+import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition, TranscriptEntry } from '../link/index.js';
 
 /** A link as the supervisor drives it (src/link's Link). */
 export interface SupervisedLink {
   readonly name: string;
   readonly config: LinkConfig;
   start(): void;
-  retry(): void;
+  /** `force` cuts short a hold-off the modem asked for (DELAYED). */
+  retry(options?: { force?: boolean }): void;
   hangUp(): void;
   fault(reason: LinkReason): void;
   stop(): Promise<void>;
   status(): LinkStatus;
+  /** The last dial's transcript, secrets masked. */
+  transcript(): TranscriptEntry[];
   on(event: 'transition', listener: (t: LinkTransition) => void): unknown;
 }
 
@@ -23,7 +26,8 @@ export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped';
 
 export type SupervisorEvent =
   | { type: 'supervisor'; state: SupervisorState; atMs: number }
-  | { type: 'link'; link: string; state: LinkState; reason?: LinkReason; atMs: number }
+  /** `nextDialAtMs`: entering back-off, when the next dial is due. */
+  | { type: 'link'; link: string; state: LinkState; reason?: LinkReason; atMs: number; nextDialAtMs?: number }
   | { type: 'bundle'; link: string; action: 'added' | 'removed'; ifname: string; weight?: number; atMs: number; tookMs: number }
   | { type: 'bundle-error'; link: string; action: 'add' | 'remove' | 'weight'; code: string; message: string; atMs: number }
   | { type: 'weight'; link: string; weight: number; atMs: number }
@@ -45,6 +49,11 @@ export interface SupervisedLinkStatus extends LinkStatus {
   /** Dial attempts (pppd starts, for pty links) and drops since the daemon started. */
   dials: number;
   drops: number;
+}
+
+/** One link in full (the `link` command): its status and the last dial's transcript. */
+export interface SupervisedLinkDetail extends SupervisedLinkStatus {
+  transcript: TranscriptEntry[];
 }
 
 export interface SupervisorStatus {
