@@ -8,31 +8,53 @@ import { LineFramer, classifyLine } from '../hayes/index.js';
 import type { ModemIo } from './io.js';
 import type { ModemEvent } from './machine.js';
 
-/** Printable text of a raw chunk for the login chat: latin1, control bytes dropped except
+/** Printable text of raw bytes for the login chat: latin1, control bytes dropped except
  * line ends (chat matches prompts that have no line end yet). */
-function chatText(data: Buffer): string {
-  return data.toString('latin1').replace(/[^\x20-\x7e\r\n\t]/g, '');
+function chatText(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1').replace(/[^\x20-\x7e\r\n\t]/g, '');
+}
+
+/**
+ * The events of one chunk in byte order. The chunk is cut after every line end: each piece's
+ * TEXT goes out before the lines that piece completes, so the text *behind* a line (a login
+ * prompt in the same read as CONNECT) reaches the machine after that line's LINE, when the
+ * machine is already in the state that wants it.
+ */
+export function chunkEvents(framer: LineFramer, data: Uint8Array): ModemEvent[] {
+  const events: ModemEvent[] = [];
+  let start = 0;
+  for (let i = 0; i <= data.length; i++) {
+    const atEnd = i === data.length;
+    if (!atEnd && data[i] !== 0x0d && data[i] !== 0x0a) continue;
+    const piece = data.subarray(start, atEnd ? i : i + 1);
+    start = i + 1;
+    if (piece.length === 0) continue;
+    const text = chatText(piece);
+    if (text) events.push({ type: 'TEXT', text });
+    for (const framed of framer.push(piece)) {
+      if (framed.type === 'line') events.push({ type: 'LINE', line: classifyLine(framed.text) });
+      else events.push({ type: 'NOISE', bytes: framed.bytes, reason: framed.reason });
+    }
+  }
+  return events;
 }
 
 export function createModemActors(io: ModemIo) {
   return {
     openPort: fromPromise<void, void>(() => io.open()),
-    write: fromPromise<void, { text: string }>(({ input }) => (input.text ? io.write(input.text) : Promise.resolve())),
+    write: fromPromise<void, { text: string; holdAtConnect?: boolean }>(({ input }) =>
+      input.text ? io.write(input.text, input.holdAtConnect ? { holdAtConnect: true } : {}) : Promise.resolve(),
+    ),
+    resumeReading: fromPromise<void, void>(async () => io.resumeReading()),
     closePort: fromPromise<void, { dropDtr: boolean }>(({ input }) => io.close({ dropDtr: input.dropDtr })),
     portEvents: fromCallback<EventObject, void>(({ sendBack }) => {
-      const send = (event: ModemEvent) => sendBack(event);
       const framer = new LineFramer();
       return io.subscribe((event) => {
         if (event.type === 'closed') {
-          send({ type: 'PORT_CLOSED', reason: event.reason, ...(event.message !== undefined ? { message: event.message } : {}) });
+          sendBack({ type: 'PORT_CLOSED', reason: event.reason, ...(event.message !== undefined ? { message: event.message } : {}) } satisfies ModemEvent);
           return;
         }
-        const text = chatText(event.data);
-        if (text) send({ type: 'TEXT', text });
-        for (const framed of framer.push(event.data)) {
-          if (framed.type === 'line') send({ type: 'LINE', line: classifyLine(framed.text) });
-          else send({ type: 'NOISE', bytes: framed.bytes, reason: framed.reason });
-        }
+        for (const e of chunkEvents(framer, event.data)) sendBack(e);
       });
     }),
   };

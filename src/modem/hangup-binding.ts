@@ -7,6 +7,7 @@
  */
 import { read as fsRead } from 'node:fs';
 import { LinuxBinding, type LinuxBindingInterface, type LinuxPortBinding } from '@serialport/bindings-cpp';
+import type { ReadGate } from './read-gate.js';
 
 type ReadResult = { buffer: Buffer; bytesRead: number };
 
@@ -16,12 +17,19 @@ function readOnce(fd: number, buffer: Buffer, offset: number, length: number): P
   return new Promise((resolve, reject) => fsRead(fd, buffer, offset, length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
 }
 
-async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offset: number, length: number): Promise<ReadResult> {
+async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offset: number, length: number, gate?: ReadGate): Promise<ReadResult> {
   for (;;) {
     if (!port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
+    // Asked right before each read(2), never earlier: a hold decided by the last byte
+    // read keeps the next one from being taken.
+    const most = gate ? Math.min(length, await gate.ready()) : length;
+    if (most === 0 || !port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
     try {
-      const bytesRead = await readOnce(port.fd, buffer, offset, length);
-      if (bytesRead > 0) return { buffer, bytesRead };
+      const bytesRead = await readOnce(port.fd, buffer, offset, most);
+      if (bytesRead > 0) {
+        gate?.took(buffer.subarray(offset, offset + bytesRead));
+        return { buffer, bytesRead };
+      }
       throw Object.assign(new Error('the line hung up (end of file on the tty)'), { disconnect: true, code: 'EHANGUP' });
     } catch (error) {
       const err = error as NodeJS.ErrnoException & { disconnect?: boolean; canceled?: boolean };
@@ -38,12 +46,18 @@ async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offse
   }
 }
 
+/** LinuxBinding whose ports report a hang-up when the tty reaches end of file and, with a
+ * `gate`, read only when and as much as it allows (see read-gate.ts). */
+export function hangupAwareBinding(gate?: ReadGate): LinuxBindingInterface {
+  return {
+    ...LinuxBinding,
+    async open(options) {
+      const port = await LinuxBinding.open(options);
+      port.read = (buffer, offset, length) => readDetectingHangup(port, buffer, offset, length, gate);
+      return port;
+    },
+  };
+}
+
 /** LinuxBinding whose ports report a hang-up when the tty reaches end of file. */
-export const HangupAwareBinding: LinuxBindingInterface = {
-  ...LinuxBinding,
-  async open(options) {
-    const port = await LinuxBinding.open(options);
-    port.read = (buffer, offset, length) => readDetectingHangup(port, buffer, offset, length);
-    return port;
-  },
-};
+export const HangupAwareBinding: LinuxBindingInterface = hangupAwareBinding();

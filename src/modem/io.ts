@@ -12,8 +12,13 @@ export interface ModemIo {
   /** The device path, for messages. */
   readonly device: string;
   open(): Promise<void>;
-  /** Writes and resolves once the bytes left our buffers (drained to the driver). */
-  write(data: string): Promise<void>;
+  /** Writes and resolves once the bytes left our buffers (drained to the driver). With
+   * `holdAtConnect` (the dial command) the port reads byte by byte from then on and stops
+   * reading right after the end of a CONNECT line, until resumeReading(): the bytes behind
+   * CONNECT stay in the tty for the login chat or for pppd. */
+  write(data: string, options?: { holdAtConnect?: boolean }): Promise<void>;
+  /** Reads on after the hold at CONNECT (the login chat and the hang-up need the bytes). */
+  resumeReading(): void;
   /** Closes the port; with `dropDtr` DTR is lowered first, which hangs up a modem set to &D2. */
   close(options?: { dropDtr?: boolean }): Promise<void>;
   /** Subscribes to port events; returns the unsubscribe function. */

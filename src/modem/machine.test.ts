@@ -19,6 +19,9 @@ const BASE_PROFILE: ProfileInput = {
   ],
 };
 
+/** The same modem without &D2: DTR does not hang it up, so the hang-up is the escape and ATH. */
+const NO_D2_PROFILE: ProfileInput = { ...BASE_PROFILE, init: ['ATQ0 V1 E1 S0=0 &C1'] };
+
 /** A responder for a well-behaved modem in command mode; `dial` decides what ATD gets. */
 function modem(dial: (command: string, io: FakeModemIo) => void, extra: Record<string, string[]> = {}) {
   return (text: string, io: FakeModemIo) => {
@@ -63,13 +66,22 @@ async function run(
 }
 
 describe('modem machine: connecting', () => {
-  it('probes, resets, inits, dials and parses CONNECT, then hangs up with a guarded escape', async () => {
-    const { output, io } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800/ARQ/V34/LAPM/V42BIS')));
+  it('probes, resets, inits, dials and parses CONNECT, then hangs up by dropping DTR where the init sets &D2', async () => {
+    const { output, io, transcript } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800/ARQ/V34/LAPM/V42BIS')));
     expect(output.outcome).toMatchObject({ result: 'connected', code: null });
     expect(output.connect).toMatchObject({ speed: 28800, protocol: 'ARQ/V34/LAPM/V42BIS' });
     expect(output.attempts).toBe(1);
     expect(output.number).toBe('5551234');
-    expect(io.commands).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234', '+++', 'ATH']);
+    // no "+++" and no ATH: closing with DTR dropped is the hang-up
+    expect(io.commands).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+    expect(io.closed).toEqual({ dropDtr: true });
+    expect(transcript.some((t) => t.text.includes('dropping DTR'))).toBe(true);
+  });
+
+  it('without &D2, hangs up with a guarded escape and ATH', async () => {
+    const { output, io } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800/ARQ/V34/LAPM/V42BIS')), {}, NO_D2_PROFILE);
+    expect(output.outcome).toMatchObject({ result: 'connected', code: null });
+    expect(io.commands).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1', 'ATDT5551234', '+++', 'ATH']);
     // guard time: silence before "+++" and before the next command
     const escape = io.writes.findIndex((w) => w.text === '+++');
     expect(io.writes[escape]!.atMs - 2000).toBeGreaterThanOrEqual(1000);
@@ -78,7 +90,7 @@ describe('modem machine: connecting', () => {
   });
 
   it('hangs up a modem that lost carrier (it never answers +++) one guard time later, not a command timeout later', async () => {
-    const { io } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800')));
+    const { io } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800')), {}, NO_D2_PROFILE);
     const escape = io.writes.findIndex((w) => w.text === '+++');
     expect(io.commands.slice(escape)).toEqual(['+++', 'ATH']);
     // guard after the escape (1 s), then one more guard time for an OK that does not come
@@ -210,15 +222,20 @@ describe('modem machine: failures before dialing', () => {
       if (command.startsWith('AT')) m.reply('OK');
     });
     expect(output.outcome.result).toBe('connected');
-    expect(io.commands.slice(0, 7)).toEqual(['AT', '+++', 'ATQ0 V1 E1', 'ATZ', 'ATQ0 V1 E1', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+    // recognised once: no ATZ (it would bring Q1 back and cost the reset timeout); ATH in
+    // case the escape found it online
+    expect(io.commands.slice(0, 6)).toEqual(['AT', '+++', 'ATQ0 V1 E1', 'ATH', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+    // 2 s probe, guard, +++, guard, one more guard for the OK: dialing within 6 s
+    expect(io.writes.find((w) => w.text.startsWith('ATD'))!.atMs).toBeLessThan(6000);
   });
 
   it('reports a dead modem as MODEM_NO_RESPONSE after the probe, the escape and ATQ0 V1 E1', async () => {
     const { output, io, clock } = await run(() => undefined);
     expect(output.outcome).toMatchObject({ result: 'timeout', code: 'MODEM_NO_RESPONSE' });
     expect(io.commands).toEqual(['AT', '+++', 'ATQ0 V1 E1']);
-    // 5 s probe + 1 s guard + 1 s guard + 5 s wait for OK + 5 s for ATQ0: about 17 s, not minutes
-    expect(clock.now()).toBeLessThan(20_000);
+    // 2 s probe + 1 s guard + 1 s guard + 1 s more for the OK + 2 s for ATQ0: about 7 s
+    expect(clock.now()).toBeGreaterThanOrEqual(7000);
+    expect(clock.now()).toBeLessThan(8000);
   });
 
   it('escapes a modem still online: guard, +++, guard, OK, ATH, then the reset', async () => {
@@ -238,7 +255,9 @@ describe('modem machine: failures before dialing', () => {
     expect(output.outcome.result).toBe('connected');
     expect(io.commands.slice(0, 4)).toEqual(['AT', '+++', 'ATH', 'ATZ']);
     const plus = io.writes[1]!;
-    expect(plus.atMs - io.writes[0]!.atMs).toBeGreaterThanOrEqual(5000 + 1000);
+    // the probe's 2 s, then the guard time of silence before "+++"
+    expect(plus.atMs - io.writes[0]!.atMs).toBeGreaterThanOrEqual(2000 + 1000);
+    expect(plus.atMs - io.writes[0]!.atMs).toBeLessThan(3100);
   });
 
   it('fails a GSM check whose answer lacks what it expects (SIM PIN)', async () => {
@@ -329,6 +348,7 @@ describe('modem machine: login chat', () => {
         connectThenLogin(text, m);
       },
       { login: { user: 'dialuser', password: 'wrong' } },
+      NO_D2_PROFILE,
     );
     expect(output.outcome).toMatchObject({ code: 'MODEM_LOGIN_FAILED' });
     expect(io.commands).toContain('+++');
@@ -344,6 +364,7 @@ describe('modem machine: login chat', () => {
         connectThenLogin(text, m);
       },
       { login: { user: 'dialuser', password: 'bad' } },
+      NO_D2_PROFILE,
     );
     expect(output.outcome).toMatchObject({ code: 'MODEM_LOGIN_FAILED' });
     expect(io.commands).toContain('ATH');
@@ -358,6 +379,7 @@ describe('modem machine: login chat', () => {
         connectThenLogin(text, m);
       },
       { login: { user: 'dialuser', password: 'good' } },
+      NO_D2_PROFILE,
     );
     expect(output.outcome.result).toBe('connected');
     const password = io.writes.find((w) => w.text === 'good\r')!;
@@ -372,4 +394,40 @@ describe('modem machine: login chat', () => {
     expect(output.outcome.message).toContain('ogin:');
     expect(io.commands).not.toContain('u');
   });
+
+  it('answers a login prompt that came in the same read as CONNECT (a Livingston PortMaster)', async () => {
+    const { output, io } = await run(
+      (text, m) => {
+        const command = text.replace(/\r$/, '');
+        if (command.startsWith('ATD')) return m.emit('\r\nCONNECT 28800/ARQ/V34/LAPM/V42BIS\r\nPortmaster login: ');
+        if (command === 'dialuser') return m.emit('dialuser\r\nPassword: ');
+        if (command === 's3cret-pw') return m.emit('\r\nPacket mode enabled for IP address: 10.0.0.9\r\n');
+        if (command.startsWith('AT')) m.reply('OK');
+      },
+      { login: { user: 'dialuser', password: 's3cret-pw' } },
+    );
+    expect(output.outcome).toMatchObject({ result: 'connected' });
+    expect(output.connect).toMatchObject({ speed: 28800 });
+    expect(io.commands).toContain('dialuser');
+    // the dial asked the port to hold its reads at CONNECT, and the chat read on
+    expect(io.holdRequests).toBe(1);
+    expect(io.resumes).toBeGreaterThan(0);
+  });
 });
+
+describe('modem machine: the hand-off to pppd', () => {
+  it('holding a line without login never asks the port to read on after CONNECT', async () => {
+    const { output, io } = await run(
+      modem((_, m) => m.emit('\r\nCONNECT 115200\r\n~\xff}#\xc0!}!')),
+      { holdLine: true },
+      BASE_PROFILE,
+      (_io, clock, send) => clock.setTimeout(() => send({ type: 'HANGUP' }), 10_000),
+    );
+    expect(output.outcome.result).toBe('connected');
+    expect(io.holdRequests).toBe(1);
+    // the bytes behind CONNECT are pppd's: nothing of ours resumed reading before the
+    // hang-up, and with &D2 the hang-up itself reads nothing either
+    expect(io.resumes).toBe(0);
+  });
+});
+

@@ -9,7 +9,7 @@
  * waiter exists before the command's bytes leave (design rule 5): a fast modem cannot
  * answer before we listen.
  */
-import { assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
+import { and, assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
 import { commandLine, isEcho, mergeConnectDetails, parseConnect, type Classified, type ConnectInfo } from '../hayes/index.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { DialOutcome } from '../profiles/index.js';
@@ -115,12 +115,14 @@ export const modemMachine = setup({
   },
   actors: {
     openPort: fromPromise<void, void>(async () => NOT_PROVIDED('openPort')()),
-    write: fromPromise<void, { text: string }>(async () => NOT_PROVIDED('write')()),
+    write: fromPromise<void, { text: string; holdAtConnect?: boolean }>(async () => NOT_PROVIDED('write')()),
+    resumeReading: fromPromise<void, void>(async () => NOT_PROVIDED('resumeReading')()),
     closePort: fromPromise<void, { dropDtr: boolean }>(async () => NOT_PROVIDED('closePort')()),
     portEvents: fromCallback<EventObject, void>(() => NOT_PROVIDED('portEvents')()),
   },
   delays: {
     commandTimeout: ({ context }) => context.plan.timeouts.command,
+    probeTimeout: ({ context }) => context.plan.timeouts.probe,
     stepTimeout: ({ context }) => currentStep(context).timeoutMs,
     dialTimeout: ({ context }) => context.plan.timeouts.dial,
     loginTimeout: ({ context }) => context.plan.login[context.loginIndex]?.timeoutMs ?? context.plan.timeouts.login,
@@ -147,6 +149,11 @@ export const modemMachine = setup({
     hasMoreSteps: ({ context }) => context.stepIndex + 1 < context.plan.steps.length,
     canRecoverQuiet: ({ context }) => context.quietRecoveries < 2,
     hasLogin: ({ context }) => context.plan.login.length > 0,
+    /** The init leaves &D2 set: dropping DTR hangs up, no escape and ATH needed. */
+    dtrHangsUp: ({ context }) => context.plan.dtrHangup,
+    /** A modem found quiet before its reset: ATZ would restore the stored Q1 and answer
+     * nothing, so the reset is skipped (the init that follows sets Q0 V1 E1 itself). */
+    quietBeforeReset: ({ context }) => context.afterQuiet === 'retry' && context.stepIndex === 0 && context.plan.steps[0]?.purpose === 'reset' && context.plan.steps.length > 1,
     dialRetryable: ({ context }) => context.lastDial !== null && context.plan.retryOn.includes(context.lastDial) && context.attempts < context.plan.maxAttempts,
     longBackoff: ({ context }) => context.lastDial === 'delayed' || context.lastDial === 'blacklisted',
     loginFailed: ({ context, event }) => {
@@ -191,6 +198,7 @@ export const modemMachine = setup({
       return line?.kind === 'intermediate' ? { intermediates: [...context.intermediates, line] } : {};
     }),
     nextStep: assign(({ context }) => ({ stepIndex: context.stepIndex + 1 })),
+    skipReset: assign({ stepIndex: 1 }),
     fail: assign((_, outcome: ModemOutcome) => ({ outcome })),
     /** A write failed: keep the port's own typed reason (MODEM_VANISHED, MODEM_IO). */
     failWrite: assign(({ context, event }) => {
@@ -290,7 +298,9 @@ export const modemMachine = setup({
         probing: {
           entry: [{ type: 'phase', params: { phase: 'probing' } }, { type: 'sending', params: 'AT' }, { type: 'recordTx', params: 'AT' }],
           invoke: { src: 'write', input: { text: commandLine('AT') }, onError: { target: '#modem.closing', actions: 'failWrite' } },
-          after: { commandTimeout: { target: 'escaping', actions: { type: 'note', params: 'no answer to AT: the modem may still be online; escaping to command mode' } } },
+          // A modem in command mode answers AT in milliseconds; waiting the (long) command
+          // timeout here only delays the escape for one that is online, quiet or dead.
+          after: { probeTimeout: { target: 'escaping', actions: { type: 'note', params: 'no answer to AT: the modem may still be online; escaping to command mode' } } },
           on: {
             LINE: [
               { guard: 'isEcho' },
@@ -315,9 +325,11 @@ export const modemMachine = setup({
               after: { guardTime: 'awaitOk' },
               on: { LINE: [{ guard: 'isOk', target: 'hangup', actions: 'recordRx' }, { actions: 'recordRx' }] },
             },
+            // The OK comes right after the second guard time (V.250 S12); one more guard
+            // time is margin enough before trying the quiet-mode recovery.
             awaitOk: {
               after: {
-                commandTimeout: {
+                guardTime: {
                   target: '#modem.commandMode.quietRecovery',
                   actions: [
                     { type: 'quietFor', params: 'retry' },
@@ -342,7 +354,7 @@ export const modemMachine = setup({
           entry: [{ type: 'sending', params: ({ context }) => context.plan.quietRecovery }, { type: 'recordTx', params: ({ context }) => context.plan.quietRecovery }],
           invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(context.plan.quietRecovery) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
           after: {
-            commandTimeout: {
+            probeTimeout: {
               target: '#modem.closing',
               actions: {
                 type: 'fail',
@@ -350,7 +362,7 @@ export const modemMachine = setup({
                   failure(
                     'timeout',
                     'MODEM_NO_RESPONSE',
-                    `${where(context)} does not answer: nothing back to ${context.lastCommand === context.plan.quietRecovery ? 'AT, the +++ escape or ATQ0 V1 E1' : context.lastCommand} within ${formatDuration(context.plan.timeouts.command)}; check power, cable and baud rate`,
+                    `${where(context)} does not answer: nothing back to ${context.lastCommand === context.plan.quietRecovery ? 'AT, the +++ escape or ATQ0 V1 E1' : context.lastCommand} within ${formatDuration(context.plan.timeouts.probe)}; check power, cable and baud rate`,
                   ),
               },
             },
@@ -362,6 +374,13 @@ export const modemMachine = setup({
                 guard: ({ context, event }) => isFinal(event, 'ok') && context.afterQuiet === 'next',
                 target: 'preparing.next',
                 actions: ['recordRx', { type: 'note', params: 'the modem answers again; skipping the reset that left it quiet' }],
+              },
+              {
+                guard: and(['isOk', 'quietBeforeReset']),
+                // ATH in case the escape left a quiet modem in online command state (the
+                // reset would have hung up), then straight on to the init.
+                target: 'escaping.hangup',
+                actions: ['recordRx', 'skipReset', { type: 'note', params: 'the modem was in quiet mode: skipping the reset, which would bring back Q1' }],
               },
               { guard: 'isOk', target: 'preparing', actions: 'recordRx' },
               {
@@ -462,7 +481,9 @@ export const modemMachine = setup({
             { type: 'sending', params: ({ context }) => currentDial(context).command },
             { type: 'recordTx', params: ({ context }) => currentDial(context).command },
           ],
-          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentDial(context).command) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
+          // holdAtConnect: the port stops reading right after the CONNECT line, so what
+          // follows it is left for the login chat or pppd (see read-gate.ts).
+          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentDial(context).command), holdAtConnect: true }), onError: { target: '#modem.closing', actions: 'failWrite' } },
           after: {
             dialTimeout: {
               target: 'dialAborting',
@@ -544,6 +565,8 @@ export const modemMachine = setup({
          * line end. Secret sends are masked in the transcript before it leaves the machine. */
         login: {
           entry: { type: 'phase', params: { phase: 'login' } },
+          // The port held its reads at the end of the CONNECT line; the chat reads on from there.
+          invoke: { src: 'resumeReading' },
           on: { ABORT: { target: '#modem.hangingUp', actions: { type: 'failIfUnset', params: ({ context }) => failure('error', 'MODEM_ABORTED', `${where(context)}: interrupted during login`) } } },
           initial: 'waiting',
           states: {
@@ -658,13 +681,26 @@ export const modemMachine = setup({
     hangingUp: {
       entry: { type: 'phase', params: { phase: 'hanging-up' } },
       invoke: { src: 'portEvents' },
-      initial: 'guardBefore',
+      initial: 'choosing',
       on: {
         PORT_CLOSED: 'closed',
         NOISE: { actions: 'recordNoise' },
       },
       states: {
-        guardBefore: { after: { guardTime: 'sendEscape' } },
+        // With &D2 (V.250 6.2.9) the DTR drop of closing the port ends the call at once
+        // (on a pty, closing with HUPCL is the hang-up); the escape's two guard times and
+        // ATH are only for modems that ignore DTR.
+        choosing: {
+          always: [
+            { guard: 'dtrHangsUp', target: '#modem.closing', actions: { type: 'note', params: 'hanging up by dropping DTR (&D2)' } },
+            { target: 'guardBefore' },
+          ],
+        },
+        guardBefore: {
+          // the port reads on again after the hold at CONNECT: we need the modem's answers
+          invoke: { src: 'resumeReading' },
+          after: { guardTime: 'sendEscape' },
+        },
         sendEscape: {
           entry: [{ type: 'sending', params: '+++' }, { type: 'recordTx', params: '+++' }],
           invoke: { src: 'write', input: { text: '+++' }, onDone: 'guardAfter', onError: '#modem.closing' },

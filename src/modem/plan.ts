@@ -46,6 +46,16 @@ export interface ModemPlan {
   holdLine: boolean;
   /** The command that brings back result codes when a modem was left in quiet mode (wvdial). */
   quietRecovery: string;
+  /** The reset and init leave &D2 (or &D3) set: dropping DTR hangs up (V.250 6.2.9), so
+   * the hang-up needs no escape and ATH. */
+  dtrHangup: boolean;
+}
+
+/** The DTR mode the reset and init commands leave set: the last &Dn wins (null: untouched). */
+export function dtrModeOf(commands: readonly string[]): number | null {
+  let mode: number | null = null;
+  for (const command of commands) for (const m of command.matchAll(/&D\s*([0-3])/gi)) mode = Number(m[1]);
+  return mode;
 }
 
 export interface PlanOptions {
@@ -124,5 +134,6 @@ export function buildModemPlan(profile: Profile, options: PlanOptions): ModemPla
     longBackoffMs: profile.redial.longBackoff,
     holdLine: options.holdLine ?? false,
     quietRecovery: 'ATQ0 V1 E1',
+    dtrHangup: [2, 3].includes(dtrModeOf(steps.filter((step) => step.purpose !== 'check').map((step) => step.command)) ?? -1),
   };
 }

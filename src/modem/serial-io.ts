@@ -3,7 +3,8 @@
  * /dev/ttyUSB*, /dev/ttyACM* and on the simulator's ptys.
  */
 import { SerialPortStream } from '@serialport/stream';
-import { HangupAwareBinding } from './hangup-binding.js';
+import { hangupAwareBinding } from './hangup-binding.js';
+import { ConnectReadGate } from './read-gate.js';
 import { loadPtyNative } from '../sys/index.js';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
 import type { ModemIo, PortEvent } from './io.js';
@@ -44,6 +45,8 @@ export function openError(device: string, error: unknown): DialbondError {
 export class SerialModemIo implements ModemIo {
   readonly device: string;
   private port: SerialPortStream;
+  /** The current port's read gate: byte-precise from the dial to CONNECT, then held. */
+  private gate = new ConnectReadGate();
   private readonly listeners = new Set<(event: PortEvent) => void>();
   private closing = false;
 
@@ -55,8 +58,9 @@ export class SerialModemIo implements ModemIo {
   /** `exclusive`: flock the port so no one else opens it. A port reopened after a hand-off
    * shares its open file with the copy pppd holds, whose lock is still in place. */
   private createPort(exclusive: boolean): SerialPortStream {
+    this.gate = new ConnectReadGate();
     const port = new SerialPortStream({
-      binding: HangupAwareBinding,
+      binding: hangupAwareBinding(this.gate),
       path: this.options.device,
       baudRate: this.options.baudRate,
       autoOpen: false,
@@ -85,7 +89,9 @@ export class SerialModemIo implements ModemIo {
     });
   }
 
-  write(data: string): Promise<void> {
+  write(data: string, options: { holdAtConnect?: boolean } = {}): Promise<void> {
+    // Armed before the bytes leave: the answer cannot come before we read precisely.
+    if (options.holdAtConnect) this.gate.arm();
     return new Promise((resolve, reject) => {
       if (!this.port.isOpen) {
         reject(new DialbondError('MODEM_IO', `${this.device} is not open`, { device: this.device }));
@@ -109,6 +115,7 @@ export class SerialModemIo implements ModemIo {
   async close(options: { dropDtr?: boolean } = {}): Promise<void> {
     if (!this.port.isOpen) return;
     this.closing = true;
+    this.gate.close();
     if (options.dropDtr) {
       // A pty has no modem lines (set() fails there); closing with HUPCL still hangs up.
       await new Promise<void>((resolve) => this.port.set({ dtr: false }, () => resolve()));
@@ -126,6 +133,8 @@ export class SerialModemIo implements ModemIo {
     if (!this.port.isOpen || fd === null) throw new DialbondError('MODEM_IO', `${this.device} is not open; nothing to hand over`, { device: this.device });
     const copy = loadPtyNative().dup(fd);
     this.closing = true;
+    // No read may start between here and the close: what is left in the tty is pppd's.
+    this.gate.close();
     await new Promise<void>((resolve) => this.port.close(() => resolve()));
     return copy;
   }
@@ -135,6 +144,10 @@ export class SerialModemIo implements ModemIo {
     this.closing = false;
     this.port = this.createPort(false);
     await this.open();
+  }
+
+  resumeReading(): void {
+    this.gate.release();
   }
 
   subscribe(listener: (event: PortEvent) => void): () => void {

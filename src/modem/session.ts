@@ -65,7 +65,8 @@ export interface HeldLine {
   /** A descriptor of the open, connected tty: give it to pppd as standard input. It is
    * closed by hangUp(). */
   fd: number;
-  /** Takes the line back, escapes to command mode, ATH, closes with DTR dropped, unlocks. */
+  /** Hangs up (DTR drop where the profile sets &D2; else takes the line back, escapes to
+   * command mode and ATH), closes, unlocks. */
   hangUp(): Promise<void>;
 }
 
@@ -203,10 +204,13 @@ export async function dialAndHold(options: DialSessionOptions & { io?: SerialMod
         // (a line still in PPP discipline would swallow the modem's answers). Then reopen
         // and hang up in words too, for modems that ignore DTR.
         closeSync(fd);
-        try {
-          await io.reattach();
-        } catch {
-          /* the line is gone (device unplugged, pty closed): closing is all that is left */
+        // With &D2 that DTR drop was the hang-up; reopening would only raise DTR again.
+        if (!session.actor.getSnapshot().context.plan.dtrHangup) {
+          try {
+            await io.reattach();
+          } catch {
+            /* the line is gone (device unplugged, pty closed): closing is all that is left */
+          }
         }
         session.actor.send({ type: 'HANGUP' });
         await session.done;

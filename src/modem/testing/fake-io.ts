@@ -29,13 +29,22 @@ export class FakeModemIo implements ModemIo {
     this.opened = true;
   }
 
-  async write(text: string): Promise<void> {
+  /** Dial writes that asked for the hold at CONNECT, and resumeReading() calls. */
+  holdRequests = 0;
+  resumes = 0;
+
+  async write(text: string, options: { holdAtConnect?: boolean } = {}): Promise<void> {
+    if (options.holdAtConnect) this.holdRequests++;
     this.writes.push({ text, atMs: this.clock.now() });
     queueMicrotask(() => this.respond(text, this));
   }
 
   async close(options: { dropDtr?: boolean } = {}): Promise<void> {
     this.closed ??= { dropDtr: options.dropDtr ?? false };
+  }
+
+  resumeReading(): void {
+    this.resumes++;
   }
 
   subscribe(listener: (event: PortEvent) => void): () => void {
