@@ -64,6 +64,9 @@ export const profileSchema = z
     timeouts: z
       .object({
         command: durationSchema.default(5000),
+        /** The answer to the first AT (and to ATQ0 V1 E1): a modem in command mode answers in
+         * milliseconds, so silence this long means online, quiet or dead. */
+        probe: durationSchema.default(2000),
         reset: durationSchema.default(10_000),
         init: durationSchema.default(5000),
         dial: durationSchema.default(90_000),
@@ -77,8 +80,10 @@ export const profileSchema = z
       .default({}),
     redial: z
       .object({
-        /** Pause between two dial attempts. */
-        delay: durationSchema.default(3000),
+        /** Pause between two dial attempts. None by default: the modem's BUSY or NO CARRIER
+         * already took its time, and a V.250 modem dials again at once (waiting for dial
+         * tone itself, S6). GSM's call-repeat rules want one (dialers/gsm.yaml). */
+        delay: durationSchema.default(0),
         /** The back-off a DELAYED or BLACKLISTED answer asks for (the modem refuses the number). */
         longBackoff: durationSchema.default(600_000),
         /** Outcomes after which the next attempt (next number) is tried. */
