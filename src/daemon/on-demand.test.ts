@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { parseConfig } from '../config/index.js';
-import type { LinkState } from '../link/index.js';
+import type { LinkReason, LinkState } from '../link/index.js';
 import type { InterfaceCounters } from '../sys/index.js';
 import type { SupervisorEvent } from '../supervisor/index.js';
 import { OnDemand } from './on-demand.js';
@@ -15,12 +15,13 @@ describe('OnDemand', () => {
   function harness() {
     const clock = new SimulatedClock();
     const states: Record<string, LinkState> = { a: 'up', b: 'idle', c: 'idle' };
+    const reasons: Record<string, LinkReason> = {};
     const bytes: Record<string, InterfaceCounters> = {};
     const actions: string[] = [];
     const events: SupervisorEvent[] = [];
     const supervisor = {
       bundledLinks: () => Object.keys(states).filter((n) => states[n] === 'up').map((name) => ({ name, ifname: `ppp-${name}`, remoteIp: null, weight: 1 })),
-      linkStatus: (name: string) => ({ state: states[name], speed: 28_800 }) as never,
+      linkStatus: (name: string) => ({ state: states[name], reason: reasons[name] ?? null, speed: 28_800 }) as never,
       dial: (name: string) => {
         actions.push(`dial:${name}`);
         states[name] = 'up';
@@ -28,6 +29,7 @@ describe('OnDemand', () => {
       hangUp: (name: string) => {
         actions.push(`hangup:${name}`);
         states[name] = 'parked';
+        reasons[name] = { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true };
       },
       notify: (e: SupervisorEvent) => void events.push(e),
       currentConfig: config,
@@ -45,7 +47,7 @@ describe('OnDemand', () => {
         monitor.step();
       }
     };
-    return { monitor, run, actions, events };
+    return { monitor, run, actions, events, states, reasons };
   }
 
   it('lists the links beyond the minimum as deferred', () => {
@@ -86,5 +88,20 @@ describe('OnDemand', () => {
     h.monitor.step();
     h.run(900, 17_000); // 59%
     expect(h.actions).toEqual([]);
+  });
+
+  it('redials a link it hung up itself, but never one parked by its modem (BLACKLISTED) or holding off (DELAYED)', () => {
+    const h = harness();
+    h.states.b = 'parked';
+    h.reasons.b = { code: 'MODEM_DIAL_FAILED', message: 'the modem refuses to dial (BLACKLISTED)', fatal: true, holdOff: 'blacklisted' };
+    h.states.c = 'backoff';
+    h.reasons.c = { code: 'MODEM_DIAL_FAILED', message: 'the modem refuses to dial for now (DELAYED)', fatal: false, holdOff: 'delayed' };
+    h.monitor.step();
+    h.run(120, 27_000);
+    expect(h.actions).toEqual([]);
+    h.states.c = 'parked';
+    h.reasons.c = { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true };
+    h.run(30, 27_000);
+    expect(h.actions).toEqual(['dial:c']);
   });
 });
