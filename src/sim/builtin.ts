@@ -42,6 +42,17 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
       welcome: 'Entering PPP mode.',
     },
   },
+  /** A Livingston PortMaster: its login prompt comes in the same write as CONNECT. */
+  portmaster: {
+    connect: { line: 'CONNECT 28800/ARQ/V34/LAPM/V42BIS', rate: 28800 },
+    login: {
+      prompt: 'Portmaster login: ',
+      user: 'dialuser',
+      password: 's3cret-pw',
+      welcome: 'Packet mode enabled for IP address: 10.0.0.9',
+      withConnect: true,
+    },
+  },
   /** A cellular modem: +CPIN READY, +CSQ 17,99, ATD*99***1# connects. */
   gsm: { gsm: {}, connect: { line: 'CONNECT 7200000', rate: 115200 } },
   'gsm-no-sim': { gsm: { pin: 'SIM not inserted' }, connect: { line: 'CONNECT 7200000', rate: 115200 } },

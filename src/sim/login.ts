@@ -36,8 +36,14 @@ export class LoginGate extends LinePeer {
 
   /** Prints the banner and the first prompt (call once listeners are attached). */
   start(): void {
+    this.emit('data', this.opening());
+  }
+
+  /** The banner and first prompt as bytes, for a caller that sends them itself (in the
+   * same write as CONNECT); then start() is not called. */
+  opening(): Buffer {
     const banner = this.spec.banner ? `${CRLF}${this.spec.banner}${CRLF}` : '';
-    this.say(`${banner}${CRLF}${this.spec.prompt}`);
+    return Buffer.from(`${banner}${CRLF}${this.spec.prompt}`, 'latin1');
   }
 
   write(bytes: Buffer): boolean {

@@ -233,6 +233,17 @@ describe('SimulatedModem on a fake endpoint', () => {
     expect(endpoint.text()).toBe('ppp');
   });
 
+  it('sends the login prompt in the same write as CONNECT with login.withConnect (a PortMaster)', () => {
+    const { endpoint, run, clock, modem } = setup({ login: { user: 'dialuser', password: 's3cret-pw', prompt: 'Portmaster login: ', withConnect: true } });
+    clock.increment(5);
+    endpoint.dte('ATDT5551234\r');
+    run(100);
+    const connect = endpoint.written.find((b) => b.toString('latin1').includes('CONNECT'));
+    expect(connect?.toString('latin1')).toBe('\r\nCONNECT 115200\r\n\r\nPortmaster login: ');
+    // the yardstick of the dialing bench: when the first byte from the DTE arrived
+    expect(modem.firstByteAt).toBe(5);
+  });
+
   it('drops carrier on request, with NO CARRIER first when a call is up', async () => {
     const { endpoint, dial, run, modem, drops, events } = setup();
     await modem.dropCarrier();

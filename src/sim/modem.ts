@@ -108,6 +108,9 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
   private pendingDrop: unknown;
   private readonly peerClosings = new Set<Promise<void>>();
   private closed = false;
+  /** A login banner and prompt to go out in the same write as CONNECT (login.withConnect). */
+  private glued: Buffer | undefined;
+  private firstByte: number | undefined;
   private readonly counters: ModemTraffic = { fromDte: 0, toFarEnd: 0, fromFarEnd: 0, toDte: 0 };
 
   constructor(options: SimulatedModemOptions) {
@@ -145,6 +148,12 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
     return this.interpreter.call;
   }
 
+  /** When (clock time) the first byte from a DTE arrived, or undefined: a yardstick that
+   * starts for every dialer alike, whatever its own start-up costs. */
+  get firstByteAt(): number | undefined {
+    return this.firstByte;
+  }
+
   /** Online-data byte counts; fromDte - toFarEnd is what the modem holds (bounded). */
   get traffic(): Readonly<ModemTraffic> {
     return { ...this.counters };
@@ -177,7 +186,10 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
 
   private wire(): void {
     const { endpoint, interpreter } = this;
-    endpoint.on('data', (bytes) => interpreter.receive(bytes));
+    endpoint.on('data', (bytes) => {
+      this.firstByte ??= this.clock.now();
+      interpreter.receive(bytes);
+    });
     endpoint.on('attach', () => {
       this.logger.debug('DTE attached');
       this.emit('attach');
@@ -188,7 +200,12 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
       this.emit('hangup');
     });
     endpoint.on('drain', () => this.active?.down.release('sink'));
-    interpreter.on('output', (bytes) => endpoint.write(bytes));
+    interpreter.on('output', (bytes) => {
+      const glued = this.glued;
+      this.glued = undefined;
+      if (glued) this.counters.toDte += glued.length;
+      endpoint.write(glued ? Buffer.concat([bytes, glued]) : bytes);
+    });
     interpreter.on('line', (bytes) => {
       this.counters.fromDte += bytes.length;
       if (this.active && !this.active.up.push(bytes)) endpoint.pause();
@@ -254,7 +271,12 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
       }, this.scenario.dropAfterMs);
     }
     this.emit('connect', call);
-    if (peer instanceof LoginGate) peer.start();
+    if (peer instanceof LoginGate) {
+      // A PortMaster sends its prompt in the same burst as CONNECT: the interpreter's
+      // CONNECT output follows this event at once and carries the prompt along.
+      if (this.scenario.login?.withConnect) this.glued = peer.opening();
+      else peer.start();
+    }
   }
 
   private teardownCall(): void {

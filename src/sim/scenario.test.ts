@@ -44,7 +44,7 @@ describe('scenario schema', () => {
 
   it('validates every built-in scenario', () => {
     expect(builtinScenarioNames()).toEqual(
-      expect.arrayContaining(['connect', 'busy', 'busy-then-connect', 'no-carrier', 'no-dialtone', 'no-answer', 'delayed', 'blacklisted', 'noise', 'numeric', 'quiet', 'slow-reset', 'echo-off', 'login', 'gsm', 'gsm-no-sim', 'dead', 'drop']),
+      expect.arrayContaining(['connect', 'busy', 'busy-then-connect', 'no-carrier', 'no-dialtone', 'no-answer', 'delayed', 'blacklisted', 'noise', 'numeric', 'quiet', 'slow-reset', 'echo-off', 'login', 'gsm', 'gsm-no-sim', 'dead', 'drop', 'portmaster']),
     );
     for (const name of builtinScenarioNames()) expect(builtinScenario(name).name).toBe(name);
     expect(builtinScenario('login').login).toMatchObject({ user: 'dialuser', password: 's3cret-pw', prompt: 'login:', passwordPrompt: 'Password:' });

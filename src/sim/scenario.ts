@@ -93,6 +93,9 @@ const loginSchema = z
     password: z.string().min(1),
     welcome: z.string().optional(),
     failMessage: z.string().default('Login incorrect'),
+    /** The banner and prompt go out in the same write as the CONNECT line, as Livingston
+     * PortMasters send them, instead of crossing the line after it. */
+    withConnect: z.boolean().default(false),
   })
   .strict();
 
