@@ -39,4 +39,8 @@ describe('pppd log events a link reacts to', () => {
     expect(linkEventOf({ type: 'link-disconnected' })).toEqual({ type: 'peer-dead' });
     expect(linkEventOf({ type: 'stats', sent: 1, received: 2 })).toBeUndefined();
   });
+
+  it('passes the DNS servers the peer offered on to the link', () => {
+    expect(linkEventOf({ type: 'dns', rank: 'primary', address: '198.51.100.53' })).toEqual({ type: 'dns', rank: 'primary', address: '198.51.100.53' });
+  });
 });

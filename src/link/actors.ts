@@ -19,6 +19,8 @@ export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
       return { type: 'local-ip', address: event.address };
     case 'remote-ip':
       return { type: 'remote-ip', address: event.address };
+    case 'dns':
+      return { type: 'dns', rank: event.rank, address: event.address };
     case 'peer-dead':
     case 'link-disconnected':
       return { type: 'peer-dead' };

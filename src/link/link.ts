@@ -20,6 +20,8 @@ export interface LinkStatus {
   ifname: string | null;
   localIp: string | null;
   remoteIp: string | null;
+  /** DNS servers the peer offered (pppd usepeerdns), primary first; empty when none. */
+  dns?: string[];
   failures: number;
   /** The CONNECT line and speed of the current call (modem links). */
   connect: string | null;
@@ -54,7 +56,7 @@ export function linkStateOf(value: unknown): LinkState {
   throw new Error(`unknown link state ${JSON.stringify(value)}`);
 }
 
-export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
+export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]] }> {
   private readonly actor: Actor<typeof linkMachine>;
   private readonly clock: Clock;
   private since: number;
@@ -81,6 +83,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
       input: { config, ...(options.random ? { random: options.random } : {}) },
       clock: this.clock,
     });
+    this.actor.on('dns', (event) => this.emit('dns', event.servers));
     this.actor.on('transition', (event) => {
       this.since = this.clock.now();
       this.nextDialAtMs = event.retryInMs !== undefined ? this.since + event.retryInMs : null;
@@ -135,6 +138,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition] }> {
       ifname: c.ifname,
       localIp: c.localIp,
       remoteIp: c.remoteIp,
+      dns: c.dns,
       failures: c.failures,
       connect: c.connect?.connect ?? null,
       speed: c.connect?.speed ?? null,

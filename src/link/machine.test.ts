@@ -106,6 +106,26 @@ describe('link machine', () => {
     expect(transitions.map((t) => t.state)).toEqual(['dialing', 'negotiating', 'up']);
   });
 
+  it('carries the DNS servers the peer offered, logged after it is up, and forgets them when it goes down', async () => {
+    const w = world([connected, connected]);
+    const { actor, clock } = start(modemLink, w);
+    const announced: string[][] = [];
+    actor.on('dns', (e) => announced.push(e.servers));
+    await settle();
+    w.ppp({ type: 'PPP_LOG', event: { type: 'interface', ifname: 'ppp0' } });
+    w.ppp({ type: 'PPP_LOG', event: { type: 'local-ip', address: '203.0.113.1' } });
+    w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
+    w.ppp({ type: 'PPP_LOG', event: { type: 'dns', rank: 'secondary', address: '198.51.100.54' } });
+    w.ppp({ type: 'PPP_LOG', event: { type: 'dns', rank: 'primary', address: '198.51.100.53' } });
+    expect(JSON.stringify(actor.getSnapshot().value)).toBe('{"online":"up"}');
+    expect(actor.getSnapshot().context.dns).toEqual(['198.51.100.53', '198.51.100.54']);
+    expect(announced).toEqual([['198.51.100.54'], ['198.51.100.53', '198.51.100.54']]);
+    w.ppp({ type: 'PPP_LOG', event: { type: 'hangup' } });
+    await settle();
+    clock.increment(0);
+    expect(actor.getSnapshot().context.dns).toEqual([]);
+  });
+
   it('on a hang-up (pppd 16) goes down with the reason, hangs up, backs off and redials', async () => {
     const w = world([connected, connected]);
     const { actor, clock, state, transitions } = start(modemLink, w);

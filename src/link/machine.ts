@@ -20,6 +20,8 @@ export type LinkPppEvent =
   | { type: 'bundle-joined'; ifname: string }
   | { type: 'local-ip'; address: string }
   | { type: 'remote-ip'; address: string }
+  /** A DNS server the peer offered (pppd `usepeerdns`), logged right after the IP addresses. */
+  | { type: 'dns'; rank: 'primary' | 'secondary'; address: string }
   | { type: 'peer-dead' }
   | { type: 'hangup' }
   | { type: 'auth-failed' };
@@ -57,6 +59,9 @@ export type LinkState = 'idle' | 'dialing' | 'negotiating' | 'up' | 'down' | 'ba
 /** A state change; entering back-off says how long until the next dial. */
 export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkReason; retryInMs?: number };
 
+/** The servers the peer offered changed (they arrive once the link is already up). */
+export type LinkDnsEmitted = { type: 'dns'; servers: string[] };
+
 export interface LinkContext {
   config: LinkConfig;
   held: HeldLine | null;
@@ -67,6 +72,8 @@ export interface LinkContext {
   ifname: string | null;
   localIp: string | null;
   remoteIp: string | null;
+  /** DNS servers the peer offered during this run, primary first. */
+  dns: string[];
   connect: DialReport | null;
   /** What pppd said during this run that explains an exit better than its status. */
   pppSaid: Array<LinkPppEvent['type']>;
@@ -151,7 +158,7 @@ export const linkMachine = setup({
     context: {} as LinkContext,
     events: {} as LinkEvent,
     input: {} as { config: LinkConfig; random?: () => number },
-    emitted: {} as LinkEmitted,
+    emitted: {} as LinkEmitted | LinkDnsEmitted,
   },
   actors: {
     dial: fromPromise<DialResultForLink, DialInput>(async () => NOT_PROVIDED('dial')()),
@@ -174,7 +181,7 @@ export const linkMachine = setup({
     planRetry: assign(({ context }) => ({ retryInMs: Math.max(backoffDelay(context.config.backoff, context.failures, context.random), context.holdOffMs ?? 0) })),
     endRetry: assign({ retryInMs: null, holdOffMs: null }),
     fail: assign(({ context }, reason: LinkReason) => ({ reason, failures: context.failures + 1 })),
-    clearLine: assign({ held: null, pppd: null, ifname: null, localIp: null, remoteIp: null, pppSaid: [] as Array<LinkPppEvent['type']> }),
+    clearLine: assign({ held: null, pppd: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
@@ -194,6 +201,7 @@ export const linkMachine = setup({
     ifname: null,
     localIp: null,
     remoteIp: null,
+    dns: [],
     connect: null,
     pppSaid: [],
     holdOffMs: null,
@@ -249,15 +257,30 @@ export const linkMachine = setup({
       initial: 'negotiating',
       on: {
         PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd })) },
-        PPP_LOG: {
-          actions: assign(({ context, event }) => {
-            const e = event.event;
-            if (e.type === 'interface' || e.type === 'bundle-joined') return { ifname: e.ifname };
-            if (e.type === 'local-ip') return { localIp: e.address };
-            if (e.type === 'remote-ip') return { remoteIp: e.address };
-            return { pppSaid: [...context.pppSaid, e.type] };
-          }),
-        },
+        PPP_LOG: [
+          {
+            guard: ({ event }) => event.event.type === 'dns',
+            actions: [
+              assign(({ context, event }) => {
+                const e = event.event as Extract<LinkPppEvent, { type: 'dns' }>;
+                const others = context.dns.filter((a) => a !== e.address);
+                // The primary server leads, whatever order the lines came in.
+                return { dns: e.rank === 'primary' ? [e.address, ...others] : [...others, e.address] };
+              }),
+              emit(({ context }) => ({ type: 'dns' as const, servers: context.dns })),
+            ],
+          },
+          {
+            actions: assign(({ context, event }) => {
+              const e = event.event;
+              if (e.type === 'interface' || e.type === 'bundle-joined') return { ifname: e.ifname };
+              // IPCP (re)starts with our address: servers of an earlier negotiation are void.
+              if (e.type === 'local-ip') return { localIp: e.address, dns: [] };
+              if (e.type === 'remote-ip') return { remoteIp: e.address };
+              return { pppSaid: [...context.pppSaid, e.type] };
+            }),
+          },
+        ],
         FAULT: { target: 'down', actions: assign(({ context, event }) => ({ reason: event.reason, failures: context.failures + 1 })) },
         PPP_EXIT: {
           target: 'down',
