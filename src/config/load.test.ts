@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,9 +17,9 @@ const good = {
   ],
 };
 
-function problems(data: unknown): string[] {
+function problems(data: unknown, file = 'test.yaml'): string[] {
   try {
-    parseConfig(data, 'test.yaml');
+    parseConfig(data, file);
   } catch (error) {
     expect(error).toBeInstanceOf(DialbondError);
     expect((error as DialbondError).code).toBe('CONFIG_INVALID');
@@ -74,6 +74,30 @@ describe('configuration', () => {
       expect.stringMatching(/links\[1\]\.login\.passwordFile: cannot read \/nonexistent\/pw \(no such file\)/),
       expect.stringMatching(/links\[2\]\.numbers: expected at least one number/),
     ]);
+  });
+
+  it('refuses two links on one device, also when one names it through a symlink, naming both fields', () => {
+    const device = join(dir, 'ttyS9');
+    writeFileSync(device, '');
+    const alias = join(dir, 'modem');
+    symlinkSync(device, alias);
+    const link = (name: string, path: string) => ({ name, device: path, numbers: ['1'] });
+    expect(problems({ ...good, links: [link('a', '/dev/ttyS0'), link('b', '/dev/ttyS1'), link('c', '/dev/ttyS0')] })).toEqual([
+      expect.stringMatching(/^test\.yaml: links\[2\]\.device: \/dev\/ttyS0 is the device of links\[0\]\.device too: one modem serves one link/),
+    ]);
+    const found = problems({ ...good, links: [link('a', device), link('b', alias)] });
+    expect(found).toEqual([expect.stringMatching(/^test\.yaml: links\[1\]\.device: .*\/modem is the device of links\[0\]\.device too \(both are .*\/ttyS9\)/)]);
+  });
+
+  it('finds a relative password file beside the configuration file, and says where it looked', () => {
+    const link = { name: 'line0', device: '/dev/ttyS0', numbers: ['1'], login: { user: 'u', passwordFile: 'pw' }, ppp: { user: 'web', passwordFile: 'cell.pw' } };
+    const found = problems({ ...good, links: [link] }, join(dir, 'dialbond.yaml'));
+    expect(found).toEqual([expect.stringMatching(/links\[0\]\.ppp\.passwordFile: cannot read \/.*\/cell\.pw \(no such file\)/)]);
+    writeFileSync(join(dir, 'cell.pw'), 'secret\n', { mode: 0o600 });
+    const config = parseConfig({ ...good, links: [link] }, join(dir, 'dialbond.yaml'));
+    const [parsed] = config.links as Array<{ login: { passwordFile: string }; ppp: { passwordFile: string } }>;
+    expect(parsed?.login.passwordFile).toBe(pw);
+    expect(parsed?.ppp.passwordFile).toBe(join(dir, 'cell.pw'));
   });
 
   it('needs a bundle address for eql and teql, and a password file with a PPP user', () => {

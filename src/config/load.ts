@@ -1,9 +1,11 @@
 /**
  * Reading and checking a configuration file. Every problem is reported with the file, the
  * path of the field and what is expected; checks that need more than one field (unique
- * link names, a profile that exists, a readable password file) come after the schema.
+ * link names and devices, a profile that exists, a readable password file) come after the
+ * schema.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DialbondError, isDialbondError, systemErrorCode } from '../errors/index.js';
 import { loadProfile } from '../profiles/index.js';
@@ -18,12 +20,20 @@ export interface LoadedConfig {
 function problemsOf(file: string, config: DialbondConfig): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();
+  const devices = new Map<string, { index: number; device: string }>();
   config.links.forEach((link, i) => {
     const where = `${file}: links[${i}]`;
     const first = seen.get(link.name);
     if (first !== undefined) problems.push(`${where}.name: "${link.name}" is already the name of links[${first}]`);
     else seen.set(link.name, i);
     if ('device' in link) {
+      // Two links on one modem would fight over its lock and redial each other off the line.
+      const real = realDevice(link.device);
+      const other = devices.get(real);
+      if (other) {
+        const via = real !== link.device || real !== other.device ? ` (both are ${real})` : '';
+        problems.push(`${where}.device: ${link.device} is the device of links[${other.index}].device too${via}: one modem serves one link; remove one of them or give it another device`);
+      } else devices.set(real, { index: i, device: link.device });
       try {
         const profile = loadProfile(link.profile);
         if (link.numbers.length === 0 && !profile.dial.defaultNumber) problems.push(`${where}.numbers: expected at least one number (profile ${profile.name} has no default number)`);
@@ -41,6 +51,16 @@ function problemsOf(file: string, config: DialbondConfig): string[] {
   return problems;
 }
 
+/** The device a path names, through symlinks (/dev/modem -> /dev/ttyS0); the path itself
+ * when it does not exist (yet): a modem plugged in later is still checked by name. */
+function realDevice(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 function checkReadable(path: string, where: string, problems: string[]): void {
   try {
     accessSync(path, constants.R_OK);
@@ -49,16 +69,31 @@ function checkReadable(path: string, where: string, problems: string[]): void {
   }
 }
 
-/** Validates already-parsed data; `file` names the source in errors. */
+/** The configuration with every relative password file made absolute against `dir`. */
+function withAbsoluteSecrets(config: DialbondConfig, dir: string): DialbondConfig {
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(dir, path));
+  return {
+    ...config,
+    links: config.links.map((link) => ({
+      ...link,
+      ppp: link.ppp.passwordFile !== undefined ? { ...link.ppp, passwordFile: at(link.ppp.passwordFile) } : link.ppp,
+      ...('device' in link && link.login ? { login: { ...link.login, passwordFile: at(link.login.passwordFile) } } : {}),
+    })),
+  };
+}
+
+/** Validates already-parsed data; `file` names the source in errors, and relative password
+ * files are found beside it. */
 export function parseConfig(data: unknown, file: string): DialbondConfig {
   const result = configSchema.safeParse(data);
   if (!result.success) {
     const problems = describeZodError(file, result.error);
     throw new DialbondError('CONFIG_INVALID', problems.join('\n'), { file, problems });
   }
-  const problems = problemsOf(file, result.data);
+  const config = withAbsoluteSecrets(result.data, dirname(resolve(file)));
+  const problems = problemsOf(file, config);
   if (problems.length > 0) throw new DialbondError('CONFIG_INVALID', problems.join('\n'), { file, problems });
-  return result.data;
+  return config;
 }
 
 /** Reads, parses and checks a configuration file. */

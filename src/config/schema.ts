@@ -24,6 +24,9 @@ const dnsSetting = z.any().transform((value, ctx): 'peer' | 'none' | string[] =>
 });
 const linkName = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'expected 1-15 letters, digits, ".", "_" or "-" (it names pppd\'s link)');
 const absolutePath = z.string().regex(/^\//, 'expected an absolute path');
+/** A password file: absolute, or relative to the configuration file's directory (the loader
+ * makes it absolute), so a configuration and its secrets can sit side by side. */
+const secretFile = z.string().min(1, 'expected the path of a file whose first line is the password');
 
 const pppSchema = z
   .object({
@@ -37,7 +40,7 @@ const pppSchema = z
     requirePeerAuth: z.boolean().optional(),
     /** PAP/CHAP name; the password is read from `passwordFile`. */
     user: z.string().min(1).optional(),
-    passwordFile: absolutePath.optional(),
+    passwordFile: secretFile.optional(),
     extra: z.array(z.string().min(1)).optional(),
   })
   .strict()
@@ -57,7 +60,7 @@ const modemLinkSchema = z
     baud: z.number().int().positive().optional(),
     profile: z.string().min(1).default('generic'),
     numbers: z.array(z.string().min(1)).default([]),
-    login: z.object({ user: z.string().min(1), passwordFile: absolutePath }).strict().optional(),
+    login: z.object({ user: z.string().min(1), passwordFile: secretFile }).strict().optional(),
     variables: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).optional(),
   })
   .strict();

@@ -3,7 +3,7 @@
  * exit 2 and every problem (file, field, what is expected) for a bad one.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,25 @@ describe('dialbond config check', () => {
     expect(sense.status).toBe(2);
     expect(sense.stderr).toContain(`${sense.file}: links[0].numbers: expected at least one number`);
     expect(sense.stderr).toContain(`${sense.file}: bundle.address:`);
+  });
+
+  it('accepts every shipped example as it is, from any directory', () => {
+    const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+    const files = readdirSync(examples).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of files) {
+      const run = spawnSync(process.execPath, [bin, 'config', 'check', join(examples, name)], { encoding: 'utf8', cwd: tmpdir() });
+      expect(run.stderr, name).toBe('');
+      expect(run.status, name).toBe(0);
+    }
+  });
+
+  it('refuses two links on one modem, also through a symlink', () => {
+    const alias = join(dir, 'modem');
+    symlinkSync('/dev/null', alias);
+    const run = check(`bundle: { mode: perconn }\nlinks:\n  - { name: a, device: /dev/null, numbers: ["1"] }\n  - { name: b, device: ${alias}, numbers: ["1"] }\n`);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${run.file}: links[1].device: ${alias} is the device of links[0].device too (both are /dev/null)`);
   });
 
   it('says so when the file is missing', () => {
