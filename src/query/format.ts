@@ -94,8 +94,9 @@ export function formatLinks(traffic: LinkTraffic[]): string {
   );
 }
 
-function reasonText(l: SupervisedLinkStatus): string {
-  return l.reason ? `${l.reason.code}: ${l.reason.message}` : '';
+function reasonText(l: SupervisedLinkStatus, nowMs: number): string {
+  const next = l.state === 'backoff' && l.nextDialAtMs ? `; next dial in ${formatDurationShort(l.nextDialAtMs - nowMs)}` : '';
+  return l.reason ? `${l.reason.code}: ${l.reason.message}${next}` : next.slice(2);
 }
 
 /** `dialbond status`. */
@@ -103,7 +104,7 @@ export function formatStatus(s: SupervisorStatus, nowMs: number): string {
   const head = `dialbond daemon (pid ${s.pid}) ${s.state}, up ${formatDurationShort(nowMs - s.startedAtMs)}; ${s.mode} bundle${s.bundle?.device ? ` on ${s.bundle.device}` : ''}: ${s.links.filter((l) => l.bundled).length} of ${s.total} links in, ${s.up} up\n`;
   return `${head}${table(
     ['link', 'state', 'for', 'iface', 'speed', 'bundled', 'weight', 'dials', 'drops', 'reason'],
-    s.links.map((l) => [l.name, l.state + (l.heldOut ? '*' : ''), formatDurationShort(nowMs - l.since), l.ifname ?? '-', l.speed !== null ? String(l.speed) : '-', l.bundled ? 'yes' : 'no', String(Math.round(l.weight)), String(l.dials), String(l.drops), reasonText(l)]),
+    s.links.map((l) => [l.name, l.state + (l.heldOut ? '*' : ''), formatDurationShort(nowMs - l.since), l.ifname ?? '-', l.speed !== null ? String(l.speed) : '-', l.bundled ? 'yes' : 'no', String(Math.round(l.weight)), String(l.dials), String(l.drops), reasonText(l, nowMs)]),
   )}${s.links.some((l) => l.heldOut) ? '* kept out of the bundle on request (dialbond enslave LINK)\n' : ''}`;
 }
 
@@ -114,7 +115,7 @@ export function formatEvent(e: SupervisorEvent): string {
     case 'supervisor':
       return `${at} daemon ${e.state}`;
     case 'link':
-      return `${at} ${e.link} ${e.state}${e.reason ? ` (${e.reason.code}: ${e.reason.message})` : ''}`;
+      return `${at} ${e.link} ${e.state}${e.reason ? ` (${e.reason.code}: ${e.reason.message})` : ''}${e.nextDialAtMs !== undefined ? `; next dial at ${new Date(e.nextDialAtMs).toISOString().slice(11, 19)}Z` : ''}`;
     case 'bundle':
       return `${at} ${e.link} ${e.action === 'added' ? 'joined' : 'left'} the bundle (${e.ifname}${e.action === 'removed' ? `, ${e.tookMs} ms after it went down` : ''})`;
     case 'bundle-error':
@@ -129,5 +130,9 @@ export function formatEvent(e: SupervisorEvent): string {
       return `${at} reloaded: added ${e.added.join(', ') || 'none'}, removed ${e.removed.join(', ') || 'none'}, changed ${e.changed.join(', ') || 'none'}${e.bundle ? ', bundle rebuilt' : ''}`;
     case 'cleanup':
       return `${at} cleaned up after a previous run: ${e.found.join('; ')}`;
+    case 'dns':
+      return `${at} ${e.link} peer offers DNS ${e.servers.join(', ') || 'none'}`;
+    case 'resolver':
+      return e.error ? `${at} resolver (${e.backend}) not changed: ${e.error.code}: ${e.error.message}` : `${at} resolver (${e.backend}): ${e.servers.length > 0 ? `DNS ${e.servers.join(', ')} while the bundle is up` : "the router's own again"}`;
   }
 }

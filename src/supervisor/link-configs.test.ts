@@ -55,3 +55,15 @@ describe('linkConfigOf', () => {
     expect(out).toContain('********');
   });
 });
+
+describe('linkConfigOf: the dns setting', () => {
+  const links = [{ name: 'slirp0', command: ['slirp-fullbolt', 'ppp'] }];
+  it('"peer" (the default) asks pppd for the peer\'s servers; "none" and a list do not', () => {
+    const peer = parseConfig({ bundle: { mode: 'perconn' }, links }, 'test.yaml');
+    expect(linkConfigOf(peer.links[0]!, peer, { runDir: '/run/dialbond/ppp' }).ppp).toMatchObject({ usePeerDns: true, ipUpScript: expect.stringMatching(/\/ppp\/ip-up$/) });
+    for (const dns of ['none', ['192.0.2.53']]) {
+      const config = parseConfig({ bundle: { mode: 'perconn' }, links, dns }, 'test.yaml');
+      expect(linkConfigOf(config.links[0]!, config, { runDir: '/run/dialbond/ppp' }).ppp.usePeerDns).toBeUndefined();
+    }
+  });
+});

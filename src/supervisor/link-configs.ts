@@ -4,6 +4,7 @@
  * from their files (never kept in the config itself), and the pppd health settings.
  */
 import { readSecretFile, type ConfigLink, type DialbondConfig } from '../config/index.js';
+import { pppDnsOptions } from '../dns/index.js';
 import type { LinkConfig, PppLinkOptions } from '../link/index.js';
 import { loadProfile } from '../profiles/index.js';
 
@@ -25,6 +26,8 @@ function pppOf(link: ConfigLink, config: DialbondConfig, readSecret: (file: stri
     lcpEchoInterval: ppp.lcpEchoInterval ?? health.lcpEchoInterval,
     lcpEchoFailure: ppp.lcpEchoFailure ?? health.lcpEchoFailure,
     ...(passwordFile !== undefined ? { password: readSecret(passwordFile) } : {}),
+    // dns: peer asks each peer for its servers (src/dns).
+    ...pppDnsOptions(config.dns),
     // Multilink: every line joins pppd's one bundle (src/bundle/mlppp.ts).
     ...(config.bundle.mode === 'mlppp' ? { multilink: config.bundle.endpoint !== undefined ? { endpoint: config.bundle.endpoint } : {} } : {}),
   };

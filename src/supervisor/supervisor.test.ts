@@ -252,3 +252,17 @@ describe('Supervisor', () => {
     expect((await h.supervisor.status()).links[0]).not.toHaveProperty('transcript');
   });
 });
+
+describe('Supervisor: DNS servers of the links', () => {
+  it('publishes the servers a link\'s peer offered, and restarts the links when "dns: peer" comes or goes', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0');
+    h.link('line0').emit('dns', ['198.51.100.53']);
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'dns', link: 'line0', servers: ['198.51.100.53'] }));
+    const list = parseConfig({ bundle: { mode: 'teql', address: '203.0.113.100' }, links: three.links, dns: ['192.0.2.53'] }, 'test.yaml');
+    expect((await h.supervisor.reload(list)).changed).toEqual(['line0', 'line1', 'line2']);
+    const otherList = parseConfig({ bundle: { mode: 'teql', address: '203.0.113.100' }, links: three.links, dns: ['192.0.2.54'] }, 'test.yaml');
+    expect((await h.supervisor.reload(otherList)).changed).toEqual([]);
+  });
+});

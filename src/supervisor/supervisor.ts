@@ -45,7 +45,7 @@ interface Entry {
 
 /** What pppd gets from the supervisor-wide settings: a change there restarts every link. */
 function linkIdentity(link: ConfigLink, config: DialbondConfig): string {
-  return JSON.stringify([link, config.supervisor.health.lcpEchoInterval, config.supervisor.health.lcpEchoFailure, config.bundle.mode, config.bundle.endpoint]);
+  return JSON.stringify([link, config.supervisor.health.lcpEchoInterval, config.supervisor.health.lcpEchoFailure, config.bundle.mode, config.bundle.endpoint, config.dns === 'peer']);
 }
 
 export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
@@ -257,6 +257,9 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const e: Entry = { configured, link, up: false, wanted: false, bundled: false, heldOut: false, weight: configured.weight ?? 1, dials: 0, drops: 0 };
     this.entries.set(configured.name, e);
     link.on('transition', (t) => this.onTransition(e, t));
+    link.on('dns', (servers) => {
+      if (this.entries.get(configured.name) === e) this.publish({ type: 'dns', link: configured.name, servers, atMs: this.clock.now() });
+    });
     if (start) link.start();
   }
 

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { BundleBackend, BundleMember, BundleStatus } from '../bundle/index.js';
 import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition, TranscriptEntry } from '../link/index.js';
 
-export class FakeLink extends EventEmitter<{ transition: [LinkTransition] }> {
+export class FakeLink extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]] }> {
   readonly calls: string[] = [];
   /** What transcript() answers. */
   lastDial: TranscriptEntry[] = [];

@@ -20,6 +20,8 @@ export interface SupervisedLink {
   /** The last dial's transcript, secrets masked. */
   transcript(): TranscriptEntry[];
   on(event: 'transition', listener: (t: LinkTransition) => void): unknown;
+  /** The DNS servers its peer offered, once they arrive (after the link is up). */
+  on(event: 'dns', listener: (servers: string[]) => void): unknown;
 }
 
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -34,7 +36,12 @@ export type SupervisorEvent =
   | { type: 'health'; link: string; check: 'probe' | 'starvation'; ok: boolean; detail: string; atMs: number }
   | { type: 'on-demand'; link: string; action: 'dial' | 'hangup'; detail: string; atMs: number }
   | { type: 'reload'; added: string[]; removed: string[]; changed: string[]; bundle: boolean; atMs: number }
-  | { type: 'cleanup'; found: string[]; atMs: number };
+  | { type: 'cleanup'; found: string[]; atMs: number }
+  /** A link's peer offered these DNS servers (pppd usepeerdns). */
+  | { type: 'dns'; link: string; servers: string[]; atMs: number }
+  /** The router's resolver now holds these servers of dialbond's (none: its own are back),
+   * or could not be changed (`error`). */
+  | { type: 'resolver'; backend: 'resolved' | 'resolvconf' | 'file'; servers: string[]; error?: { code: string; message: string }; atMs: number };
 
 /** One link in the supervisor's status: the link's own status plus its bundle membership. */
 export interface SupervisedLinkStatus extends LinkStatus {
