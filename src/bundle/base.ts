@@ -43,6 +43,15 @@ export abstract class BundleBase {
     await this.exec('tc', ['qdisc', 'del', 'dev', ifname, 'root'], { allowFailure: true });
   }
 
+  /**
+   * The bundle has no line left to carry its routes: the router's own routes that they
+   * displaced (its default route, above all) come back from the journal until a line is
+   * up again, rather than leaving the router routed into a bundle with no line.
+   */
+  protected async giveRoutesBack(): Promise<void> {
+    await this.sysctl.restoreRoutes?.();
+  }
+
   /** The device status() names: the master, or the interface the routes are on. */
   protected statusDevice(): string | null {
     return null;

@@ -68,13 +68,13 @@ describe('eql bundle', () => {
       'ip link set eql mtu 1500',
       'ip addr replace 203.0.113.100/32 dev eql',
       'ip link set eql up',
-      'ip route replace default dev eql',
       'ip link set eql mtu 1500',
       'ip addr replace 203.0.113.100/32 dev eql',
       'ip link set eql up',
-      'ip route replace default dev eql',
       'eql_enslave eql ppp0 115200',
+      'ip route replace default dev eql',
       'eql_enslave eql ppp1 57600',
+      'ip route replace default dev eql',
     ]);
     expect([...eql.slaves]).toEqual(['ppp0', 'ppp1']);
 

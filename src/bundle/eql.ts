@@ -63,9 +63,8 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     // Before any enslave: eql_enslave refuses a slave whose MTU differs from the master's.
     await this.exec('ip', ['link', 'set', this.device, 'mtu', String(this.mtu)]);
     if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', this.device]);
-    // The driver enslaves only while the master is up; routes need it up too.
+    // The driver enslaves only while the master is up.
     await this.exec('ip', ['link', 'set', this.device, 'up']);
-    for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
     this.sysctl.set('net.ipv4.tcp_reordering', this.config.tcpReordering ?? 127);
     this.sysctl.set('net.ipv4.conf.all.rp_filter', 0);
   }
@@ -91,6 +90,8 @@ export class EqlBundle extends BundleBase implements BundleBackend {
       }
     }
     this.members.set(member.name, { ...member });
+    // The routes wait for a slave: a master without one would swallow the router's traffic.
+    for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
     await this.queueOn(member.ifname, this.config.queuePerLine);
     await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
   }
@@ -99,6 +100,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
+    if (this.members.size === 0) await this.giveRoutesBack();
     // Out first (the master's queue keeps its size until a line joins), tidy after.
     if (!this.exists(member.ifname)) return;
     try {
@@ -138,7 +140,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
       if (typeof this.savedMtu === 'number') await this.exec('ip', ['link', 'set', this.device, 'mtu', String(this.savedMtu)], { allowFailure: true });
     }
     this.savedMtu = undefined;
-    this.sysctl.restore();
+    await this.sysctl.restore();
   }
 
   private async readMtu(): Promise<number | null> {

@@ -66,5 +66,6 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
       if (this.config.address) await this.exec('ip', ['addr', 'del', `${this.config.address}/32`, 'dev', previous], { allowFailure: true });
     }
     if (!target && previous) await this.queueOff(previous, this.config.queuePerLine);
+    if (!target) await this.giveRoutesBack();
   }
 }

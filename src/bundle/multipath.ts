@@ -94,7 +94,7 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
     this.members.clear();
     await this.apply();
     for (const m of members) await this.queueOff(m.ifname, this.config.queuePerLine);
-    this.sysctl.restore();
+    await this.sysctl.restore();
   }
 
   /**
@@ -106,6 +106,7 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
     if (live.length === 0) {
       // Ours only (by protocol), and tolerated when the kernel dropped it already.
       for (const dest of this.config.routes) await this.exec('ip', ['route', 'del', dest, 'proto', ROUTE_PROTO], { allowFailure: true });
+      await this.giveRoutesBack();
       return;
     }
     for (const dest of this.config.routes) await this.exec('ip', multipathRouteArgs(dest, live));

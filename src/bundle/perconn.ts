@@ -203,7 +203,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     this.members.clear();
     // Nothing may keep one of our marks: those connections would be routed by rules that are gone.
     await this.forgetConnections(`${hex(PERCONN_MARK_BASE)}/0xffffff00`);
-    this.sysctl.restore();
+    await this.sysctl.restore();
   }
 
   private ruleLinks() {

@@ -50,6 +50,7 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     this.members.delete(name);
     // One command: the line is out at once. teql0's queue keeps its size until a line joins.
     if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
+    if (this.members.size === 0) await this.giveRoutesBack();
   }
 
   protected override statusDevice(): string | null {
@@ -64,6 +65,6 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
       await this.exec('ip', ['addr', 'flush', 'dev', this.device], { allowFailure: true });
       await this.exec('ip', ['link', 'set', this.device, 'down'], { allowFailure: true });
     }
-    this.sysctl.restore();
+    await this.sysctl.restore();
   }
 }

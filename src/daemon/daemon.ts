@@ -17,7 +17,7 @@ import { Link } from '../link/index.js';
 import { SecretMask, type Logger } from '../log/index.js';
 import { atExchange, defaultLockDir } from '../modem/index.js';
 import { createBundle, linkConfigOf, secretsOf, Supervisor, type SupervisorEvent } from '../supervisor/index.js';
-import { readSysctl, SysctlJournal, writeSysctl } from '../sys/index.js';
+import { interfaceExists, readSysctl, RouterJournal, SysctlJournal, systemExec, writeSysctl } from '../sys/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { cleanLeftovers } from './leftovers.js';
 import { HealthMonitor } from './health.js';
@@ -52,6 +52,8 @@ export class Daemon {
   private readonly lockDir: string;
   private readonly clock: Clock;
   private stopping: Promise<void> | undefined;
+  /** Every change the bundle makes to the router, to give it back (see RouterJournal). */
+  private journal: RouterJournal | undefined;
 
   private constructor(private readonly options: DaemonOptions) {
     this.log = options.logger;
@@ -81,17 +83,33 @@ export class Daemon {
       devices: this.config.links.flatMap((l) => ('device' in l ? [l.device] : [])),
       lockDir: this.lockDir,
     });
-    const sysctlFile = join(this.runDir, 'sysctl.json');
-    const journal = () => new SysctlJournal(readSysctl, writeSysctl, sysctlFile);
-    const inherited = journal().inherited;
-    if (inherited.length > 0) found.push(`sysctls changed by a previous run, to restore on stop: ${inherited.join(', ')}`);
+    // After the orphan pppd are gone (their interfaces and routes with them), before the
+    // bundle: a journal file means a run that did not stop cleanly; undo it first, so this
+    // run records the router's own state, not the dead run's.
+    const journal = new RouterJournal({
+      file: join(this.runDir, 'journal.json'),
+      exec: systemExec,
+      exists: interfaceExists,
+      report: (putBack) => this.log.info({ putBack }, 'gave the router back what the bundle had changed'),
+    });
+    this.journal = journal;
+    if (journal.inherited > 0) {
+      const putBack = await journal.restore();
+      found.push(`router state a previous run changed: ${putBack.length > 0 ? `put back: ${putBack.join('; ')}` : 'nothing left to put back'}`);
+    }
+    // The sysctl-only journal of earlier versions.
+    const legacy = new SysctlJournal(readSysctl, writeSysctl, join(this.runDir, 'sysctl.json'));
+    if (legacy.inherited.length > 0) {
+      legacy.restore();
+      found.push(`sysctls a previous run changed, put back: ${legacy.inherited.join(', ')}`);
+    }
 
     this.supervisor = new Supervisor(this.config, {
       createLink: (config) => {
         for (const secret of secretsOf(config)) this.options.secrets.add(secret);
-        return new Link(config, { ...(this.options.pppdPath !== undefined ? { pppdPath: this.options.pppdPath } : {}), clock: this.clock });
+        return new Link(config, { ...(this.options.pppdPath !== undefined ? { pppdPath: this.options.pppdPath } : {}), clock: this.clock, logger: this.log });
       },
-      createBundle: (config: BundleConfig) => createBundle(config, { sysctl: journal() }),
+      createBundle: (config: BundleConfig) => createBundle(config, { sysctl: journal, exec: journal.exec }),
       linkConfig: (link, config) => linkConfigOf(link, config, { runDir: join(this.runDir, 'ppp'), lockDir: this.lockDir }),
       clock: this.clock,
       logger: this.log,
@@ -126,6 +144,8 @@ export class Daemon {
       this.stopMonitors();
       await this.metrics?.close();
       await this.supervisor?.stop();
+      // The bundle's destroy restored the journal already; this catches a destroy that failed halfway.
+      await this.journal?.restore().catch((error: unknown) => this.log.warn({ err: error }, 'could not give the router back everything the bundle changed'));
       await this.control?.close();
       this.log.info('daemon stopped');
     })();
@@ -177,9 +197,9 @@ export class Daemon {
           case 'links':
             return (await this.supervisor.status()).links;
           case 'link':
-            return this.supervisor.linkStatus(request.link);
+            return this.supervisor.linkDetail(request.link);
           case 'dial':
-            this.supervisor.dial(request.link);
+            this.supervisor.dial(request.link, { force: request.force === true });
             return this.supervisor.linkStatus(request.link);
           case 'hangup':
             this.supervisor.hangUp(request.link);

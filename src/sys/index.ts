@@ -6,3 +6,5 @@ export { systemExec, recordingExec, type Exec, type ExecResult, type ExecOptions
 export { readSysctl, writeSysctl, SysctlJournal } from './sysctl.js';
 export { interfaceExists, readCounters, type InterfaceCounters } from './netdev.js';
 export { eqlEmancipate, eqlSetPriority, systemEqlControl, type EqlControl } from './eql.js';
+export { RouterJournal, type JournalRecord, type RouterJournalOptions } from './journal.js';
+export { changesOf, routeArgs, routeIdentity, qdiscArgs, type Change, type RouteJson } from './journal-changes.js';
