@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { BundleConfig } from '../bundle/index.js';
 import { loadConfig, type DialbondConfig } from '../config/index.js';
 import { ControlServer, socketInUse, type ControlHandler, type ControlRequest } from '../control/index.js';
+import { detectResolverBackend, DnsManager, restoreDnsAfterCrash, type DnsLink } from '../dns/index.js';
 import { DialbondError } from '../errors/index.js';
 import { Link } from '../link/index.js';
 import { SecretMask, type Logger } from '../log/index.js';
@@ -39,6 +40,10 @@ export interface DaemonOptions {
   clock?: Clock;
 }
 
+/** Supervisor events after which the resolver may need other servers: a link up or down,
+ * in or out of the bundle, a peer's servers arriving, a reload. */
+const DNS_TRIGGERS: ReadonlySet<SupervisorEvent['type']> = new Set(['link', 'bundle', 'bundle-error', 'dns', 'reload']);
+
 export class Daemon {
   private supervisor!: Supervisor;
   private control: ControlServer | undefined;
@@ -46,6 +51,7 @@ export class Daemon {
   private traffic: TrafficMonitor | undefined;
   private metrics: MetricsServer | undefined;
   private onDemand: OnDemand | undefined;
+  private dns: DnsManager | undefined;
   private config!: DialbondConfig;
   private readonly log: Logger;
   private readonly runDir: string;
@@ -103,6 +109,8 @@ export class Daemon {
       legacy.restore();
       found.push(`sysctls a previous run changed, put back: ${legacy.inherited.join(', ')}`);
     }
+    // The resolver as a killed run left it, before any line brings servers (src/dns).
+    found.push(...(await restoreDnsAfterCrash(this.runDir)));
 
     this.supervisor = new Supervisor(this.config, {
       createLink: (config) => {
@@ -115,6 +123,10 @@ export class Daemon {
       logger: this.log,
     });
     this.supervisor.on('event', (event) => this.logEvent(event));
+    this.dns = this.dnsManager();
+    this.supervisor.on('event', (event) => {
+      if (DNS_TRIGGERS.has(event.type)) void this.dns?.update();
+    });
     if (found.length > 0) {
       this.log.warn({ found }, 'cleaned up after a previous run that did not stop cleanly');
       this.supervisor.emit('event', { type: 'cleanup', found, atMs: this.clock.now() });
@@ -144,6 +156,7 @@ export class Daemon {
       this.stopMonitors();
       await this.metrics?.close();
       await this.supervisor?.stop();
+      await this.dns?.close();
       // The bundle's destroy restored the journal already; this catches a destroy that failed halfway.
       await this.journal?.restore().catch((error: unknown) => this.log.warn({ err: error }, 'could not give the router back everything the bundle changed'));
       await this.control?.close();
@@ -160,9 +173,24 @@ export class Daemon {
     }
     const result = await this.supervisor.reload(next);
     this.config = next;
+    await this.dns?.setSetting(next.dns);
     this.stopMonitors();
     this.startMonitors();
     return result;
+  }
+
+  /** The router's resolver kept in step with the links that are up and in the bundle. */
+  private dnsManager(): DnsManager {
+    return new DnsManager({
+      setting: this.config.dns,
+      links: () =>
+        this.supervisor.bundledLinks().flatMap((l): DnsLink[] => {
+          const status = this.supervisor.linkStatus(l.name);
+          return status.state === 'up' ? [{ name: l.name, ifname: l.ifname, servers: status.dns ?? [] }] : [];
+        }),
+      backend: () => detectResolverBackend({ exec: systemExec, runDir: this.runDir }),
+      onChange: (change) => this.supervisor.notify({ type: 'resolver', ...change, atMs: this.clock.now() }),
+    });
   }
 
   private stopMonitors(): void {
@@ -239,7 +267,7 @@ export class Daemon {
 
   private logEvent(event: SupervisorEvent): void {
     const { type, ...rest } = event;
-    const level = type === 'bundle-error' || (type === 'health' && !event.ok) ? 'warn' : 'info';
+    const level = type === 'bundle-error' || (type === 'health' && !event.ok) || (type === 'resolver' && event.error !== undefined) ? 'warn' : 'info';
     this.log[level]({ event: type, ...rest }, type);
   }
 }
