@@ -88,6 +88,7 @@ export class Daemon {
       linkNames: this.config.links.map((l) => l.name),
       devices: this.config.links.flatMap((l) => ('device' in l ? [l.device] : [])),
       lockDir: this.lockDir,
+      secretsDir: join(this.runDir, 'ppp'),
     });
     // After the orphan pppd are gone (their interfaces and routes with them), before the
     // bundle: a journal file means a run that did not stop cleanly; undo it first, so this
@@ -163,6 +164,28 @@ export class Daemon {
       this.log.info('daemon stopped');
     })();
     return this.stopping;
+  }
+
+  /** One line for the service manager (systemd's STATUS=): how many links are up and bundled.
+   * Reads only the supervisor's state, no I/O, so it can follow every event. */
+  summary(): string {
+    const links = this.config.links.flatMap((l) => {
+      try {
+        return [this.supervisor.linkStatus(l.name)];
+      } catch {
+        return []; // a reload in progress: the link is not the supervisor's yet
+      }
+    });
+    const up = links.filter((l) => l.state === 'up').length;
+    const bundled = links.filter((l) => l.bundled).length;
+    const parked = links.filter((l) => l.state === 'parked').length;
+    return `${up} of ${links.length} links up, ${bundled} in the ${this.config.bundle.mode} bundle${parked > 0 ? `, ${parked} parked` : ''}`;
+  }
+
+  /** Calls `listener` on every supervisor event; returns the function that stops it. */
+  onEvent(listener: (event: SupervisorEvent) => void): () => void {
+    this.supervisor.on('event', listener);
+    return () => this.supervisor.off('event', listener);
   }
 
   /** Reads the configuration file again and applies it; a bad file changes nothing. */

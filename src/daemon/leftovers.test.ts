@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { cleanLeftovers, findOurPppd, type ProcessTable } from './leftovers.js';
+import { cleanLeftovers, findOurPppd, removeLeftoverSecrets, type ProcessTable } from './leftovers.js';
 
 function table(processes: Array<{ pid: number; argv: string[]; diesOn?: NodeJS.Signals[] }>) {
   const alive = new Set(processes.map((p) => p.pid));
@@ -62,5 +62,22 @@ describe('leftovers of a crashed daemon', () => {
     ]);
     // a live process's lock (another program using that port) is not ours to take
     expect(existsSync(join(lockDir, 'LCK..ttyS2'))).toBe(true);
+  });
+});
+
+describe('secrets files a crashed run left', () => {
+  it('removes the pppd secrets files and their temporary files, nothing else, and says which', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dialbond-secrets-'));
+    for (const name of ['line0.pppd-secrets', '.line1.pppd-secrets.4242.a1b2c3d4e5f6.tmp', 'notes.txt', 'line0.pppd-secrets.bak']) writeFileSync(join(dir, name), 'password "x"\n');
+    const { t } = table([]);
+    const found = await cleanLeftovers({ linkNames: ['line0'], devices: [], lockDir: dir, table: t, clock: new SimulatedClock(), secretsDir: dir });
+    expect(found).toEqual([
+      `pppd secrets file ${join(dir, '.line1.pppd-secrets.4242.a1b2c3d4e5f6.tmp')} left behind: removed`,
+      `pppd secrets file ${join(dir, 'line0.pppd-secrets')} left behind: removed`,
+    ]);
+    expect(existsSync(join(dir, 'line0.pppd-secrets'))).toBe(false);
+    expect(existsSync(join(dir, 'notes.txt'))).toBe(true);
+    expect(existsSync(join(dir, 'line0.pppd-secrets.bak'))).toBe(true);
+    expect(removeLeftoverSecrets(join(dir, 'none'))).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * What a crashed (kill -9) daemon leaves behind, found and cleaned before a new one
  * starts: pppd processes still running for our links (pppd outlives us: it has its own
- * process group), UUCP locks of our devices whose owner is dead, a socket file, and
- * sysctls the crashed run changed (the journal's state file, see SysctlJournal). The
- * bundle's own leftovers are taken over by the backend's create(), which is idempotent.
+ * process group), UUCP locks of our devices whose owner is dead, pppd options files that
+ * hold a link's password (removed when the link ends, so after kill -9 they stay), a socket
+ * file, and the router state the crashed run changed (the router journal's state file,
+ * undone by the daemon, see RouterJournal).
  *
  * Only a live daemon's absence makes this safe: the caller checks the control socket first.
  */
@@ -64,6 +65,30 @@ export interface LeftoverOptions {
   clock?: Clock;
   /** How long an orphan pppd gets to end after SIGTERM before SIGKILL. */
   graceMs?: number;
+  /** Where pppd's secrets files are written (see writePppSecretsFile): any left there are removed. */
+  secretsDir?: string;
+}
+
+/** A secrets file of writePppSecretsFile's, or its temporary file (`.NAME.pppd-secrets.PID.HEX.tmp`). */
+const SECRETS_FILE = /^(?:[A-Za-z0-9_.-]{1,15}\.pppd-secrets|\.[A-Za-z0-9_.-]{1,15}\.pppd-secrets\.\d+\.[0-9a-f]+\.tmp)$/;
+
+/**
+ * Removes pppd secrets files a run left in `dir` (its pppd are gone: they read them at
+ * their start). A password must not outlive the run that needed it.
+ */
+export function removeLeftoverSecrets(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // no directory: nothing left
+  }
+  const found: string[] = [];
+  for (const name of names.filter((n) => SECRETS_FILE.test(n)).sort()) {
+    rmSync(join(dir, name), { force: true });
+    found.push(`pppd secrets file ${join(dir, name)} left behind: removed`);
+  }
+  return found;
 }
 
 /** Ends orphan pppd of our links and removes stale locks of our devices; says what it found. */
@@ -84,6 +109,7 @@ export async function cleanLeftovers(options: LeftoverOptions): Promise<string[]
     const killDeadline = clock.now() + 2000;
     while (table.alive(pid) && clock.now() < killDeadline) await sleep(clock, 50);
   }
+  if (options.secretsDir !== undefined) found.push(...removeLeftoverSecrets(options.secretsDir));
   for (const device of options.devices) {
     const file = join(options.lockDir, lockFileName(device));
     let pid: number | undefined;
