@@ -7,8 +7,8 @@
  */
 import blessed from 'blessed';
 import { ControlClient } from '../control/index.js';
-import type { SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
-import { balance, eventLine, firstVisible, headerLine, HELP, linkRows, placeLine, RateTracker, rowLine, selectedLine, utf8Terminal } from './view-model.js';
+import type { SupervisedLinkDetail, SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
+import { balance, eventLine, firstVisible, headerLine, HELP, lastDialLines, linkRows, placeLine, RateTracker, rowLine, selectedLine, utf8Terminal } from './view-model.js';
 
 export interface ConsoleOptions {
   socket: string;
@@ -81,7 +81,7 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
       ` balance ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}${block.repeat(s.cells)}{/}`).join('') || '(nothing bundled)'}\n         ${segments.map((s, i) => `{${COLORS[i % COLORS.length]}-fg}${block}{/} ${s.name} ${Math.round(s.share * 100)}%`).join('  ')}`,
     );
     const link = status.links[selected];
-    detail.setContent(link ? blessed.escape(selectedLine(link).slice(0, width)) : '');
+    detail.setContent(link ? blessed.escape(selectedLine(link, now).slice(0, width)) : '');
     screen.render();
   };
 
@@ -135,6 +135,17 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
       await refresh();
     } catch (error) {
       say(`${cmd} ${name ?? ''}: ${(error as Error).message}`);
+    }
+  };
+
+  /** The selected link's last dial (AT exchange and login chat), into the event log. */
+  const lastDial = async () => {
+    const name = status?.links[selected]?.name;
+    if (!name || !client || !connected) return;
+    try {
+      for (const line of lastDialLines(await client.request<SupervisedLinkDetail>('link', { link: name }))) say(line);
+    } catch (error) {
+      say(`last dial of ${name}: ${(error as Error).message}`);
     }
   };
 
@@ -197,6 +208,7 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
       ['x', () => void act('emancipate')],
       ['r', () => void act('reload')],
       ['t', terminal],
+      ['l', () => void lastDial()],
     ];
     for (const [key, fn] of keys) screen.key(key, () => !terminalOpen && fn());
     screen.on('resize', render);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SupervisedLinkStatus, SupervisorStatus } from '../supervisor/index.js';
-import { balance, firstVisible, headerLine, linkRows, placeLine, RateTracker, rowLine, selectedLine, sparkline, utf8Terminal } from './view-model.js';
+import { balance, firstVisible, headerLine, lastDialLines, linkRows, placeLine, RateTracker, rowLine, selectedLine, sparkline, utf8Terminal } from './view-model.js';
 
 function link(name: string, over: Partial<SupervisedLinkStatus> = {}): SupervisedLinkStatus {
   return { name, state: 'up', reason: null, ifname: 'ppp0', localIp: '203.0.113.1', remoteIp: '198.51.100.1', failures: 0, connect: 'CONNECT 28800', speed: 28800, connectMs: 2000, since: 0, bundled: true, heldOut: false, weight: 28800, where: '/dev/ttyS0 5551234', dials: 1, drops: 0, ...over };
@@ -82,5 +82,25 @@ describe('two-line rows and the window over many links', () => {
     expect(firstVisible(4, 64, 8)).toBe(1);
     expect(firstVisible(63, 64, 8)).toBe(60);
     expect(firstVisible(1, 2, 8)).toBe(0);
+  });
+});
+
+describe("the selected link's wait and last dial", () => {
+  const delayed = { code: 'MODEM_DIAL_FAILED', message: 'DELAYED', fatal: false, holdOff: 'delayed' as const };
+
+  it('says when a held-off link dials next and why, and that a blacklisted one waits for d', () => {
+    const waiting = link('line1', { state: 'backoff', reason: delayed, nextDialAtMs: Date.UTC(2026, 0, 1, 12, 10, 0), failures: 1 });
+    expect(selectedLine(waiting, Date.UTC(2026, 0, 1, 12, 0, 30))).toBe(' line1: next dial in 9m30s (at 12:10:00Z), the modem said DELAYED; 1 dial, 0 drops, 1 failure in a row');
+    const parked = link('line1', { state: 'parked', reason: { ...delayed, fatal: true, holdOff: 'blacklisted' } });
+    expect(selectedLine(parked)).toBe(' line1: parked, the modem said BLACKLISTED: d dials again; 1 dial, 0 drops, 0 failures in a row');
+  });
+
+  it('lists the last dial line by line for the event log', () => {
+    expect(lastDialLines({ ...link('line1'), transcript: [{ direction: 'tx', text: 'ATDT5551234', atMs: 140 }, { direction: 'rx', text: 'DELAYED', atMs: 1640 }] })).toEqual([
+      'line1: last dial (2 lines)',
+      '   +0.140s > ATDT5551234',
+      '   +1.640s < DELAYED',
+    ]);
+    expect(lastDialLines({ ...link('line1'), transcript: [] })).toEqual(['line1: no dial yet']);
   });
 });

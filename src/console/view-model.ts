@@ -4,8 +4,8 @@
  * lines), a throughput history per link drawn as a sparkline, and the event log lines.
  * Pure: statuses and times in, strings out; the blessed screen only places them.
  */
-import { formatDurationShort, formatEvent, formatRate } from '../query/index.js';
-import type { SupervisedLinkStatus, SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
+import { formatDurationShort, formatEvent, formatRate, nextDialText, transcriptLine } from '../query/index.js';
+import type { SupervisedLinkDetail, SupervisedLinkStatus, SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
 
 /** How many rate samples each link keeps for its sparkline. */
 export const HISTORY = 30;
@@ -178,10 +178,22 @@ export function headerLine(width: number): string {
   return line(COLUMNS.map(([name]) => name), width);
 }
 
-/** The line under the balance bar: the selected link's call and counts. */
-export function selectedLine(l: SupervisedLinkStatus): string {
+/** The line under the balance bar: the selected link's call and counts, or, while it
+ * waits, when it dials next and why (a modem's DELAYED hold-off, or parked). */
+export function selectedLine(l: SupervisedLinkStatus, nowMs = Date.now()): string {
+  const counts = `${l.dials} dial${l.dials === 1 ? '' : 's'}, ${l.drops} drop${l.drops === 1 ? '' : 's'}, ${l.failures} failure${l.failures === 1 ? '' : 's'} in a row`;
+  if (l.state === 'backoff' && l.nextDialAtMs) {
+    return ` ${l.name}: next dial ${nextDialText(l.nextDialAtMs, nowMs)}${l.reason?.holdOff === 'delayed' ? ', the modem said DELAYED' : ''}; ${counts}`;
+  }
+  if (l.state === 'parked' && l.reason?.holdOff === 'blacklisted') return ` ${l.name}: parked, the modem said BLACKLISTED: d dials again; ${counts}`;
   const call = l.connect ? `${l.connect}${l.connectMs !== null ? ` after ${(l.connectMs / 1000).toFixed(1)} s` : ''}` : 'no call';
-  return ` ${l.name}: ${call}; ${l.dials} dial${l.dials === 1 ? '' : 's'}, ${l.drops} drop${l.drops === 1 ? '' : 's'}, ${l.failures} failure${l.failures === 1 ? '' : 's'} in a row, weight ${Math.round(l.weight)}`;
+  return ` ${l.name}: ${call}; ${counts}, weight ${Math.round(l.weight)}`;
+}
+
+/** The selected link's last dial, for the event log (key l): a heading, then each line. */
+export function lastDialLines(l: SupervisedLinkDetail): string[] {
+  if (l.transcript.length === 0) return [`${l.name}: no dial yet`];
+  return [`${l.name}: last dial (${l.transcript.length} lines)`, ...l.transcript.map(transcriptLine)];
 }
 
 /** The event log line for an event. */
@@ -189,4 +201,4 @@ export function eventLine(event: SupervisorEvent): string {
   return formatEvent(event);
 }
 
-export const HELP = 'd dial  h hang up  e enslave  x emancipate  r reload  t AT terminal  up/down select  q quit';
+export const HELP = 'd dial  h hang up  e enslave  x emancipate  r reload  t AT terminal  l last dial  up/down select  q quit';

@@ -56,7 +56,7 @@ export class ControlClient extends EventEmitter<{ event: [unknown]; close: [] }>
   }
 
   /** Sends one request and resolves with its result (rejects with the daemon's error). */
-  request<T = unknown>(cmd: CommandName, args: { link?: string; command?: string } = {}): Promise<T> {
+  request<T = unknown>(cmd: CommandName, args: { link?: string; command?: string; force?: boolean } = {}): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });

@@ -6,6 +6,7 @@ describe('parseRequest', () => {
     for (const cmd of ['ping', 'status', 'links', 'reload', 'subscribe', 'unsubscribe']) expect(parseRequest(JSON.stringify({ v: 1, cmd }))).toEqual({ ok: true, request: { v: 1, cmd } });
     expect(parseRequest('{"v":1,"cmd":"at","link":"line0","command":"ATI3"}')).toEqual({ ok: true, request: { v: 1, cmd: 'at', link: 'line0', command: 'ATI3' } });
     for (const cmd of ['link', 'dial', 'hangup', 'enslave', 'emancipate']) expect(parseRequest(JSON.stringify({ v: 1, id: 'a', cmd, link: 'line0' }))).toEqual({ ok: true, request: { v: 1, id: 'a', cmd, link: 'line0' } });
+    expect(parseRequest('{"v":1,"cmd":"dial","link":"line0","force":true}')).toEqual({ ok: true, request: { v: 1, cmd: 'dial', link: 'line0', force: true } });
   });
 
   it.each([
@@ -23,6 +24,8 @@ describe('parseRequest', () => {
     ['{"v":1,"cmd":"dial","link":"; rm -rf /"}', 'CONTROL_BAD_REQUEST', /dial: "link": expected a link name/],
     ['{"v":1,"cmd":"dial","link":7}', 'CONTROL_BAD_REQUEST', /"link"/],
     ['{"v":1,"cmd":"status","extra":1}', 'CONTROL_BAD_REQUEST', /unexpected field\(s\) "extra"/],
+    ['{"v":1,"cmd":"dial","link":"line0","force":"yes"}', 'CONTROL_BAD_REQUEST', /dial: "force"/],
+    ['{"v":1,"cmd":"hangup","link":"line0","force":true}', 'CONTROL_BAD_REQUEST', /unexpected field\(s\) "force"/],
     ['{"v":1,"cmd":"status","id":{"a":1}}', 'CONTROL_BAD_REQUEST', /"id"/],
   ])('refuses %s with %s', (line, code, message) => {
     const parsed = parseRequest(line);

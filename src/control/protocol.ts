@@ -27,8 +27,8 @@ export const COMMANDS = {
   ping: 'answers {pong: true}: the daemon is alive',
   status: 'the supervisor: state, bundle, every link',
   links: 'every link with its state, reason, interface and bundle membership',
-  link: 'one link (needs "link")',
-  dial: 'dial a link now: from parked or hung up, or cutting a back-off short (needs "link")',
+  link: 'one link, with its last dial\'s transcript (needs "link")',
+  dial: 'dial a link now: from parked or hung up, or cutting a back-off short (needs "link"; "force": true also cuts short a modem\'s DELAYED hold-off)',
   hangup: 'hang a link up; it stays down until dialed (needs "link")',
   enslave: 'put an up link into the bundle and let it rejoin by itself (needs "link")',
   emancipate: 'take an up link out of the bundle and keep it out (needs "link")',
@@ -39,7 +39,7 @@ export const COMMANDS = {
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
-const LINK_COMMANDS = ['link', 'dial', 'hangup', 'enslave', 'emancipate'] as const;
+const LINK_COMMANDS = ['link', 'hangup', 'enslave', 'emancipate'] as const;
 
 const requestSchema = z.union([
   plain('ping'),
@@ -49,12 +49,14 @@ const requestSchema = z.union([
   plain('subscribe'),
   plain('unsubscribe'),
   ...LINK_COMMANDS.map((cmd) => onLink(cmd)),
+  z.object({ v: z.literal(PROTOCOL_VERSION), id, cmd: z.literal('dial'), link: linkName, force: z.boolean().optional() }).strict(),
   z.object({ v: z.literal(PROTOCOL_VERSION), id, cmd: z.literal('at'), link: linkName, command: z.string().min(2).max(256) }).strict(),
 ] as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]]);
 
 export type ControlRequest =
   | { v: 1; id?: string | number; cmd: 'ping' | 'status' | 'links' | 'reload' | 'subscribe' | 'unsubscribe' }
   | { v: 1; id?: string | number; cmd: (typeof LINK_COMMANDS)[number]; link: string }
+  | { v: 1; id?: string | number; cmd: 'dial'; link: string; force?: boolean }
   | { v: 1; id?: string | number; cmd: 'at'; link: string; command: string };
 
 export interface ControlError {
@@ -95,9 +97,11 @@ export function parseRequest(line: string): ParsedRequest {
   const result = requestSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues.find((i) => i.code !== 'invalid_union') ?? result.error.issues[0];
-    const unionIssues = result.error.issues.flatMap((i) => (i.code === 'invalid_union' ? i.unionErrors.flatMap((e) => e.issues) : []));
-    // The member of the union for this command says what is wrong, not the others.
-    const relevant = unionIssues.find((i) => i.path[0] !== 'cmd') ?? issue;
+    const members = result.error.issues.flatMap((i) => (i.code === 'invalid_union' ? i.unionErrors : []));
+    // The member of the union for this command (the one whose "cmd" matched) says what is
+    // wrong, not the others.
+    const own = members.find((e) => !e.issues.some((i) => i.path[0] === 'cmd'));
+    const relevant = own?.issues[0] ?? issue;
     const where = relevant?.path.length ? `"${relevant.path.join('.')}": ` : '';
     const what = relevant?.code === 'unrecognized_keys' ? `unexpected field(s) ${relevant.keys.map((k) => `"${k}"`).join(', ')}` : (relevant?.message ?? 'invalid request');
     return { ok: false, ...withId, error: { code: 'CONTROL_BAD_REQUEST', message: `${object.cmd}: ${where}${what}` } };

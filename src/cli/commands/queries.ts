@@ -2,7 +2,7 @@
  * The queries and control commands (getpppinfo, checklinks.sh and the daemon's controls):
  *   dialbond info IFACE [local|remote|all]   a ppp link's addresses, from the kernel
  *   dialbond links [--watch]                 bytes, rates and share bars of every link
- *   dialbond status                          the daemon and its links
+ *   dialbond status [LINK]                   the daemon and its links, or one link with its last dial
  *   dialbond up|down|enslave|emancipate LINK ask the daemon
  *   dialbond events                          follow the daemon's events
  * Human tables by default, --json for scripts. Exit status: 0 done; 1 the daemon could
@@ -12,8 +12,8 @@
 import type { Command } from 'commander';
 import { ControlClient, DEFAULT_CONTROL_SOCKET } from '../../control/index.js';
 import { isDialbondError } from '../../errors/index.js';
-import { formatEvent, formatInfo, formatLinks, formatStatus, listPppInterfaces, readPppInterface, trafficOf } from '../../query/index.js';
-import type { SupervisedLinkStatus, SupervisorEvent, SupervisorStatus } from '../../supervisor/index.js';
+import { formatEvent, formatInfo, formatLinkDetail, formatLinks, formatStatus, listPppInterfaces, readPppInterface, trafficOf } from '../../query/index.js';
+import type { SupervisedLinkDetail, SupervisedLinkStatus, SupervisorEvent, SupervisorStatus } from '../../supervisor/index.js';
 import { readCounters } from '../../sys/index.js';
 
 export const QUERY_EXIT = { ok: 0, failed: 1, usage: 2, unknown: 3, noDaemon: 4, denied: 5 } as const;
@@ -119,20 +119,22 @@ export function registerQueries(program: Command): void {
 
   program
     .command('status')
-    .description('the daemon: its state, the bundle and every link')
-    .option('--json', 'print the daemon\'s status object (see README: control socket)')
+    .description('the daemon: its state, the bundle and every link; or one link, why it waits, when it dials next, and its last dial\'s transcript')
+    .argument('[link]', 'one link\'s name in the configuration')
+    .option('--json', 'print the daemon\'s status object, or the link\'s with "transcript" (see README: control socket)')
     .option('--socket <path>', 'the daemon\'s control socket')
-    .action(async (options: { json?: boolean; socket?: string }) => {
+    .action(async (link: string | undefined, options: { json?: boolean; socket?: string }) => {
+      const ask = () => withDaemon<SupervisorStatus | SupervisedLinkDetail>(options, (c) => (link === undefined ? c.request<SupervisorStatus>('status') : c.request<SupervisedLinkDetail>('link', { link })));
       if (!options.json) {
         await run(async () => {
-          const status = await withDaemon(options, (c) => c.request<SupervisorStatus>('status'));
-          write(formatStatus(status, Date.now()));
+          const answer = await ask();
+          write(link === undefined ? formatStatus(answer as SupervisorStatus, Date.now()) : formatLinkDetail(answer as SupervisedLinkDetail, Date.now()));
         });
         return;
       }
       // A script reading stdout gets JSON either way: the status, or why there is none.
       try {
-        write(`${JSON.stringify(await withDaemon(options, (c) => c.request<SupervisorStatus>('status')))}\n`);
+        write(`${JSON.stringify(await ask())}\n`);
       } catch (error) {
         const { status, message } = queryFailure(error);
         const { code, message: text } = error as { code: string; message: string };
@@ -149,18 +151,19 @@ export function registerQueries(program: Command): void {
     ['emancipate', 'emancipate', 'take an up link out of the bundle and keep it out'],
   ];
   for (const [name, cmd, description] of control) {
-    program
+    const command = program
       .command(name)
       .description(description)
       .argument('<link>', 'the link\'s name in the configuration')
       .option('--json', 'print the link\'s status after the request')
-      .option('--socket <path>', 'the daemon\'s control socket')
-      .action((link: string, options: { json?: boolean; socket?: string }) =>
-        run(async () => {
-          const status = await withDaemon(options, (c) => c.request<SupervisedLinkStatus>(cmd, { link }));
-          write(options.json ? `${JSON.stringify(status)}\n` : `${status.name}: ${status.state}${status.bundled ? ', in the bundle' : ''}${status.reason ? ` (${status.reason.code}: ${status.reason.message})` : ''}\n`);
-        }),
-      );
+      .option('--socket <path>', 'the daemon\'s control socket');
+    if (cmd === 'dial') command.option('--force', 'dial even while the modem holds the number off (DELAYED): it may answer BLACKLISTED next');
+    command.action((link: string, options: { json?: boolean; socket?: string; force?: boolean }) =>
+      run(async () => {
+        const status = await withDaemon(options, (c) => c.request<SupervisedLinkStatus>(cmd, { link, ...(options.force ? { force: true } : {}) }));
+        write(options.json ? `${JSON.stringify(status)}\n` : `${status.name}: ${status.state}${status.bundled ? ', in the bundle' : ''}${status.reason ? ` (${status.reason.code}: ${status.reason.message})` : ''}\n`);
+      }),
+    );
   }
 
   program
