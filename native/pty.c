@@ -9,6 +9,9 @@
  * the slave, i.e. "dropped DTR") is torn down, and to hold separate read and write handles
  * (libuv keeps one watcher per fd number).
  *
+ * It also speaks systemd's notification protocol (sd_notify(3): READY=1, WATCHDOG=1, ...),
+ * whose socket is an AF_UNIX datagram socket, which Node's net module does not offer.
+ *
  * Built with the system C compiler by scripts/build-native.mjs; a Node-API module, so it
  * links against no particular Node version.
  */
@@ -22,7 +25,9 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/sockios.h>
 #include <linux/if_eql.h>
 #include <node_api.h>
@@ -167,12 +172,124 @@ static napi_value eql_request(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Fills a sockaddr_un for a notify socket path; '@' at the start names an abstract socket
+ * (sd_notify(3): NOTIFY_SOCKET may be either). Returns the address length, or 0 if too long. */
+static socklen_t notify_address(const char *path, struct sockaddr_un *addr) {
+  size_t len = strlen(path);
+  memset(addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  if (len == 0 || len >= sizeof addr->sun_path) return 0;
+  memcpy(addr->sun_path, path, len);
+  if (path[0] == '@') {
+    addr->sun_path[0] = '\0';
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+  }
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
+}
+
+static int string_arg(napi_env env, napi_value value, char *out, size_t size) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, value, out, size, &len) != napi_ok) return -1;
+  return len + 1 < size ? (int)len : -1;
+}
+
+/* notify(socketPath, text): one datagram to systemd's notification socket (sd_notify(3)),
+ * e.g. "READY=1\nSTATUS=3 of 3 links up". Node has no AF_UNIX datagram sockets. Throws an
+ * Error whose code is the errno name (ENOENT, ECONNREFUSED: nobody listens there). */
+static napi_value notify(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char path[sizeof ((struct sockaddr_un *)0)->sun_path + 1];
+  char text[4096];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || string_arg(env, argv[0], path, sizeof path) <= 0 || string_arg(env, argv[1], text, sizeof text) < 0) {
+    napi_throw_type_error(env, "EINVAL", "notify(socketPath, text): a socket path and a text under 4 KiB");
+    return NULL;
+  }
+  struct sockaddr_un addr;
+  socklen_t addrlen = notify_address(path, &addr);
+  if (addrlen == 0) return throw_errno(env, "notify: socket path too long", ENAMETOOLONG);
+  int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return throw_errno(env, "notify: socket(AF_UNIX, SOCK_DGRAM)", errno);
+  ssize_t sent = sendto(sock, text, strlen(text), MSG_NOSIGNAL, (struct sockaddr *)&addr, addrlen);
+  int err = errno;
+  close(sock);
+  if (sent < 0) {
+    char what[160];
+    snprintf(what, sizeof what, "notify: sendto %s", path);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+    const char *name = strerrorname_np(err);
+    napi_value code, message, error;
+    napi_create_string_utf8(env, name ? name : "EIO", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &error);
+    napi_throw(env, error);
+  }
+  return NULL;
+}
+
+/* notifyListen(socketPath): a bound, non-blocking AF_UNIX datagram socket (its fd), the
+ * service manager's end, for tests and for checking a unit's notifications by hand. */
+static napi_value notify_listen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[sizeof ((struct sockaddr_un *)0)->sun_path + 1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || string_arg(env, argv[0], path, sizeof path) <= 0) {
+    napi_throw_type_error(env, "EINVAL", "notifyListen(socketPath): a socket path");
+    return NULL;
+  }
+  struct sockaddr_un addr;
+  socklen_t addrlen = notify_address(path, &addr);
+  if (addrlen == 0) return throw_errno(env, "notifyListen: socket path too long", ENAMETOOLONG);
+  int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (sock < 0) return throw_errno(env, "notifyListen: socket(AF_UNIX, SOCK_DGRAM)", errno);
+  if (bind(sock, (struct sockaddr *)&addr, addrlen) != 0) {
+    int err = errno;
+    close(sock);
+    return throw_errno(env, "notifyListen: bind", err);
+  }
+  napi_value out;
+  napi_create_int32(env, sock, &out);
+  return out;
+}
+
+/* notifyReceive(fd): the next datagram as a string, or null when none is waiting. */
+static napi_value notify_receive(napi_env env, napi_callback_info info) {
+  int fd = fd_arg(env, info);
+  if (fd < 0) return throw_errno(env, "notifyReceive: bad descriptor argument", EBADF);
+  char buf[4097];
+  ssize_t n = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+  napi_value out;
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      napi_get_null(env, &out);
+      return out;
+    }
+    return throw_errno(env, "notifyReceive: recv", errno);
+  }
+  napi_create_string_utf8(env, buf, (size_t)n, &out);
+  return out;
+}
+
+/* closeFd(fd): close(2), for descriptors this helper opened. */
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  int fd = fd_arg(env, info);
+  if (fd < 0 || close(fd) != 0) return throw_errno(env, "close", fd < 0 ? EBADF : errno);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"openPty", NULL, open_pty, NULL, NULL, NULL, napi_default, NULL},
     {"dup", NULL, dup_fd, NULL, NULL, NULL, napi_default, NULL},
     {"flush", NULL, flush_fd, NULL, NULL, NULL, napi_default, NULL},
     {"eqlRequest", NULL, eql_request, NULL, NULL, NULL, napi_default, NULL},
+    {"notify", NULL, notify, NULL, NULL, NULL, napi_default, NULL},
+    {"notifyListen", NULL, notify_listen, NULL, NULL, NULL, napi_default, NULL},
+    {"notifyReceive", NULL, notify_receive, NULL, NULL, NULL, napi_default, NULL},
+    {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -4,6 +4,7 @@
 export { PtyEndpoint, loadPtyNative, type PtyEndpointEvents, type PtyEndpointOptions, type PtyNative } from './pty.js';
 export { systemExec, recordingExec, type Exec, type ExecResult, type ExecOptions } from './exec.js';
 export { readSysctl, writeSysctl, SysctlJournal } from './sysctl.js';
+export { SystemdNotifier, systemdSettingsFrom, loadNotifyNative, type NotifyNative, type SystemdSettings } from './systemd.js';
 export { interfaceExists, readCounters, type InterfaceCounters } from './netdev.js';
 export { eqlEmancipate, eqlSetPriority, systemEqlControl, type EqlControl } from './eql.js';
 export { RouterJournal, type JournalRecord, type RouterJournalOptions } from './journal.js';

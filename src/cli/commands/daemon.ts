@@ -1,7 +1,10 @@
 /**
- * `dialbond daemon --config FILE`: the supervisor, in the foreground (systemd's Type=exec;
+ * `dialbond daemon --config FILE`: the supervisor, in the foreground (systemd's Type=notify;
  * see ppp/dialbond.service). Logs are JSON lines on standard output with secrets masked.
- * SIGTERM and SIGINT end it cleanly within 10 s; SIGHUP reloads the configuration.
+ * Under systemd (NOTIFY_SOCKET set) it says READY=1 once its control socket listens and
+ * every link has started, keeps STATUS= up to date, feeds the watchdog (WATCHDOG_USEC) and
+ * says STOPPING=1 when it stops.
+ * SIGTERM and SIGINT end it cleanly within 20 s; SIGHUP reloads the configuration.
  * Exit status: 0 after a clean stop, 1 when stopping overran, 2 for a bad configuration or
  * a daemon already running, 70 for an internal failure.
  */
@@ -9,9 +12,12 @@ import { destination } from 'pino';
 import { Option, type Command } from 'commander';
 import { Daemon } from '../../daemon/index.js';
 import { createLogger, SecretMask } from '../../log/index.js';
+import { SystemdNotifier } from '../../sys/index.js';
 
-/** SIGTERM to exit: what the issue of a daemon asks (pppd gets SIGTERM, then SIGKILL after 5 s). */
-const STOP_DEADLINE_MS = 10_000;
+/** SIGTERM to exit, at most: links stop in parallel (pppd gets SIGTERM, then SIGKILL after
+ * 5 s; a modem's hang-up takes its guard times), and the unit's TimeoutStopSec (30 s) leaves
+ * room above this before systemd kills what is left. */
+const STOP_DEADLINE_MS = 20_000;
 
 interface DaemonCliOptions {
   config: string;
@@ -37,13 +43,29 @@ export function registerDaemon(program: Command): void {
 async function runDaemon(options: DaemonCliOptions): Promise<number> {
   const secrets = new SecretMask();
   const logger = createLogger({ level: options.logLevel, secrets, destination: destination({ dest: 1, sync: true }) });
-  const daemon = await Daemon.start({
-    configFile: options.config,
-    logger,
-    secrets,
-    ...(options.socket !== undefined ? { socketPath: options.socket } : {}),
-    ...(options.runDir !== undefined ? { runDir: options.runDir } : {}),
-  });
+  // Read (and removed from the environment, so no pppd inherits it) before anything starts.
+  const systemd = SystemdNotifier.fromEnvironment({ onError: (message) => logger.warn(message) });
+  systemd?.startWatchdog();
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      configFile: options.config,
+      logger,
+      secrets,
+      ...(options.socket !== undefined ? { socketPath: options.socket } : {}),
+      ...(options.runDir !== undefined ? { runDir: options.runDir } : {}),
+    });
+  } catch (error) {
+    systemd?.close();
+    throw error;
+  }
+  // Start has returned: the control socket listens and every link's machine has started.
+  if (systemd) {
+    systemd.ready(daemon.summary());
+    daemon.onEvent((event) => {
+      if (event.type === 'link' || event.type === 'bundle' || event.type === 'reload') systemd.status(daemon.summary());
+    });
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -54,6 +76,7 @@ async function runDaemon(options: DaemonCliOptions): Promise<number> {
       }
       stopping = true;
       logger.info({ signal: why }, 'stopping');
+      systemd?.stopping(`stopping (${why})`);
       const overrun = setTimeout(() => {
         logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'stopping took too long; exiting anyway');
         resolve(1);
