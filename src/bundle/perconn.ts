@@ -169,6 +169,8 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     await this.unrouteSlot(slot);
     await this.forgetConnections(hex(markOf(slot)));
     await this.queueOff(member.ifname, this.config.queuePerLine);
+    // Its tables may be ones the router had routes in (100 is a common choice): give those back.
+    if (this.members.size === 0) await this.giveRoutesBack();
   }
 
   /** New weights apply to new connections; existing ones keep their link. */

@@ -12,6 +12,7 @@ import type { BundleDeps } from './deps.js';
 import { EqlBundle } from './eql.js';
 import { MlpppBundle } from './mlppp.js';
 import { MultipathBundle } from './multipath.js';
+import { PerconnBundle } from './perconn.js';
 import { TeqlBundle } from './teql.js';
 
 const routerDefault: Route = { dst: 'default', gateway: '192.0.2.1', dev: 'wan0', protocol: 'static', table: 'main' };
@@ -73,5 +74,32 @@ describe.each(backends)('%s bundle with routes: [default] over the router\'s own
     expect(all()).toEqual(the(routerDefault, backupDefault));
     for (const [key, value] of sysctls) expect(router.sysctls.get(key)).toBe(value);
     expect(journal.changed).toEqual([]);
+  });
+});
+
+describe('perconn bundle over a router whose own policy table is 100 (perconn\'s first table)', () => {
+  it('takes the table while a line is up, gives the router its route back when the last line is gone and on destroy', async () => {
+    const router = new FakeRouter();
+    const tableRoute: Route = { dst: 'default', gateway: '192.0.2.1', dev: 'wan0', protocol: 'static', table: '100' };
+    router.routes = [{ ...routerDefault }, { ...tableRoute }];
+    router.rules = ['from 192.0.2.128/25 lookup 100 pref 900'];
+    const journal = new RouterJournal({ exec: router.exec, readSysctl: (k) => router.sysctls.get(k) ?? '2', writeSysctl: (k, v) => void router.sysctls.set(k, String(v)), exists: (d) => router.devices.has(d) });
+    const bundle = new PerconnBundle({ mode: 'perconn', routes: ['default'], queuePerLine: 0 }, { exec: journal.exec, sysctl: journal, exists: (d) => router.devices.has(d), counters: () => undefined });
+    const table100 = () => router.routes.filter((r) => r.table === '100').map(routeIdentity);
+    const all = () => router.routes.map(routeIdentity).sort();
+    const before = all();
+    await bundle.create();
+    await bundle.addLink(member(0));
+    expect(router.routes.filter((r) => r.table === '100').map((r) => r.dev)).toEqual(['ppp0']);
+    await bundle.removeLink('line0');
+    router.removeDevice('ppp0');
+    expect(table100()).toEqual([routeIdentity(tableRoute)]);
+    router.devices.add('ppp0');
+    await bundle.addLink(member(0));
+    await bundle.destroy();
+    router.removeDevice('ppp0');
+    expect(all()).toEqual(before);
+    expect(router.rules).toEqual(['from 192.0.2.128/25 lookup 100 pref 900']);
+    expect(router.nft.size).toBe(0);
   });
 });

@@ -52,13 +52,15 @@ export class FakeRouter {
     }
     if (command === 'ip' && words[0] === 'route') {
       this.onChange(line);
-      const route: Route = { dst: words[2]!, table: value('table') ?? 'main' };
+      const route: Route = { dst: words[1] === 'flush' ? '' : words[2]!, table: value('table') ?? 'main' };
       if (value('via')) route.gateway = value('via');
       if (value('dev')) route.dev = value('dev');
       if (value('proto')) route.protocol = value('proto');
       if (value('metric')) route.metric = Number(value('metric'));
       const sameKey = (r: Route) => r.table === route.table && r.dst === route.dst && (r.metric ?? 0) === (route.metric ?? 0);
-      if (words[1] === 'replace') {
+      if (words[1] === 'flush') {
+        this.routes = this.routes.filter((r) => r.table !== route.table);
+      } else if (words[1] === 'replace') {
         if (route.dev && !this.devices.has(route.dev)) return fail('Cannot find device');
         this.routes = [...this.routes.filter((r) => !sameKey(r)), route];
       } else if (words[1] === 'del') {
