@@ -1,3 +1,4 @@
+import { SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type DialbondConfig } from '../config/index.js';
 import { isDialbondError } from '../errors/index.js';
@@ -141,8 +142,60 @@ describe('Supervisor', () => {
     await settle();
     await h.supervisor.stop();
     for (const name of h.created) expect(h.link(name).calls).toContain('stop');
-    expect(h.bundle().calls.slice(-2)).toEqual(['remove:line0', 'destroy']);
+    // destroy() takes the members out in one pass: no removal one link at a time first.
+    expect(h.bundle().calls.slice(-2)).toEqual(['add:line0:ppp0:115200', 'destroy']);
     expect(h.events.at(-1)).toMatchObject({ type: 'supervisor', state: 'stopped' });
+  });
+
+  it('stops 64 links at once, bounded: one that never ends does not keep the bundle', async () => {
+    const clock = new SimulatedClock();
+    let inFlight = 0;
+    let most = 0;
+    /** A link whose stop takes 5 s (pppd's grace, a modem's guard times), or forever. */
+    class SlowLink extends FakeLink {
+      forever = false;
+      override async stop(): Promise<void> {
+        this.calls.push('stop');
+        this.go('stopping');
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise<void>((resolve) => (this.forever ? undefined : clock.setTimeout(() => resolve(), 5000)));
+        inFlight--;
+        this.go('stopped');
+      }
+    }
+    const config = configOf(Array.from({ length: 64 }, (_, i) => ({ name: `line${i}`, device: `/dev/ttyUSB${i}`, numbers: ['1'] })));
+    const links: SlowLink[] = [];
+    const bundle = new FakeBundle();
+    const supervisor = new Supervisor(config, {
+      createLink: (c) => {
+        const link = new SlowLink(c);
+        links.push(link);
+        return link;
+      },
+      createBundle: () => bundle,
+      linkConfig: (l, c) => linkConfigOf(l, c, { runDir: '/run/dialbond' }),
+      clock,
+    });
+    await supervisor.start();
+    links.forEach((l, i) => l.up(`ppp${i}`));
+    await settle();
+    expect(bundle.members.size).toBe(64);
+    (links[7] as SlowLink).forever = true;
+
+    let done = false;
+    const stopped = supervisor.stop({ linksWithinMs: 12_000 }).then(() => (done = true));
+    await settle();
+    expect(most).toBe(64); // every link was stopping at the same moment
+    clock.increment(5000);
+    await settle();
+    expect(inFlight).toBe(1); // all but the stuck one ended after one link's time
+    expect(done).toBe(false);
+    clock.increment(7000);
+    await stopped;
+    expect(bundle.calls.filter((c) => c.startsWith('remove:'))).toEqual([]);
+    expect(bundle.calls.at(-1)).toBe('destroy');
+    expect((await supervisor.status()).state).toBe('stopped');
   });
 
   it('reloads: unchanged links are not touched, changed ones restart, gone ones stop, new ones start', async () => {

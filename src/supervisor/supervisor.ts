@@ -43,6 +43,10 @@ interface Entry {
   drops: number;
 }
 
+/** How long stop() waits for the links before removing the bundle anyway: pppd's SIGTERM
+ * grace (5 s, then SIGKILL) and a modem's hang-up (guard times, ATH, reopen) fit in it. */
+export const STOP_LINKS_WITHIN_MS = 15_000;
+
 /** What pppd gets from the supervisor-wide settings: a change there restarts every link. */
 function linkIdentity(link: ConfigLink, config: DialbondConfig): string {
   return JSON.stringify([link, config.supervisor.health.lcpEchoInterval, config.supervisor.health.lcpEchoFailure, config.bundle.mode, config.bundle.endpoint, config.dns === 'peer']);
@@ -81,12 +85,29 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.publish({ type: 'supervisor', state: 'running', atMs: this.clock.now() });
   }
 
-  /** Ends every link (pppd, modem, lock) and removes the bundle. */
-  async stop(): Promise<void> {
+  /**
+   * Ends every link (pppd, modem, lock) and removes the bundle. All links stop at once, and
+   * the bundle is not asked to drop them one by one as they go: destroy() takes them all
+   * out in one pass (64 lines, each removal a `tc` or `ip` run, would otherwise take their
+   * turns in the bundle queue). Links still stopping after `linksWithinMs` are left to
+   * themselves (their names are logged) so that the bundle is still removed in time.
+   */
+  async stop(options: { linksWithinMs?: number } = {}): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.publish({ type: 'supervisor', state: 'stopping', atMs: this.clock.now() });
-    await Promise.all([...this.entries.values()].map((e) => e.link.stop()));
+    const pending = new Set<string>();
+    const stops = [...this.entries.values()].map((e) => {
+      pending.add(e.link.name);
+      return e.link.stop().finally(() => pending.delete(e.link.name));
+    });
+    let timer: unknown;
+    const deadline = new Promise<void>((resolve) => {
+      timer = this.clock.setTimeout(() => resolve(), options.linksWithinMs ?? STOP_LINKS_WITHIN_MS);
+    });
+    await Promise.race([Promise.allSettled(stops), deadline]);
+    this.clock.clearTimeout(timer);
+    if (pending.size > 0) this.log.warn({ links: [...pending], withinMs: options.linksWithinMs ?? STOP_LINKS_WITHIN_MS }, 'links still stopping; removing the bundle anyway');
     await this.queue;
     await this.bundle.destroy();
     this.state = 'stopped';
@@ -297,7 +318,8 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     } else if (e.up) {
       e.up = false;
       e.drops++;
-      if (e.wanted) void this.enqueueRemove(e, t.atMs);
+      // While stopping, the bundle's destroy() takes every member out at once.
+      if (e.wanted && this.state !== 'stopping') void this.enqueueRemove(e, t.atMs);
     }
   }
 
