@@ -72,8 +72,9 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end with 0; anything else commander stops on is bad usage
       // (an unknown command or option, a missing argument, no command at all).
       if (error.exitCode === 0) return 0;
-      // A command that only groups others, given alone: commander printed its help.
-      if (error.code === 'commander.help') process.stderr.write('dialbond: no command given: pick one of the commands listed above [CLI_USAGE]\n');
+      // A command that only groups others given alone, or help for one that does not exist:
+      // commander printed the help of the group.
+      if (error.code === 'commander.help') process.stderr.write('dialbond: no command given, or no such command: pick one of those listed above [CLI_USAGE]\n');
       return USAGE_EXIT;
     }
     if (isDialbondError(error)) {
