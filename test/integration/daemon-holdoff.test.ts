@@ -212,7 +212,6 @@ describe('dialbond daemon and a modem that holds dials off', () => {
     expect(detail).toMatchObject({ name: 'login0', state: 'negotiating' });
     expect(detail.transcript.some((e) => e.direction === 'tx' && e.text === 'ATDT5551234')).toBe(true);
     expect(detail.transcript.some((e) => e.direction === 'tx' && e.text === '********')).toBe(true);
-    expect(detail.transcript.length).toBeLessThanOrEqual(200);
 
     for (const text of [stdout, stderr, json.stdout]) {
       expect(text).not.toContain(LOGIN_PASSWORD);
