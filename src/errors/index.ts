@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   HAYES_LINE_TOO_LONG: { retryable: true },
   // The modem and its port.
   MODEM_NO_DEVICE: { retryable: false },
+  /** The path is not a serial port (a regular file, /dev/null, a directory). */
+  MODEM_NOT_SERIAL: { retryable: false },
   MODEM_PERMISSION: { retryable: false },
   MODEM_LOCKED: { retryable: true },
   MODEM_LOCK_FAILED: { retryable: false },

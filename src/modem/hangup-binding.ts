@@ -23,7 +23,14 @@ async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offse
     // Asked right before each read(2), never earlier: a hold decided by the last byte
     // read keeps the next one from being taken.
     const most = gate ? Math.min(length, await gate.ready()) : length;
-    if (most === 0 || !port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
+    if (most === 0) {
+      // Closing (or handed over): read nothing, and give the close time to finish. A
+      // cancel thrown at once would have the stream call read() again at once, a loop of
+      // promise callbacks that never lets the close run.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
+    if (!port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
     try {
       const bytesRead = await readOnce(port.fd, buffer, offset, most);
       if (bytesRead > 0) {

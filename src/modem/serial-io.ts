@@ -2,6 +2,7 @@
  * ModemIo over a real serial port (node-serialport). Works the same on /dev/ttyS*,
  * /dev/ttyUSB*, /dev/ttyACM* and on the simulator's ptys.
  */
+import { statSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import { hangupAwareBinding } from './hangup-binding.js';
 import { ConnectReadGate } from './read-gate.js';
@@ -25,6 +26,8 @@ export function openError(device: string, error: unknown): DialbondError {
     [/no such device/i, 'ENODEV'],
     [/permission denied|operation not permitted/i, 'EACCES'],
     [/resource busy|device or resource busy|cannot lock port|resource temporarily unavailable/i, 'EBUSY'],
+    // ENOTTY: node-serialport's "Inappropriate ioctl for device setting custom baud rate"
+    [/inappropriate ioctl/i, 'ENOTTY'],
   ];
   const errno = systemErrorCode(error) ?? /\b(E[A-Z]{2,})\b/.exec(message)?.[1] ?? byText.find(([re]) => re.test(message))?.[1];
   switch (errno) {
@@ -37,9 +40,37 @@ export function openError(device: string, error: unknown): DialbondError {
       return new DialbondError('MODEM_PERMISSION', `no permission to open ${device} (run as root or add the user to its group, usually "dialout")`, { device, errno });
     case 'EBUSY':
       return new DialbondError('MODEM_LOCKED', `${device} is held open exclusively by another program`, { device, errno });
+    case 'ENOTTY':
+      return notSerial(device, 'a character device but not a terminal');
     default:
       return new DialbondError('MODEM_OPEN_FAILED', `cannot open ${device}: ${message}`, { device, errno });
   }
+}
+
+function notSerial(device: string, what: string): DialbondError {
+  return new DialbondError(
+    'MODEM_NOT_SERIAL',
+    `${device} is not a serial device (it is ${what}); give the modem's tty, e.g. /dev/ttyS0, /dev/ttyUSB0 or /dev/ttyACM0`,
+    { device },
+  );
+}
+
+/** What kind of thing `device` is when it exists and is no character device (a serial
+ * port is one; /dev/null is one too, and is caught by ENOTTY when opened). */
+export function nonSerialKind(device: string): string | undefined {
+  let stat;
+  try {
+    stat = statSync(device);
+  } catch {
+    return undefined; // missing or unreadable: open() says which, with its own code
+  }
+  if (stat.isCharacterDevice()) return undefined;
+  if (stat.isFile()) return 'a regular file';
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'not a character device';
 }
 
 export class SerialModemIo implements ModemIo {
@@ -84,6 +115,10 @@ export class SerialModemIo implements ModemIo {
   }
 
   open(): Promise<void> {
+    // Checked before opening: opening a regular file "works" and then fails on the first
+    // termios call with a message about baud rates.
+    const kind = nonSerialKind(this.device);
+    if (kind) return Promise.reject(notSerial(this.device, kind));
     return new Promise((resolve, reject) => {
       this.port.open((error) => (error ? reject(openError(this.device, error)) : resolve()));
     });

@@ -5,11 +5,13 @@
  * clear error; the lock is gone afterwards and a password never shows.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialAndHold } from '../../src/modem/index.js';
+import { loadProfile } from '../../src/profiles/index.js';
 import { startModemBank, type ModemBank } from '../../src/sim/index.js';
 import { PtyEndpoint } from '../../src/sys/index.js';
 
@@ -91,6 +93,7 @@ describe('dialbond dial against every simulator outcome', () => {
     'no-dialtone': 'no-dialtone', 'no-answer': 'no-answer', delayed: 'delayed', blacklisted: 'blacklisted',
     noise: 'noise', numeric: 'numeric', quiet: 'quiet', 'slow-reset': 'slow-reset', 'echo-off': 'echo-off',
     login: 'login', 'login-wrong': 'login', gsm: 'gsm', 'gsm-no-sim': 'gsm-no-sim', dead: 'dead', drop: 'drop',
+    portmaster: 'portmaster',
   };
   const scenarios = Object.values(modems);
   const modemFor: Record<string, string> = {};
@@ -173,6 +176,18 @@ describe('dialbond dial against every simulator outcome', () => {
     expect(run.stdout + run.stderr).not.toContain('s3cret-pw');
   });
 
+  it.concurrent('portmaster: a login prompt in the same write as CONNECT is answered', async () => {
+    const secret = join(work, 'portmaster.pw');
+    writeFileSync(secret, 's3cret-pw\n');
+    chmodSync(secret, 0o600);
+    const run = await dial(['--device', device('portmaster'), '--number', '5551234', '--profile', 'generic', '--login', 'dialuser', '--password-file', secret, '--verbose']);
+    expect(run.report, run.stderr).toMatchObject({ result: 'connected', connect: 'CONNECT 28800/ARQ/V34/LAPM/V42BIS', speed: 28800 });
+    expect(run.status).toBe(0);
+    // both prompts answered: the chat saw the prompt that came with CONNECT
+    expect(run.stderr).toContain('> dialuser');
+    expect(run.stderr).toContain('> ********');
+  });
+
   it.concurrent('login with a wrong password: MODEM_LOGIN_FAILED, exit 5, password not shown', async () => {
     const secret = join(work, 'wrong.pw');
     writeFileSync(secret, 'not-the-password\n');
@@ -206,6 +221,23 @@ describe('dialbond dial against every simulator outcome', () => {
 
 describe('dialbond dial: bad input and faults', () => {
   beforeAll(prepareWork);
+
+  it.each([
+    ['/dev/null', () => '/dev/null'],
+    ['a regular file', () => {
+      const file = join(work, 'not-a-modem.txt');
+      writeFileSync(file, 'ATZ\r\n');
+      return file;
+    }],
+  ])('%s as the device: MODEM_NOT_SERIAL naming it, exit 3, no lock left', async (_, make) => {
+    const device = make();
+    const locks = lockDir();
+    const run = await dial(['--device', device, '--number', '1'], { lockDir: locks });
+    expect(run.report).toMatchObject({ result: 'error', error: { code: 'MODEM_NOT_SERIAL' } });
+    expect(run.report.error?.message).toContain(device);
+    expect(run.status).toBe(3);
+    expect(readdirSync(locks)).toEqual([]);
+  });
 
   it('a missing device: MODEM_NO_DEVICE naming it, exit 3, no lock left', async () => {
     const locks = lockDir();
@@ -340,3 +372,59 @@ describe('dialbond dial: bad input and faults', () => {
     expect(run.report.error?.code).toBe('HAYES_BAD_DIAL_STRING');
   });
 });
+
+/** Reads what is waiting on a (non-blocking) descriptor within `ms`. */
+async function drain(fd: number, ms: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const buffer = Buffer.alloc(4096);
+    try {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n > 0) chunks.push(buffer.subarray(0, n));
+      else break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+describe('the hand-off of a connected line to pppd', () => {
+  beforeAll(prepareWork);
+
+  it('the bytes that came in the same write as CONNECT are still there on the held descriptor', async () => {
+    // A modem played by hand over a real pty: OK to every command, and to the dial one
+    // write holding CONNECT and the peer's first PPP frame (LCP Configure-Request).
+    const pty = PtyEndpoint.open({ linkPath: join(work, 'handoff') });
+    const frame = Buffer.from('7eff7d23c0217d217d217d207d2e7d227d267d207d207d207d207e', 'hex');
+    let pending = '';
+    pty.on('data', (bytes: Buffer) => {
+      pending += bytes.toString('latin1');
+      let end: number;
+      while ((end = pending.indexOf('\r')) >= 0) {
+        const command = pending.slice(0, end).trim();
+        pending = pending.slice(end + 1);
+        if (/^ATD/i.test(command)) pty.write(Buffer.concat([Buffer.from('\r\nCONNECT 115200\r\n', 'latin1'), frame]));
+        else if (/^AT/i.test(command)) pty.write(Buffer.from('\r\nOK\r\n', 'latin1'));
+      }
+    });
+    try {
+      const held = await dialAndHold({ profile: loadProfile('generic'), device: pty.path, numbers: ['5551234'], lockDir: lockDir() });
+      if (!('fd' in held)) throw new Error(`not connected: ${JSON.stringify(held)}`);
+      try {
+        expect(held.report).toMatchObject({ result: 'connected', speed: 115200 });
+        const got = await drain(held.fd, 1000);
+        // all of the frame, after at most the LF that ended the CONNECT line
+        expect(got.subarray(got.length - frame.length).toString('hex')).toBe(frame.toString('hex'));
+        expect(got.length - frame.length).toBeLessThanOrEqual(1);
+      } finally {
+        await held.hangUp();
+      }
+    } finally {
+      await pty.close();
+    }
+  });
+});
+
