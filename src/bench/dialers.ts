@@ -22,7 +22,7 @@ import {
 /** A fresh simulated modem for one dial, closed (far end included) afterwards. For the
  * login scenario the far end behind the login prompt touches `marker`: the terminal server
  * starts it only after a right user and password, so the file proves the login. */
-async function withModem<T>(c: DialCase, marker: string, dial: (path: string) => Promise<T>): Promise<T> {
+async function withModem<T>(c: DialCase, marker: string, dial: (path: string, firstByteAt: () => number | undefined) => Promise<T>): Promise<T> {
   const builtin = BUILTIN_SCENARIOS[c.scenario];
   if (!builtin) throw new Error(`no built-in scenario "${c.scenario}"`);
   const scenario: ScenarioInput | string = c.login
@@ -30,7 +30,8 @@ async function withModem<T>(c: DialCase, marker: string, dial: (path: string) =>
     : c.scenario;
   const bank = await startModemBank({ scenarios: [scenario] });
   try {
-    return await dial(bank.modems[0]!.path);
+    const modem = bank.get(bank.modems[0]!.name);
+    return await dial(bank.modems[0]!.path, () => modem.firstByteAt);
   } finally {
     await bank.close();
   }
@@ -58,7 +59,10 @@ interface DialContext {
   marker: string;
 }
 
-type Runner = (c: DialCase, ctx: DialContext) => Promise<Omit<DialRun, 'dialer' | 'scenario' | 'run' | 'correct' | 'loggedIn'>>;
+/** What a runner reports; `startedAt` (epoch ms) is when it started the dialer, the origin
+ * of its outcomeMs and connectMs. */
+type RunnerResult = Omit<DialRun, 'dialer' | 'scenario' | 'run' | 'correct' | 'loggedIn' | 'modemConnectMs' | 'modemOutcomeMs'> & { startedAt: number };
+type Runner = (c: DialCase, ctx: DialContext) => Promise<RunnerResult>;
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -84,11 +88,12 @@ const runDialbond: Runner = async (c, { path, dir }) => {
   try {
     report = JSON.parse(json) as DialbondReport;
   } catch {
-    return { outcome: 'error', outcomeMs: wallMs, detail: `no JSON report (exit ${child.exitCode ?? child.signal}): ${String(child.stderr).trim().split('\n').at(-1) ?? ''}` };
+    return { startedAt: started, outcome: 'error', outcomeMs: wallMs, detail: `no JSON report (exit ${child.exitCode ?? child.signal}): ${String(child.stderr).trim().split('\n').at(-1) ?? ''}` };
   }
   const outcome = dialbondOutcome(report);
   const hangUpMs = report.connectMs != null ? report.elapsedMs - report.connectMs : 0;
   return {
+    startedAt: started,
     outcome,
     outcomeMs: wallMs - hangUpMs,
     ...(outcome === 'connected' && report.connectMs != null ? { connectMs: wallMs - hangUpMs, selfConnectMs: report.connectMs } : {}),
@@ -170,9 +175,9 @@ function makeWvdialRunner(command: string, timeoutMs = 90_000): Runner {
       // soon as it says it starts pppd, which may be before the script ran: then that line
       // is the moment (the two were 30 ms apart where both were seen).
       const connectMs = existsSync(stamp) ? Math.round(statSync(stamp).mtimeMs - started) : outcomeMs;
-      return { outcome: 'connected', outcomeMs, connectMs };
+      return { startedAt: started, outcome: 'connected', outcomeMs, connectMs };
     }
-    return { outcome: state.outcome as Outcome, outcomeMs, ...(state.detail ? { detail: state.detail } : {}) };
+    return { startedAt: started, outcome: state.outcome as Outcome, outcomeMs, ...(state.detail ? { detail: state.detail } : {}) };
   };
 }
 
@@ -221,6 +226,7 @@ function makeChatRunner(command: string, timeoutS = CHAT_TIMEOUT_S): Runner {
       // would hang up under it (dialOnce then only finds the marker there or not).
       if (c.login && outcome === 'connected') await waitForFile(marker, LOGIN_WAIT_MS);
       return {
+        startedAt: started,
         outcome,
         outcomeMs,
         ...(outcome === 'connected' ? { connectMs: outcomeMs } : {}),
@@ -246,7 +252,10 @@ export interface DialingBenchResult {
   cells: CellSummary[];
   /** Dialers not installed here (their column says so). */
   missing: Dialer[];
+  /** The table timed from the modem's first received byte (every dialer alike). */
   markdown: string;
+  /** The table in wall time from starting each dialer (program start-up included). */
+  wallMarkdown: string;
   /** How long the whole benchmark took. */
   tookMs: number;
 }
@@ -276,32 +285,43 @@ export async function runDialingBench(options: DialingBenchOptions = {}): Promis
         if (!runner) continue;
         const result = await dialOnce(dialer, runner, c, run);
         runs.push(result);
-        const time = result.connectMs !== undefined ? `${result.connectMs} ms to CONNECT` : `${result.outcomeMs} ms`;
+        const time =
+          result.connectMs !== undefined
+            ? `${result.connectMs} ms to CONNECT (${result.modemConnectMs ?? '?'} ms from the modem's first byte)`
+            : `${result.outcomeMs} ms (${result.modemOutcomeMs ?? '?'} ms from the modem's first byte)`;
         log(`dialing: run ${run} ${c.scenario} ${dialer}: ${result.outcome}${result.correct ? '' : ' (WRONG)'}, ${time}${result.detail ? `: ${result.detail}` : ''}`);
       }
     }
   }
   const cells = summarise(runs, cases, missing);
-  return { runs, cells, missing, markdown: markdownTable(cells, cases), tookMs: Date.now() - begun };
+  return { runs, cells, missing, markdown: markdownTable(cells, cases, 'modem'), wallMarkdown: markdownTable(cells, cases, 'wall'), tookMs: Date.now() - begun };
 }
 
 async function dialOnce(dialer: Dialer, runner: Runner, c: DialCase, run: number): Promise<DialRun> {
   const { dir, remove } = scratch(dialer);
   const marker = join(dir, 'logged-in');
   try {
-    return await withModem(c, marker, async (path) => {
-      let result;
+    return await withModem(c, marker, async (path, firstByteAt) => {
+      let result: RunnerResult;
       try {
         result = await runner(c, { path, dir, marker });
       } catch (error) {
-        result = { outcome: 'error' as const, outcomeMs: 0, detail: errorMessage(error) };
+        result = { startedAt: Date.now(), outcome: 'error' as const, outcomeMs: 0, detail: errorMessage(error) };
       }
       const loggedIn = c.login ? result.outcome === 'connected' && (await waitForFile(marker, LOGIN_WAIT_MS)) : undefined;
+      const { startedAt, ...rest } = result;
+      // The same moments, measured from the modem's first byte instead of the dialer's start.
+      const first = firstByteAt();
+      const sinceFirst = (ms: number | undefined): number | undefined => (ms === undefined || first === undefined ? undefined : Math.max(0, startedAt + ms - first));
+      const modemConnectMs = sinceFirst(rest.connectMs);
+      const modemOutcomeMs = sinceFirst(rest.outcomeMs);
       return {
         dialer,
         scenario: c.scenario,
         run,
-        ...result,
+        ...rest,
+        ...(modemConnectMs !== undefined ? { modemConnectMs } : {}),
+        ...(modemOutcomeMs !== undefined ? { modemOutcomeMs } : {}),
         correct: isCorrect(c, result.outcome, loggedIn),
         ...(loggedIn !== undefined ? { loggedIn } : {}),
       };

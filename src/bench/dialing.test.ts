@@ -153,6 +153,18 @@ describe('summary and table', () => {
     expect(formatCell(undefined, caseOf('connect'))).toBe('-');
   });
 
+  it('shows times from the modem\'s first byte on that yardstick, wall times on the other', () => {
+    const both = summarise([
+      run('dialbond', 'busy', 1, { outcome: 'busy', outcomeMs: 4900, modemOutcomeMs: 1100 }),
+      run('dialbond', 'connect', 1, { connectMs: 5800, outcomeMs: 5800, modemConnectMs: 2100, modemOutcomeMs: 2100 }),
+    ]);
+    const at = (scenario: string) => both.find((c) => c.dialer === 'dialbond' && c.scenario === scenario);
+    expect(formatCell(at('busy'), caseOf('busy'), 'modem')).toBe('busy 1/1 in 1.1 s');
+    expect(formatCell(at('busy'), caseOf('busy'), 'wall')).toBe('busy 1/1 in 4.9 s');
+    expect(formatCell(at('connect'), caseOf('connect'), 'modem')).toBe('ok 1/1, 2.1 s');
+    expect(formatCell(at('connect'), caseOf('connect'))).toBe('ok 1/1, 5.8 s');
+  });
+
   it('renders rows per scenario and a column per dialer', () => {
     const table = markdownTable(cells).trim().split('\n');
     expect(table[0]).toBe('| scenario (expected) | dialbond | wvdial | chat |');
