@@ -16,12 +16,13 @@ describe('OnDemand', () => {
     const clock = new SimulatedClock();
     const states: Record<string, LinkState> = { a: 'up', b: 'idle', c: 'idle' };
     const reasons: Record<string, LinkReason> = {};
+    const holdOff: Record<string, number> = {};
     const bytes: Record<string, InterfaceCounters> = {};
     const actions: string[] = [];
     const events: SupervisorEvent[] = [];
     const supervisor = {
       bundledLinks: () => Object.keys(states).filter((n) => states[n] === 'up').map((name) => ({ name, ifname: `ppp-${name}`, remoteIp: null, weight: 1 })),
-      linkStatus: (name: string) => ({ state: states[name], reason: reasons[name] ?? null, speed: 28_800 }) as never,
+      linkStatus: (name: string) => ({ state: states[name], reason: reasons[name] ?? null, holdOffUntilMs: holdOff[name] ?? null, speed: 28_800 }) as never,
       dial: (name: string) => {
         actions.push(`dial:${name}`);
         states[name] = 'up';
@@ -47,7 +48,7 @@ describe('OnDemand', () => {
         monitor.step();
       }
     };
-    return { monitor, run, actions, events, states, reasons };
+    return { monitor, run, actions, events, states, reasons, holdOff, clock };
   }
 
   it('lists the links beyond the minimum as deferred', () => {
@@ -103,5 +104,18 @@ describe('OnDemand', () => {
     h.reasons.c = { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true };
     h.run(30, 27_000);
     expect(h.actions).toEqual(['dial:c']);
+  });
+
+  it('does not redial a link it hung up while its modem still holds dials off (DELAYED)', () => {
+    const h = harness();
+    h.states.b = 'parked';
+    h.reasons.b = { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true };
+    h.holdOff.b = 200_000;
+    h.states.c = 'backoff';
+    h.monitor.step();
+    h.run(150, 27_000);
+    expect(h.actions).toEqual([]);
+    h.run(60, 27_000);
+    expect(h.actions).toEqual(['dial:b']);
   });
 });

@@ -88,13 +88,14 @@ export class OnDemand {
 
   /** Links beyond the always-up ones that are not up or on their way: idle, or hung up.
    * Not one parked for a reason of its own (BLACKLISTED, a refused password, too many
-   * failures) nor one waiting out a back-off (a modem's DELAYED): dialing those on demand
-   * is the redial storm that gets a number blacklisted. */
+   * failures) nor one whose modem said DELAYED, even if hung up since: dialing those on
+   * demand is the redial storm that gets a number blacklisted. */
   private waiting(): string[] {
     const names = this.supervisor.currentConfig.links.map((l) => l.name).slice(this.options.minLinks);
     return names.filter((name) => {
       if (this.raised.includes(name)) return false;
-      const { state, reason } = this.supervisor.linkStatus(name);
+      const { state, reason, holdOffUntilMs } = this.supervisor.linkStatus(name);
+      if (holdOffUntilMs && holdOffUntilMs > this.clock.now()) return false;
       return state === 'idle' || (state === 'parked' && (!reason || reason.code === 'LINK_HUNG_UP'));
     });
   }

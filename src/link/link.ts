@@ -32,6 +32,9 @@ export interface LinkStatus {
   /** In back-off: when the next dial is due (the reason says why it waits); null
    * otherwise. Absent from an older daemon's status. */
   nextDialAtMs?: number | null;
+  /** Until when the modem refuses dials (it answered DELAYED), also after the link was hung
+   * up meanwhile; null when it does not. Absent from an older daemon's status. */
+  holdOffUntilMs?: number | null;
 }
 
 export interface LinkTransition {
@@ -61,6 +64,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
   private readonly clock: Clock;
   private since: number;
   private nextDialAtMs: number | null = null;
+  private holdOffUntilMs: number | null = null;
   private lastDial: TranscriptEntry[] = [];
   private readonly stopped: Promise<void>;
 
@@ -87,6 +91,10 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
     this.actor.on('transition', (event) => {
       this.since = this.clock.now();
       this.nextDialAtMs = event.retryInMs !== undefined ? this.since + event.retryInMs : null;
+      // Kept until the next dial, so a hang-up and a dial request during the hold-off (by
+      // hand, or bandwidth on demand) still find it: the modem would refuse again.
+      if (event.state === 'dialing') this.holdOffUntilMs = null;
+      else if (event.reason?.holdOff === 'delayed' && this.nextDialAtMs !== null) this.holdOffUntilMs = this.nextDialAtMs;
       this.emit('transition', {
         state: event.state,
         ...(event.reason ? { reason: event.reason } : {}),
@@ -145,6 +153,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
       connectMs: c.connect?.connectMs ?? null,
       since: this.since,
       nextDialAtMs: this.nextDialAtMs,
+      holdOffUntilMs: this.holdOffUntilMs,
     };
   }
 

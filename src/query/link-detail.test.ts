@@ -45,8 +45,9 @@ describe('one link in full and when it dials next', () => {
   });
 
   it('a parked link waits for someone; a link never dialed says so', () => {
-    const parked = formatLinkDetail({ ...line1, state: 'parked', nextDialAtMs: null, transcript: [] }, T0);
+    const parked = formatLinkDetail({ ...line1, state: 'parked', nextDialAtMs: null, holdOffUntilMs: T0 + 600_000, transcript: [] }, T0);
     expect(parked).toContain('next dial: none until dialed ("dialbond up line1")');
+    expect(parked).toContain('hold-off:  the modem refuses dials in 10m00s (at 12:10:00Z) (DELAYED); "dialbond up --force line1" dials anyway');
     expect(parked).toContain('last dial: none yet');
   });
 

@@ -278,16 +278,23 @@ describe('Supervisor', () => {
     const h = harness();
     await h.supervisor.start();
     const reason = { code: 'MODEM_DIAL_FAILED', message: 'modem on /dev/ttyS1 refuses to dial 2 for now (DELAYED)', fatal: false, holdOff: 'delayed' as const };
-    h.link('line1').go('backoff', { reason, nextDialAtMs: 600_000 }, 0);
-    expect(h.events.at(-1)).toMatchObject({ type: 'link', link: 'line1', state: 'backoff', nextDialAtMs: 600_000, reason: { holdOff: 'delayed' } });
-    let error: unknown;
-    try {
-      h.supervisor.dial('line1');
-    } catch (e) {
-      error = e;
-    }
+    const due = Date.now() + 600_000;
+    h.link('line1').go('backoff', { reason, nextDialAtMs: due, holdOffUntilMs: due }, 0);
+    expect(h.events.at(-1)).toMatchObject({ type: 'link', link: 'line1', state: 'backoff', nextDialAtMs: due, reason: { holdOff: 'delayed' } });
+    const refusal = () => {
+      try {
+        h.supervisor.dial('line1');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const error = refusal();
     expect(isDialbondError(error, 'LINK_HOLD_OFF')).toBe(true);
-    expect((error as Error).message).toContain('1970-01-01T00:10:00.000Z');
+    expect((error as Error).message).toContain(new Date(due).toISOString());
+    // hung up meanwhile: the modem still refuses
+    h.link('line1').go('parked', { reason: { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true }, nextDialAtMs: null, holdOffUntilMs: due });
+    expect(isDialbondError(refusal(), 'LINK_HOLD_OFF')).toBe(true);
     expect(h.link('line1').calls).toEqual(['start']);
     h.supervisor.dial('line1', { force: true });
     expect(h.link('line1').calls).toEqual(['start', 'retry:force']);

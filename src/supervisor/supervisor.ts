@@ -130,9 +130,13 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const link = this.entry(name).link;
     const status = link.status();
     if (status.state === 'idle') return link.start();
-    if (status.state === 'backoff' && status.reason?.holdOff === 'delayed' && !options.force) {
-      const due = status.nextDialAtMs ? ` until ${new Date(status.nextDialAtMs).toISOString()}` : '';
-      throw new DialbondError('LINK_HOLD_OFF', `${name}: the modem refuses to dial${due} (it answered DELAYED); wait for it, or force the dial ("dialbond up --force ${name}") at the risk of BLACKLISTED`, { link: name, ...(status.nextDialAtMs ? { nextDialAtMs: status.nextDialAtMs } : {}) });
+    const until = status.holdOffUntilMs;
+    if (until && until > this.clock.now() && !options.force) {
+      throw new DialbondError(
+        'LINK_HOLD_OFF',
+        `${name}: the modem refuses to dial until ${new Date(until).toISOString()} (it answered DELAYED); wait for it, or force the dial ("dialbond up --force ${name}") at the risk of BLACKLISTED`,
+        { link: name, holdOffUntilMs: until },
+      );
     }
     link.retry(options.force ? { force: true } : {});
   }

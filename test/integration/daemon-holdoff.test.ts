@@ -156,7 +156,7 @@ describe('dialbond daemon and a modem that holds dials off', () => {
     // 25 redials' worth of the policy: still the one dial
     await new Promise((r) => setTimeout(r, 5000));
     expect(dialsOf('delayed0')).toBe(1);
-    expect(await linkOf('delayed0')).toMatchObject({ state: 'backoff', dials: 1, nextDialAtMs: first.nextDialAtMs });
+    expect(await linkOf('delayed0')).toMatchObject({ state: 'backoff', dials: 1, nextDialAtMs: first.nextDialAtMs, holdOffUntilMs: first.nextDialAtMs });
 
     const text = cli('status', 'delayed0');
     expect(text.status).toBe(0);
