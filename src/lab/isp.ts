@@ -23,6 +23,8 @@ export interface IspLineOptions {
    * endpoint join one bundle. `unit` asks for a ppp unit: pppd matches bundles through one
    * /run/pppd2.tdb shared with the client's pppds, whose UNIT=N keys know no namespaces. */
   multilink?: { endpoint: string; unit?: number };
+  /** DNS servers the ISP offers a client that asks (`ms-dns`, at most two: DNS1, DNS2). */
+  dns?: string[];
 }
 
 export class Isp {
@@ -43,6 +45,7 @@ export class Isp {
       'novj', 'novjccomp', 'nodeflate', 'nobsdcomp', 'mtu', '1500', 'mru', '1500',
       'lcp-echo-interval', String(line.lcpEchoInterval ?? 1), 'lcp-echo-failure', String(line.lcpEchoFailure ?? 3),
       ...(line.multilink ? ['multilink', 'endpoint', line.multilink.endpoint, ...(line.multilink.unit !== undefined ? ['unit', String(line.multilink.unit)] : [])] : []),
+      ...(line.dns ?? []).slice(0, 2).flatMap((server) => ['ms-dns', server]),
       'ipparam', line.marker, `${line.server}:${line.client}`,
     ];
   }

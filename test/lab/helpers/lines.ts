@@ -38,6 +38,8 @@ export async function startLabLines(options: {
   ispEcho?: { interval: number; failure: number };
   /** The ISP bundles the lines with multilink PPP (see IspLineOptions.multilink). */
   multilink?: { endpoint: string; unit?: number };
+  /** The DNS servers the ISP offers on each line (pppd ms-dns). */
+  dns?: (i: number) => string[];
 }): Promise<LabLines> {
   const isp = await Isp.create();
   const lines: LabLine[] = [];
@@ -51,6 +53,7 @@ export async function startLabLines(options: {
       requirePap: options.requirePap?.(i) ?? false,
       ...(options.ispEcho ? { lcpEchoInterval: options.ispEcho.interval, lcpEchoFailure: options.ispEcho.failure } : {}),
       ...(options.multilink ? { multilink: options.multilink } : {}),
+      ...(options.dns ? { dns: options.dns(i) } : {}),
     };
     scenarios.push({
       ...options.scenario,
