@@ -6,6 +6,7 @@
  * once after it with the state as it is then. A failed update is reported and tried again
  * at the next one.
  */
+import { DialbondError } from '../errors/index.js';
 import { type Exec } from '../sys/index.js';
 import { allServers, type DnsBackendKind, type DnsServersByInterface, type ResolverBackend } from './backend.js';
 import { detectResolver, systemResolverProbe, type ResolverProbe } from './detect.js';
@@ -123,5 +124,11 @@ export function createResolverBackend(kind: DnsBackendKind, deps: { exec: Exec; 
 
 /** The backend this router's resolver needs, recording into `runDir`. */
 export async function detectResolverBackend(deps: { exec: Exec; runDir: string; probe?: ResolverProbe }): Promise<ResolverBackend> {
+  // A record still there means the start could not give back what a crashed run changed:
+  // a new change would record the crashed run's servers as the router's own.
+  const journal = new DnsJournal(deps.runDir);
+  if (journal.exists()) {
+    throw new DialbondError('DNS_FAILED', `the resolver as a previous run left it is not given back yet (${journal.file}): dialbond leaves the resolver alone until a start has given it back`, { file: journal.file });
+  }
   return createResolverBackend(await detectResolver(deps.probe ?? systemResolverProbe(deps.exec)), deps);
 }

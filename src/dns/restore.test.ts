@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DnsJournal } from './journal.js';
+import { detectResolverBackend } from './manager.js';
 import { restoreDnsAfterCrash } from './restore.js';
 import { fakeExec } from './testing.js';
 
@@ -33,5 +34,22 @@ describe('restoreDnsAfterCrash', () => {
     expect(await restoreDnsAfterCrash(runDir, { exec })).toEqual([expect.stringMatching(/does not parse/)]);
     expect(exec.log).toEqual([]);
     expect(existsSync(join(runDir, 'dns.json'))).toBe(false);
+  });
+
+  it('a restore that fails is reported, and the record kept for the next start', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'dialbond-dns-run-'));
+    writeFileSync(join(runDir, 'not-a-dir'), '');
+    const path = join(runDir, 'not-a-dir', 'resolv.conf');
+    new DnsJournal(runDir).save({ version: 1, backend: 'file', path, original: { kind: 'file', content: 'nameserver 192.0.2.53\n', mode: 0o644 }, written: [] });
+    expect(await restoreDnsAfterCrash(runDir, { exec: fakeExec() })).toEqual([expect.stringMatching(/^could not give back the resolver .*DNS_FAILED.*ENOTDIR/)]);
+    expect(existsSync(join(runDir, 'dns.json'))).toBe(true);
+  });
+
+  it('while such a record is there, no new run touches the resolver', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'dialbond-dns-run-'));
+    const probe = { exec: fakeExec(), installed: () => false, exists: () => false };
+    await expect(detectResolverBackend({ exec: probe.exec, runDir, probe })).resolves.toMatchObject({ kind: 'file' });
+    new DnsJournal(runDir).save({ version: 1, backend: 'resolved', interfaces: ['ppp0'] });
+    await expect(detectResolverBackend({ exec: probe.exec, runDir, probe })).rejects.toMatchObject({ code: 'DNS_FAILED' });
   });
 });

@@ -3,7 +3,7 @@
  * changes anything (the record in the run directory says what to undo, see DnsJournal).
  */
 import { systemExec, type Exec } from '../sys/index.js';
-import { DnsJournal } from './journal.js';
+import { DnsJournal, type DnsRecord } from './journal.js';
 import { revertResolvedInterface } from './resolved.js';
 import { deleteResolvconfRecord } from './resolvconf.js';
 import { restoreResolvConf } from './resolv-file.js';
@@ -22,6 +22,18 @@ export async function restoreDnsAfterCrash(runDir: string, deps: { exec?: Exec }
     return [`a DNS record that does not parse (${journal.file}): removed without acting on it; check the resolver by hand`];
   }
   const found: string[] = [];
+  try {
+    await undo(record, exec, found);
+  } catch (error) {
+    // The router runs on without it; the record stays, so the next start tries again.
+    const { code, message } = error as { code?: string; message?: string };
+    return [`could not give back the resolver as a previous run left it (${code ?? 'DNS_FAILED'}: ${message ?? String(error)}); tried again at the next start`];
+  }
+  journal.remove();
+  return found;
+}
+
+async function undo(record: DnsRecord, exec: Exec, found: string[]): Promise<void> {
   switch (record.backend) {
     case 'resolved':
       for (const ifname of record.interfaces) await revertResolvedInterface(exec, ifname);
@@ -38,6 +50,4 @@ export async function restoreDnsAfterCrash(runDir: string, deps: { exec?: Exec }
       break;
     }
   }
-  journal.remove();
-  return found;
 }
