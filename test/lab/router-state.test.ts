@@ -63,11 +63,13 @@ describe('lab: the router gets back exactly what it had', () => {
     await daemon.until(allBundled, 120_000, 'both lines up and bundled');
     return daemon;
   };
+  /** SIGTERM; the exit status is checked after the router's state (the point of these tests). */
   const stop = async () => {
     daemon!.signal('SIGTERM');
     // Generous: in the emulated lab every ip/tc run takes a while, and stop puts each place back.
-    expect(await daemon!.exited(60_000)).toEqual({ code: 0, signal: null });
+    const exit = await daemon!.exited(60_000);
     daemon = undefined;
+    return () => expect(exit).toEqual({ code: 0, signal: null });
   };
   /** The differences from the router's own state, as text ("" when none). */
   const changed = async () => describeRouterDiff(routerDiff(before, await routerSnapshot()));
@@ -110,10 +112,11 @@ describe('lab: the router gets back exactly what it had', () => {
       } else {
         expect(whileUp).toMatch(/rules:/);
       }
-      await stop();
+      const exitedCleanly = await stop();
       const after = await changed();
       row(`${mode} | SIGTERM | ${short(whileUp)} | ${after ? after.replace(/\n/g, ' ') : 'none'}`);
       expect(after).toBe('');
+      exitedCleanly();
       expect(await routerDefaultRoute()).toBeDefined();
     });
 
@@ -134,10 +137,11 @@ describe('lab: the router gets back exactly what it had', () => {
       expect(putBack).toBeDefined();
       if (mode !== 'perconn') expect(putBack).toContain(`default via ${ROUTER_GATEWAY} dev wan0`);
       expect(cleanup?.found).toContain(`pppd secrets file ${join(runDir, 'ppp', 'line0.pppd-secrets')} left behind: removed`);
-      await stop();
+      const exitedCleanly = await stop();
       const after = await changed();
       row(`${mode} | kill -9 + start + SIGTERM | ${short(leftByCrash)} left by the crash | ${after ? after.replace(/\n/g, ' ') : 'none'}`);
       expect(after).toBe('');
+      exitedCleanly();
     });
 
     it('with every line down while it runs, the router has its own default route; after stop, everything', async () => {
@@ -153,10 +157,11 @@ describe('lab: the router gets back exactly what it had', () => {
       for (const link of LINKS) await daemon!.control.request('dial', { link });
       await daemon!.until(allBundled, 90_000, 'both lines back');
       if (mode !== 'perconn') expect(await routerDefaultRoute()).toBeUndefined();
-      await stop();
+      const exitedCleanly = await stop();
       const after = await changed();
       row(`${mode} | all lines down, redialed, SIGTERM | ${short(whileDown)} items changed while down (main's defaults: the router's) | ${after ? after.replace(/\n/g, ' ') : 'none'}`);
       expect(after).toBe('');
+      exitedCleanly();
     });
   });
 });
