@@ -1,0 +1,147 @@
+/**
+ * Lab: DNS while the bundle is up. The guest has a resolver of its own before dialbond
+ * starts (test/lab/helpers/router.ts); the ISP offers each line its own servers (pppd
+ * ms-dns) and `dialbond daemon` with `dns: peer` hands them to /etc/resolv.conf (the
+ * guest has neither systemd-resolved nor resolvconf) while their line is in the bundle.
+ * A line leaving takes its servers with it; SIGTERM gives the original file back, and so
+ * does the next start after a kill -9.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SupervisorStatus } from '../../src/supervisor/index.js';
+import { BUNDLE_ADDRESS, ISP_HOST } from './helpers/bundle-lab.js';
+import { DaemonProcess } from './helpers/daemon.js';
+import { startLabLines, type LabLines } from './helpers/lines.js';
+import { RESOLV_CONF, ROUTER_NAMESERVER, setUpRouter } from './helpers/router.js';
+import { sh } from './helpers/run.js';
+
+/** What the ISP offers on each line (ms-dns): two servers on line0, one on line1. */
+const OFFERED = [['198.51.100.201', '198.51.100.202'], ['198.51.100.211']];
+const allBundled = (s: SupervisorStatus) => ['line0', 'line1'].every((n) => s.links.some((l) => l.name === n && l.state === 'up' && l.bundled));
+
+function nameservers(): string[] {
+  return readFileSync(RESOLV_CONF, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('nameserver '))
+    .map((l) => l.slice('nameserver '.length).trim());
+}
+
+/** Waits until the resolver's nameservers are `expected` (in order). */
+async function resolverHolds(expected: string[], ms: number, daemon?: DaemonProcess): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (JSON.stringify(nameservers()) !== JSON.stringify(expected)) {
+    if (Date.now() > deadline) throw new Error(`${RESOLV_CONF} holds ${JSON.stringify(nameservers())}, not ${JSON.stringify(expected)} after ${ms} ms\n${daemon?.tail() ?? ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('lab: DNS while the bundle is up', () => {
+  let lab: LabLines;
+  let daemon: DaemonProcess | undefined;
+  let tearDownRouter: (() => Promise<void>) | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'dialbond-dns-'));
+  const configFile = join(dir, 'dialbond.yaml');
+  const socket = join(dir, 'control.sock');
+  const runDir = join(dir, 'run');
+  const lockDir = join(dir, 'lock');
+  let original: { content: string; mode: number };
+
+  const writeConfig = (dns: 'peer' | 'none') =>
+    writeFileSync(
+      configFile,
+      stringify({
+        bundle: { mode: 'teql', address: BUNDLE_ADDRESS, routes: [`${ISP_HOST}/32`] },
+        links: [0, 1].map((i) => ({ name: `line${i}`, device: lab.lines[i]!.path, profile: 'generic', numbers: ['5551234'] })),
+        dns,
+        supervisor: { redial: { initial: '1s', factor: 2, max: '5s', jitter: 0.1 }, health: { lcpEchoInterval: 1, lcpEchoFailure: 3 } },
+        control: { socket, mode: '0660' },
+      }),
+    );
+
+  beforeAll(async () => {
+    process.env.DIALBOND_LOCK_DIR = lockDir;
+    await sh('mkdir', ['-p', lockDir]);
+    tearDownRouter = await setUpRouter();
+    original = { content: readFileSync(RESOLV_CONF, 'utf8'), mode: statSync(RESOLV_CONF).mode };
+    expect(nameservers()).toEqual([ROUTER_NAMESERVER]);
+    lab = await startLabLines({ count: 2, dns: (i) => OFFERED[i]! });
+    writeConfig('peer');
+  }, 60_000);
+
+  afterAll(async () => {
+    if (daemon && daemon.child.exitCode === null) {
+      daemon.signal('SIGTERM');
+      await daemon.exited(60_000).catch(() => daemon?.signal('SIGKILL'));
+    }
+    await lab?.close();
+    await tearDownRouter?.();
+    delete process.env.DIALBOND_LOCK_DIR;
+  });
+
+  it('puts the servers each peer offered in the resolver while the bundle is up', async () => {
+    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
+    const status = await daemon.until(allBundled, 120_000, 'both lines up and bundled');
+    expect(status.links.map((l) => [l.name, l.dns])).toEqual([['line0', OFFERED[0]], ['line1', OFFERED[1]]]);
+    await resolverHolds([...OFFERED[0]!, ...OFFERED[1]!], 10_000, daemon);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).not.toContain(ROUTER_NAMESERVER);
+    const resolver = await daemon.event((e) => e.type === 'resolver' && e.servers.length === 3, 0, 5000, 'resolver with three servers');
+    expect(resolver).toMatchObject({ backend: 'file' });
+    // The distribution's ip-up hook (Debian's 0000usepeerdns) did not run: it would have
+    // left a backup beside the file and rewritten it behind dialbond's back.
+    expect(readdirSync('/etc').filter((f) => f.startsWith('resolv.conf.pppd-backup'))).toEqual([]);
+    expect(existsSync(join(runDir, 'dns.json'))).toBe(true);
+  });
+
+  it('a line leaving the bundle takes its servers with it, and brings them back when it returns', async () => {
+    await daemon!.control.request('hangup', { link: 'line1' });
+    await resolverHolds(OFFERED[0]!, 15_000, daemon);
+    // Dialed again once the hang-up is over (a dial request while it is still going down
+    // is not one for a parked line).
+    await daemon!.until((s) => s.links.find((l) => l.name === 'line1')?.state === 'parked', 60_000, 'line1 parked');
+    await daemon!.control.request('dial', { link: 'line1' });
+    await daemon!.until(allBundled, 90_000, 'line1 back');
+    await resolverHolds([...OFFERED[0]!, ...OFFERED[1]!], 10_000, daemon);
+  });
+
+  it('SIGTERM gives the original resolv.conf back', async () => {
+    daemon!.signal('SIGTERM');
+    // How long a stop may take is the daemon's own business (the emulated lab is slow):
+    // what counts here is what it left.
+    await daemon!.exited(60_000);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
+    expect(statSync(RESOLV_CONF).mode).toBe(original.mode);
+    expect(existsSync(join(runDir, 'dns.json'))).toBe(false);
+  });
+
+  it('kill -9 leaves the servers and the record of the original behind', async () => {
+    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
+    await daemon.until(allBundled, 120_000, 'both lines up and bundled');
+    await resolverHolds([...OFFERED[0]!, ...OFFERED[1]!], 10_000, daemon);
+    daemon.signal('SIGKILL');
+    await daemon.exited(10_000);
+    // Nobody gave it back: the killed daemon's servers are still there, and its record.
+    expect(nameservers()).toEqual([...OFFERED[0]!, ...OFFERED[1]!]);
+    expect(existsSync(join(runDir, 'dns.json'))).toBe(true);
+  }, 300_000);
+
+  it('after kill -9, the next start gives the original back before anything else', async () => {
+    // The next start leaves the resolver alone ("dns: none"): whatever it holds after
+    // the start is what the restore after the crash made of it.
+    writeConfig('none');
+    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
+    const cleanup = daemon.log.map((l) => JSON.parse(l) as { msg?: string; found?: string[] }).find((l) => l.msg?.startsWith('cleaned up'));
+    console.log(`lab: dns, restart after kill -9 found: ${JSON.stringify(cleanup?.found)}`);
+    expect(cleanup?.found).toContain(`${RESOLV_CONF} as a previous run wrote it: the original is back`);
+    expect(existsSync(join(runDir, 'dns.json'))).toBe(false);
+    await daemon.until(allBundled, 120_000, 'both lines back after the restart');
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
+    daemon.signal('SIGTERM');
+    await daemon.exited(60_000);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
+    expect(statSync(RESOLV_CONF).mode).toBe(original.mode);
+  }, 300_000);
+});
