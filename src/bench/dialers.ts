@@ -20,9 +20,10 @@ import {
 } from './dialing.js';
 
 /** A fresh simulated modem for one dial, closed (far end included) afterwards. For the
- * login scenario the far end behind the login prompt touches `marker`: the terminal server
- * starts it only after a right user and password, so the file proves the login. */
-async function withModem<T>(c: DialCase, marker: string, dial: (path: string, firstByteAt: () => number | undefined) => Promise<T>): Promise<T> {
+ * login scenarios the terminal server says when it took a right user and password
+ * (`logged-in`), and the far end it then starts touches `marker` (chat holds the line
+ * until it appears). */
+async function withModem<T>(c: DialCase, marker: string, dial: (path: string, firstByteAt: () => number | undefined, loggedIn: () => boolean) => Promise<T>): Promise<T> {
   const builtin = BUILTIN_SCENARIOS[c.scenario];
   if (!builtin) throw new Error(`no built-in scenario "${c.scenario}"`);
   const scenario: ScenarioInput | string = c.login
@@ -31,7 +32,12 @@ async function withModem<T>(c: DialCase, marker: string, dial: (path: string, fi
   const bank = await startModemBank({ scenarios: [scenario] });
   try {
     const modem = bank.get(bank.modems[0]!.name);
-    return await dial(bank.modems[0]!.path, () => modem.firstByteAt);
+    // The terminal server's own word that it took the login: the far end's marker file can
+    // miss it when a dialer hangs up (DTR) moments after the welcome, before the far end
+    // program got to run.
+    let loggedIn = false;
+    modem.on('logged-in', () => (loggedIn = true));
+    return await dial(bank.modems[0]!.path, () => modem.firstByteAt, () => loggedIn);
   } finally {
     await bank.close();
   }
@@ -301,14 +307,14 @@ async function dialOnce(dialer: Dialer, runner: Runner, c: DialCase, run: number
   const { dir, remove } = scratch(dialer);
   const marker = join(dir, 'logged-in');
   try {
-    return await withModem(c, marker, async (path, firstByteAt) => {
+    return await withModem(c, marker, async (path, firstByteAt, tookLogin) => {
       let result: RunnerResult;
       try {
         result = await runner(c, { path, dir, marker });
       } catch (error) {
         result = { startedAt: Date.now(), outcome: 'error' as const, outcomeMs: 0, detail: errorMessage(error) };
       }
-      const loggedIn = c.login ? result.outcome === 'connected' && (await waitForFile(marker, LOGIN_WAIT_MS)) : undefined;
+      const loggedIn = c.login ? result.outcome === 'connected' && (await pollFor(() => tookLogin() || undefined, LOGIN_WAIT_MS, 50)) === true : undefined;
       const { startedAt, ...rest } = result;
       // The same moments, measured from the modem's first byte instead of the dialer's start.
       const first = firstByteAt();

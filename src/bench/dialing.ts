@@ -73,8 +73,8 @@ export interface DialRun {
    * program's start-up costs (Node's seconds in the emulated lab, a C program's none). */
   modemConnectMs?: number;
   modemOutcomeMs?: number;
-  /** Login scenario: whether the simulated terminal server accepted the login (it starts
-   * its far end only then; we see a marker file appear), not what the dialer claims. */
+  /** Login scenarios: whether the simulated terminal server accepted the login (its own
+   * word, the modem's `logged-in`), not what the dialer claims. */
   loggedIn?: boolean;
   detail?: string;
 }

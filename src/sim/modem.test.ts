@@ -217,16 +217,19 @@ describe('SimulatedModem on a fake endpoint', () => {
   });
 
   it('runs the login dialogue before the far end', () => {
-    const { endpoint, dial, run, peers } = setup({ login: { user: 'dialuser', password: 's3cret-pw' } });
+    const { endpoint, dial, run, peers, modem } = setup({ login: { user: 'dialuser', password: 's3cret-pw' } });
     dial();
     run(50);
     expect(endpoint.text()).toBe('\r\nlogin:');
     expect(peers).toHaveLength(0);
     endpoint.dte('dialuser\r');
     run(50);
+    let loggedIn = false;
+    modem.on('logged-in', () => (loggedIn = true));
     endpoint.dte('s3cret-pw\r');
     run(50);
     expect(peers).toHaveLength(1);
+    expect(loggedIn).toBe(true);
     endpoint.clear();
     endpoint.dte('ppp');
     run(50);

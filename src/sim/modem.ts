@@ -49,6 +49,8 @@ export interface SimulatedModemEvents {
   /** The guarded escape took the modem to online command state. */
   escape: [];
   connect: [call: CallInfo];
+  /** The terminal server in front of the far end took the login (login scenarios). */
+  'logged-in': [];
   'call-end': [reason: CallEndReason];
   /** Carrier dropped: the pty was closed under the DTE and replaced. */
   drop: [reason: DropReason];
@@ -232,7 +234,11 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
   private startCall(call: CallInfo): void {
     this.logger.info({ number: call.number, line: call.line }, 'connected');
     const bytesPerSecond = call.rate / 10;
-    const dataPeer = (): LinePeer => this.makePeer(this.scenario.data);
+    // The login gate starts the far end only once the login was taken.
+    const dataPeer = (): LinePeer => {
+      if (this.scenario.login) this.emit('logged-in');
+      return this.makePeer(this.scenario.data);
+    };
     const peer = this.scenario.login ? new LoginGate(this.scenario.login, dataPeer) : dataPeer();
     const up = new Pacer({
       clock: this.clock,
