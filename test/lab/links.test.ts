@@ -54,8 +54,8 @@ describe('lab: modem links', () => {
   it('comes up, carries a ping, keeps the port locked against others, and releases it when stopped', async () => {
     const line = lab.lines[0]!;
     const link = new Link(modemLink(line, lockDir));
-    const heard: string[] = [];
-    lab.bank.get(line.name).on('command', (c: string) => heard.push(c));
+    const ends: string[] = [];
+    lab.bank.get(line.name).on('call-end', (reason: string) => ends.push(reason));
     link.start();
     try {
       await link.waitFor('up', 90_000);
@@ -74,7 +74,9 @@ describe('lab: modem links', () => {
       await link.stop();
     }
     expect(link.status().state).toBe('stopped');
-    expect(heard.some((c) => /^ATH/i.test(c))).toBe(true);
+    // generic sets &D2: the hang-up is the DTR drop of the last close (a pty's close)
+    for (let i = 0; i < 40 && !ends.includes('dte-hangup'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(ends).toContain('dte-hangup');
     expect(existsSync(join(lockDir, lockFileName(line.path)))).toBe(false);
   });
 
