@@ -190,6 +190,24 @@ describe('SimulatedModem on a fake endpoint', () => {
     expect(drops).toEqual(['far-end']);
   });
 
+  it('does not close the pty under the next caller when the DTE closed the port before the carrier drop', async () => {
+    const { endpoint, dial, run, drops, peers, modem } = setup({ connect: { rate: 9600 } });
+    dial();
+    peers[0]!.hangUp();
+    run(50);
+    await settle();
+    expect(endpoint.text()).toBe('\r\nNO CARRIER\r\n');
+    // The DTE (pppd gone, our copy closed) leaves within the grace: the DCD drop has no one
+    // to tell, and closing the pty now would hang up whoever opens the port next.
+    endpoint.emit('hangup');
+    run(CARRIER_DROP_GRACE_MS + 10);
+    expect(endpoint.drops).toBe(0);
+    expect(drops).toEqual([]);
+    endpoint.clear();
+    dial();
+    expect(modem.state).toBe('data');
+  });
+
   it('keeps the far end waiting in online command state, and only says NO CARRIER there', async () => {
     const { endpoint, dial, run, clock, peers, drops, events } = setup();
     dial();

@@ -198,6 +198,11 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
     });
     endpoint.on('hangup', () => {
       this.logger.info({ state: interpreter.state }, 'DTE closed the port');
+      // A carrier drop still due would close the pty under whoever opens the port next (a
+      // redial within the grace): the DTE it was meant for is gone, and a modem's DCD going
+      // low before an open does not hang up that later open.
+      if (this.pendingDrop !== undefined) this.clock.clearTimeout(this.pendingDrop);
+      this.pendingDrop = undefined;
       interpreter.dteDetached();
       this.emit('hangup');
     });

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startModemBank, type ModemBank, type ScenarioInput, type SimulatedModemEvents } from '../../src/sim/index.js';
+import { CARRIER_DROP_GRACE_MS, startModemBank, type ModemBank, type ScenarioInput, type SimulatedModemEvents } from '../../src/sim/index.js';
 import { PtyEndpoint } from '../../src/sys/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -333,6 +333,32 @@ describe('simulated modems on real ptys', () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the next caller alone when the last one closed the port before the carrier drop fell due', async () => {
+    // The far end hangs up (pppd's peer exits on our LCP terminate); the DTE reads NO
+    // CARRIER and closes at once, and a redial opens the same path within the grace.
+    const quitter = [process.execPath, '-e', 'process.stdout.write("far end here\\r\\n"); setTimeout(() => process.exit(0), 100)'];
+    const b = await start([{ dial: { afterMs: 100 }, echo: false, data: { type: 'command', argv: quitter } }]);
+    const { path } = b.modems[0]!;
+    const first = RawDte.open(path);
+    try {
+      first.write('ATD1\r');
+      await first.expect(/NO CARRIER\r\n$/);
+    } finally {
+      first.close();
+    }
+    // Registered in the same tick as the close: the sim hears of it in a later poll.
+    await once(b, 'modem0', 'hangup');
+    const next = RawDte.open(path);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, CARRIER_DROP_GRACE_MS + 300));
+      next.write('AT\r');
+      expect(await next.expect(/OK\r\n$/, 3000)).toBe('\r\nOK\r\n');
+      expect(await Promise.race([next.ended, Promise.resolve('still open')])).toBe('still open');
+    } finally {
+      next.close();
     }
   });
 
