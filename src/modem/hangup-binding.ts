@@ -18,6 +18,8 @@ function readOnce(fd: number, buffer: Buffer, offset: number, length: number): P
 }
 
 async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offset: number, length: number, gate?: ReadGate): Promise<ReadResult> {
+  /** What the poller last failed with, until a read says more. */
+  let pollError: Error | undefined;
   for (;;) {
     if (!port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
     // Asked right before each read(2), never earlier: a hold decided by the last byte
@@ -43,8 +45,14 @@ async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offse
       if (err.disconnect || err.canceled) throw err;
       if (err.code === 'EAGAIN' || err.code === 'EWOULDBLOCK' || err.code === 'EINTR') {
         if (!port.isOpen) throw Object.assign(new Error('Port is not open'), { canceled: true });
+        if (pollError) throw Object.assign(pollError, { disconnect: true });
         // The binding's poller watches the fd (epoll via libuv) and says when it is readable.
-        await new Promise<void>((resolve, reject) => port.poller.once('readable', (e?: Error | null) => (e ? reject(e) : resolve())));
+        pollError = await new Promise<Error | undefined>((resolve, reject) =>
+          port.poller.once('readable', (e?: (Error & { canceled?: boolean }) | null) => (e?.canceled ? reject(e) : resolve(e ?? undefined))),
+        );
+        // libuv reports POLLERR as "bad file descriptor"; on a tty that is a hung-up file
+        // (the kernel hung the line up under us), whose read returns end of file: read once
+        // more and let it say so.
         continue;
       }
       if (err.code && DISCONNECT_CODES.has(err.code)) err.disconnect = true;
