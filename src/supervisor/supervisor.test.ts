@@ -106,6 +106,43 @@ describe('Supervisor', () => {
     expect(h.bundle().calls.at(-1)).toBe('add:line0:ppp0:115200');
   });
 
+  it('answers emancipate and enslave only once the bundle holds what they say, also when a change of the link was already queued', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0');
+    await settle();
+    let open!: () => void;
+    h.bundle().gate = new Promise<void>((resolve) => (open = resolve));
+    h.link('line1').up('ppp1'); // a slow tc: line1's add holds the bundle queue
+    await settle();
+    const readd = h.supervisor.readd('line0'); // starvation: line0's removal waits its turn
+    let answered = false;
+    const emancipated = h.supervisor.emancipate('line0').then(() => (answered = true));
+    await settle();
+    expect(answered).toBe(false);
+    open();
+    await emancipated;
+    expect(h.supervisor.linkStatus('line0')).toMatchObject({ bundled: false, heldOut: true, state: 'up' });
+    await readd;
+    expect(h.bundle().calls.filter((c) => c.startsWith('add:line0'))).toHaveLength(1);
+
+    // The same for enslave: its add already queued (by an up) is awaited, not skipped.
+    h.bundle().gate = new Promise<void>((resolve) => (open = resolve));
+    h.link('line2').up('ppp2');
+    await settle();
+    const slow = h.supervisor.enslave('line0');
+    h.link('line0').go('down');
+    h.link('line0').up('ppp3');
+    answered = false;
+    const enslaved = h.supervisor.enslave('line0').then(() => (answered = true));
+    await settle();
+    expect(answered).toBe(false);
+    open();
+    await enslaved;
+    expect(h.supervisor.linkStatus('line0')).toMatchObject({ bundled: true, heldOut: false, ifname: 'ppp3' });
+    await slow;
+  });
+
   it('passes dial, hang-up and faults to the link, and names the links when asked for an unknown one', async () => {
     const h = harness();
     await h.supervisor.start();

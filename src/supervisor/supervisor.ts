@@ -146,18 +146,24 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.entry(name).link.hangUp();
   }
 
-  /** Takes an up link out of the bundle and keeps it out (the line stays up). */
+  /** Takes an up link out of the bundle and keeps it out (the line stays up). Resolves once
+   * the bundle no longer holds it: a removal already queued (a re-add for starvation, a
+   * drop) is awaited too, so that the caller's answer does not say "bundled" for a link
+   * on its way out. */
   async emancipate(name: string): Promise<void> {
     const e = this.entry(name);
     e.heldOut = true;
     if (e.wanted) await this.enqueueRemove(e, this.clock.now());
+    else await this.queue;
   }
 
-  /** Puts a link back into the bundle (when it is up) and lets it join by itself again. */
+  /** Puts a link back into the bundle (when it is up) and lets it join by itself again.
+   * Resolves once the bundle has it, also when its add was already queued. */
   async enslave(name: string): Promise<void> {
     const e = this.entry(name);
     e.heldOut = false;
     if (e.up && !e.wanted) await this.enqueueAdd(e);
+    else await this.queue;
   }
 
   /** Takes a link out of the bundle and puts it back in (starvation's first remedy). */
