@@ -8,7 +8,7 @@ import { createActor } from 'xstate';
 import { DialbondError, isDialbondError, type ErrorCode } from '../errors/index.js';
 import { SecretMask } from '../log/index.js';
 import type { Profile } from '../profiles/index.js';
-import { systemClock, type Clock } from '../util/clock.js';
+import { sleep, systemClock, type Clock } from '../util/clock.js';
 import { createModemActors } from './actors.js';
 import type { ModemIo } from './io.js';
 import { acquireDeviceLock, type DeviceLock } from './lock.js';
@@ -58,6 +58,14 @@ export interface DialReport {
 function errorReport(device: string, error: DialbondError, elapsedMs: number): DialReport {
   return { result: 'error', connect: null, speed: null, protocol: null, attempts: 0, elapsedMs, connectMs: null, device, number: null, error: { code: error.code, message: error.message } };
 }
+
+/**
+ * How long DTR stays low after the close that hangs up a line with &D2, before the port is
+ * anyone's again. A modem acts on a DTR drop only once it has lasted a while (S25 on many),
+ * and the next open raises DTR at once: the kernel's serial ports wait this long in close
+ * (close_delay, 0.5 s by default), a pty or a driver without it does not wait at all.
+ */
+export const DTR_HANGUP_HOLD_MS = 500;
 
 /** A connected line held open for pppd (see dialAndHold). */
 export interface HeldLine {
@@ -204,8 +212,11 @@ export async function dialAndHold(options: DialSessionOptions & { io?: SerialMod
         // (a line still in PPP discipline would swallow the modem's answers). Then reopen
         // and hang up in words too, for modems that ignore DTR.
         closeSync(fd);
-        // With &D2 that DTR drop was the hang-up; reopening would only raise DTR again.
-        if (!session.actor.getSnapshot().context.plan.dtrHangup) {
+        // With &D2 that DTR drop was the hang-up; reopening would only raise DTR again. The
+        // lock stays ours while DTR is low, so no redial (ours or another program's) cuts it short.
+        if (session.actor.getSnapshot().context.plan.dtrHangup) {
+          await sleep(options.clock ?? systemClock, DTR_HANGUP_HOLD_MS);
+        } else {
           try {
             await io.reattach();
           } catch {
