@@ -143,6 +143,31 @@ describe('Supervisor', () => {
     await slow;
   });
 
+  it('takes a bundled link out of the bundle before hanging it up, so a parked link is never reported bundled', async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').up('ppp0');
+    await settle();
+    const line0 = h.link('line0');
+    const hangUp = line0.hangUp.bind(line0);
+    let bundledAtHangUp: boolean | undefined;
+    line0.hangUp = () => {
+      bundledAtHangUp = h.supervisor.linkStatus('line0').bundled;
+      hangUp();
+      line0.go('parked', { reason: { code: 'LINK_HUNG_UP', message: 'hung up on request', fatal: true } });
+    };
+    h.supervisor.hangUp('line0');
+    await settle();
+    expect(line0.calls).toContain('hangUp');
+    expect(bundledAtHangUp).toBe(false);
+    expect(h.bundle().calls.filter((c) => c === 'remove:line0')).toHaveLength(1);
+    expect(h.supervisor.linkStatus('line0')).toMatchObject({ state: 'parked', bundled: false });
+    // Back up after a dial, it joins again.
+    line0.up('ppp0');
+    await settle();
+    expect(h.supervisor.linkStatus('line0')).toMatchObject({ state: 'up', bundled: true });
+  });
+
   it('passes dial, hang-up and faults to the link, and names the links when asked for an unknown one', async () => {
     const h = harness();
     await h.supervisor.start();

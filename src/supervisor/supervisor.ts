@@ -141,9 +141,14 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     link.retry(options.force ? { force: true } : {});
   }
 
-  /** Hangs a link up; it stays down until dialed. */
+  /** Hangs a link up; it stays down until dialed. A bundled link leaves the bundle first and
+   * is hung up after: no traffic goes onto a line being hung up, and the link cannot be
+   * parked while its removal still waits its turn (a DTR drop can end the call sooner than a
+   * busy bundle queue gets to the removal: it would be reported parked and bundled). */
   hangUp(name: string): void {
-    this.entry(name).link.hangUp();
+    const e = this.entry(name);
+    if (!e.wanted) return e.link.hangUp();
+    void this.enqueueRemove(e, this.clock.now()).then(() => e.link.hangUp());
   }
 
   /** Takes an up link out of the bundle and keeps it out (the line stays up). Resolves once
