@@ -12,16 +12,8 @@ import { SerialModemIo } from '../../src/modem/serial-io.js';
 import { loadProfile } from '../../src/profiles/index.js';
 import type { PortEvent } from '../../src/modem/io.js';
 import { startModemBank, type ModemBank } from '../../src/sim/index.js';
+import { within } from './helpers/within.js';
 
-function within<T>(ms: number, what: string, start: (resolve: (value: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    start((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
 
 describe('SerialModemIo on a pty', () => {
   let bank: ModemBank | undefined;

@@ -15,19 +15,10 @@ import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CARRIER_DROP_GRACE_MS, startModemBank, type ModemBank, type ScenarioInput, type SimulatedModemEvents } from '../../src/sim/index.js';
 import { PtyEndpoint } from '../../src/sys/index.js';
+import { within } from './helpers/within.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Resolves when `check()` holds, polling `emitter` events; rejects after `ms`. */
-function within<T>(ms: number, what: string, start: (resolve: (value: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    start((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
 
 /** A DTE on a serial port (a pty slave here), the way dialbond opens a modem. */
 class Dte {
