@@ -44,6 +44,20 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
   return NULL;
 }
 
+/* Throws an Error whose code is the errno's own name (ENOENT, ECONNREFUSED, ...), for the
+ * calls whose callers tell errors apart by that name; EIO where libc has no name for it. */
+static napi_value throw_errno_named(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  const char *name = strerrorname_np(err);
+  napi_value code, message, error;
+  napi_create_string_utf8(env, name ? name : "EIO", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_throw(env, error);
+  return NULL;
+}
+
 /* openPty(): { fd, path } — a new pty master, unlocked, with the slave's line discipline in
  * raw mode (no echo, no CR/LF mapping, 8 data bits), as a serial line is. */
 static napi_value open_pty(napi_env env, napi_callback_info info) {
@@ -160,14 +174,7 @@ static napi_value eql_request(napi_env env, napi_callback_info info) {
   if (rc != 0) {
     char what[96];
     snprintf(what, sizeof what, "eql %s %s on %s", op, slave, master);
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-    const char *name = strerrorname_np(err);
-    napi_value code, message, error;
-    napi_create_string_utf8(env, name ? name : "EIO", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_throw(env, error);
+    return throw_errno_named(env, what, err);
   }
   return NULL;
 }
@@ -217,14 +224,7 @@ static napi_value notify(napi_env env, napi_callback_info info) {
   if (sent < 0) {
     char what[160];
     snprintf(what, sizeof what, "notify: sendto %s", path);
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-    const char *name = strerrorname_np(err);
-    napi_value code, message, error;
-    napi_create_string_utf8(env, name ? name : "EIO", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_throw(env, error);
+    return throw_errno_named(env, what, err);
   }
   return NULL;
 }
