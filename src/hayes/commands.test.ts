@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { DialbondError, type ErrorCode } from '../errors/index.js';
-import { buildDialCommand, commandLine, isEcho, validateCommand, validateDialString } from './commands.js';
+import { buildDialCommand, commandLine, initOnDialLine, isEcho, validateCommand, validateDialString } from './commands.js';
 
 /** Runs `fn` and returns the DialbondError it throws (failing the test otherwise). */
 function thrown(fn: () => unknown): DialbondError {
@@ -210,5 +210,31 @@ describe('isEcho', () => {
     expect(isEcho('AT', 'ATZ')).toBe(false);
     expect(isEcho('', '')).toBe(false);
     expect(isEcho('', '  ')).toBe(false);
+  });
+});
+
+describe('initOnDialLine', () => {
+  it('puts the init in front of the dial on one line (V.250 5.2.1: in order, D last)', () => {
+    expect(initOnDialLine('ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234')).toBe('ATQ0 V1 E1 S0=0 &C1 &D2DT5551234');
+    expect(initOnDialLine('AT&C1&D2W1L1S0=0%E2', 'ATDP 555 1234')).toBe('AT&C1&D2W1L1S0=0%E2DP 555 1234');
+    // a "+" inside the number is part of the dial string, not an extended command
+    expect(initOnDialLine('ATE1', 'ATD+4930123456')).toBe('ATE1D+4930123456');
+    expect(initOnDialLine('ATQ0 V1 E1', 'ATD*99***1#')).toBe('ATQ0 V1 E1D*99***1#');
+  });
+
+  it('refuses what a modem may not run before a dial on the same line', () => {
+    expect(initOnDialLine('ATZ', 'ATDT1')).toBeNull(); // Z ignores the rest of its line
+    expect(initOnDialLine('AT&F E1', 'ATDT1')).toBe('AT&F E1DT1');
+    expect(initOnDialLine('ATE1+CGDCONT=1,"IP","apn"', 'ATD*99#')).toBeNull();
+    expect(initOnDialLine('AT+CMEE=1', 'ATD*99#')).toBeNull();
+    expect(initOnDialLine('ATE1;+CMEE=1', 'ATD*99#')).toBeNull();
+    expect(initOnDialLine('E1', 'ATDT1')).toBeNull(); // not a command line
+    expect(initOnDialLine('ATE1', 'ATH')).toBeNull(); // not a dial
+  });
+
+  it('keeps the joined body within the 40 characters V.250 5.2.4 guarantees', () => {
+    const init = `AT${'E1'.repeat(15)}`; // 30 characters of body
+    expect(initOnDialLine(init, 'ATDT123456789')).toBeNull(); // 30 + 12
+    expect(initOnDialLine(init, 'ATDT1234567')).toBe(`${init}DT1234567`); // 30 + 10
   });
 });

@@ -6,12 +6,14 @@ describe('src/hayes public surface', () => {
     expect(Object.keys(hayes).sort()).toEqual(
       [
         'DEFAULT_GUARD_TIME_MS',
+        'GUARANTEED_BODY_LENGTH',
         'ESCAPE_SEQUENCE',
         'LineFramer',
         'buildDialCommand',
         'classifyLine',
         'commandLine',
         'guardTimeFromS12',
+        'initOnDialLine',
         'isEcho',
         'mergeConnectDetails',
         'parseConnect',

@@ -22,12 +22,18 @@ const BASE_PROFILE: ProfileInput = {
 /** The same modem without &D2: DTR does not hang it up, so the hang-up is the escape and ATH. */
 const NO_D2_PROFILE: ProfileInput = { ...BASE_PROFILE, init: ['ATQ0 V1 E1 S0=0 &C1'] };
 
+/** A command line that dials: ATD..., or settings then D on one line (the first dial carries
+ * the last init, "ATQ0 V1 E1 S0=0 &C1 &D2DT5551234"); "&D2" is no dial. */
+function isDial(command: string): boolean {
+  return /^AT(?:.*?[^&])?D[TP]?[\d*#+]/i.test(command.replace(/\s/g, ''));
+}
+
 /** A responder for a well-behaved modem in command mode; `dial` decides what ATD gets. */
 function modem(dial: (command: string, io: FakeModemIo) => void, extra: Record<string, string[]> = {}) {
   return (text: string, io: FakeModemIo) => {
     const command = text.replace(/\r$/, '');
     if (command in extra) return io.reply(...(extra[command] as string[]));
-    if (/^ATD/i.test(command)) return dial(command, io);
+    if (isDial(command)) return dial(command, io);
     if (/^AT/i.test(command)) return io.reply('OK');
   };
 }
@@ -72,8 +78,9 @@ describe('modem machine: connecting', () => {
     expect(output.connect).toMatchObject({ speed: 28800, protocol: 'ARQ/V34/LAPM/V42BIS' });
     expect(output.attempts).toBe(1);
     expect(output.number).toBe('5551234');
-    // no "+++" and no ATH: closing with DTR dropped is the hang-up
-    expect(io.commands).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+    // two round trips, as chat's ATZ and ATDT: the reset is the probe, the init rides the
+    // dial's line; no "+++" and no ATH: closing with DTR dropped is the hang-up
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234']);
     expect(io.closed).toEqual({ dropDtr: true });
     expect(transcript.some((t) => t.text.includes('dropping DTR'))).toBe(true);
   });
@@ -81,7 +88,7 @@ describe('modem machine: connecting', () => {
   it('without &D2, hangs up with a guarded escape and ATH', async () => {
     const { output, io } = await run(modem((_, m) => m.replyAfter(2000, 'CONNECT 28800/ARQ/V34/LAPM/V42BIS')), {}, NO_D2_PROFILE);
     expect(output.outcome).toMatchObject({ result: 'connected', code: null });
-    expect(io.commands).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1', 'ATDT5551234', '+++', 'ATH']);
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1 S0=0 &C1DT5551234', '+++', 'ATH']);
     // guard time: silence before "+++" and before the next command
     const escape = io.writes.findIndex((w) => w.text === '+++');
     expect(io.writes[escape]!.atMs - 2000).toBeGreaterThanOrEqual(1000);
@@ -106,7 +113,7 @@ describe('modem machine: connecting', () => {
     const { output } = await run((text, io) => {
       const command = text.replace(/\r$/, '');
       io.emit(`${command}\r`);
-      if (command.startsWith('ATD')) io.reply('RING', '+CRING: VOICE', 'CONNECT 115200 EC');
+      if (isDial(command)) io.reply('RING', '+CRING: VOICE', 'CONNECT 115200 EC');
       else if (command.startsWith('AT')) io.reply('OK');
     });
     expect(output.outcome.result).toBe('connected');
@@ -119,7 +126,7 @@ describe('modem machine: connecting', () => {
       const command = text.replace(/\r$/, '');
       if (/V1/.test(command)) verbose = true;
       const say = (word: string, code: string) => (verbose ? io.reply(word) : io.emit(`${code}\r`));
-      if (command.startsWith('ATD')) say('CONNECT 14400/ARQ/ MNP5', '1');
+      if (isDial(command)) say('CONNECT 14400/ARQ/ MNP5', '1');
       else if (command.startsWith('AT')) say('OK', '0');
     });
     expect(output.outcome.result).toBe('connected');
@@ -138,9 +145,10 @@ describe('modem machine: busy lines and redial', () => {
       }),
       { numbers: ['111', '222'], attempts: 3 },
     );
-    expect(dialed).toEqual(['ATDT111', 'ATDT222', 'ATDT111']);
+    // only the first dial carries the init
+    expect(dialed).toEqual(['ATQ0 V1 E1 S0=0 &C1 &D2DT111', 'ATDT222', 'ATDT111']);
     expect(output).toMatchObject({ attempts: 3, number: '111', outcome: { result: 'connected' } });
-    const dials = io.writes.filter((w) => w.text.startsWith('ATD'));
+    const dials = io.writes.filter((w) => isDial(w.text));
     expect(dials[1]!.atMs - dials[0]!.atMs).toBeGreaterThanOrEqual(500 + 3000);
   });
 
@@ -148,7 +156,7 @@ describe('modem machine: busy lines and redial', () => {
     const { output, io } = await run(modem((_, m) => m.reply('BUSY')), { numbers: ['111', '222'], attempts: 2 });
     expect(output.outcome).toMatchObject({ result: 'busy', code: 'MODEM_DIAL_FAILED' });
     expect(output.attempts).toBe(2);
-    expect(io.commands.filter((c) => c.startsWith('ATD'))).toEqual(['ATDT111', 'ATDT222']);
+    expect(io.commands.filter((c) => isDial(c))).toEqual(['ATQ0 V1 E1 S0=0 &C1 &D2DT111', 'ATDT222']);
     expect(io.commands).not.toContain('+++');
     expect(io.closed).toEqual({ dropDtr: true });
   });
@@ -160,7 +168,7 @@ describe('modem machine: busy lines and redial', () => {
   ])('stops at once on %s with a long back-off, attempts left or not', async (word, result) => {
     const { output, io } = await run(modem((_, m) => m.reply(word)), { attempts: 5 });
     expect(output.outcome).toMatchObject({ result, code: 'MODEM_DIAL_FAILED', retryAfterMs: 600_000 });
-    expect(io.commands.filter((c) => c.startsWith('ATD'))).toHaveLength(1);
+    expect(io.commands.filter((c) => isDial(c))).toHaveLength(1);
   });
 
   it.each([
@@ -179,11 +187,11 @@ describe('modem machine: busy lines and redial', () => {
     const { output, io } = await run((text, m) => {
       const command = text.replace(/\r$/, '');
       if (text === '\r') return m.reply('NO CARRIER');
-      if (command.startsWith('ATD')) return; // rings forever
+      if (isDial(command)) return; // rings forever
       if (command.startsWith('AT')) m.reply('OK');
     });
     expect(output.outcome).toMatchObject({ result: 'timeout', code: 'MODEM_TIMEOUT' });
-    const dial = io.writes.find((w) => w.text.startsWith('ATD'))!;
+    const dial = io.writes.find((w) => isDial(w.text))!;
     const abort = io.writes.find((w) => w.text === '\r')!;
     expect(abort.atMs - dial.atMs).toBeGreaterThanOrEqual(90_000);
   });
@@ -191,24 +199,91 @@ describe('modem machine: busy lines and redial', () => {
 
 describe('modem machine: failures before dialing', () => {
   it('fails on ERROR to an init command, naming it, and closes the port', async () => {
-    const { output, io } = await run(modem(() => undefined, { 'ATQ0 V1 E1 S0=0 &C1 &D2': ['ERROR'] }));
+    // the modem refuses the joined line as it refuses the init alone (V.250 5.2.4: an
+    // error in a line stops it before its dial)
+    const refused = { 'ATQ0 V1 E1 S0=0 &C1 &D2': ['ERROR'], 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234': ['ERROR'] };
+    const { output, io } = await run(modem(() => undefined, refused));
     expect(output.outcome).toMatchObject({ result: 'error', code: 'MODEM_INIT_FAILED' });
     expect(output.outcome.message).toContain('ATQ0 V1 E1 S0=0 &C1 &D2');
-    expect(io.commands.some((c) => c.startsWith('ATD'))).toBe(false);
+    // the init alone tells which of the two was refused; no dial of its own follows
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234', 'ATQ0 V1 E1 S0=0 &C1 &D2']);
+    expect(output.attempts).toBe(0);
     expect(io.closed).not.toBeNull();
+  });
+
+  it('dials on a line of its own when a modem refuses the init and the dial on one line', async () => {
+    const { output, io } = await run(modem((_, m) => m.reply('CONNECT 33600'), { 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234': ['ERROR'] }));
+    expect(output.outcome).toMatchObject({ result: 'connected', code: null });
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+    expect(output.attempts).toBe(1);
+  });
+
+  it('keeps the init on a line of its own where the profile says so (dial.withInit: false)', async () => {
+    const { output, io } = await run(modem((_, m) => m.reply('CONNECT 33600')), {}, { ...BASE_PROFILE, dial: { withInit: false } });
+    expect(output.outcome.result).toBe('connected');
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+  });
+
+  it('waits for a slow reset that echoed at once: ATQ0 V1 E1 at the probe time is lost in the reset, its late OK goes on to the dial', async () => {
+    let resetting = false;
+    const { output, io } = await run((text, m) => {
+      const command = text.replace(/\r$/, '');
+      if (resetting) return; // a resetting modem drops what it is sent
+      if (command === 'ATZ') {
+        m.emit('ATZ\r');
+        resetting = true;
+        return m.clock.setTimeout(() => {
+          resetting = false;
+          m.reply('OK');
+        }, 3000);
+      }
+      if (isDial(command)) return m.reply('CONNECT 9600');
+      if (command.startsWith('AT')) m.reply('OK');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234']);
+    expect(io.writes.find((w) => isDial(w.text))!.atMs).toBeLessThan(3100);
+  });
+
+  it('takes the late OK of a slow reset without echo (E0) in the escape\'s first guard time, and sends no "+++"', async () => {
+    const { output, io } = await run((text, m) => {
+      const command = text.replace(/\r$/, '');
+      if (command === 'ATZ') return m.replyAfter(2500, 'OK');
+      if (isDial(command)) return m.reply('CONNECT 9600');
+      if (command.startsWith('AT')) m.reply('OK');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234']);
+  });
+
+  it('recovers a quiet modem that echoes (E1 Q1) with ATQ0 V1 E1 after the probe time, and dials without a second reset', async () => {
+    let quiet = true;
+    const { output, io } = await run((text, m) => {
+      const command = text.replace(/\r$/, '');
+      m.emit(`${command}\r`); // echo, whatever the result codes
+      if (command === 'ATZ') quiet = true;
+      if (/Q0/.test(command)) quiet = false;
+      if (quiet) return;
+      if (isDial(command)) return m.reply('CONNECT 9600');
+      if (command.startsWith('AT')) m.reply('OK');
+    });
+    expect(output.outcome.result).toBe('connected');
+    expect(io.commands).toEqual(['ATZ', 'ATQ0 V1 E1', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234']);
+    expect(io.writes.find((w) => isDial(w.text))!.atMs).toBeLessThan(2100);
   });
 
   it('sends ATQ0 V1 E1 once when an init command goes unanswered, then retries it', async () => {
     let recovered = false;
+    const separateInit = { ...BASE_PROFILE, dial: { withInit: false } };
     const { output, io } = await run((text, m) => {
       const command = text.replace(/\r$/, '');
       if (command === 'ATQ0 V1 E1') recovered = true;
-      if (command.startsWith('ATD')) return m.reply('CONNECT 9600');
+      if (isDial(command)) return m.reply('CONNECT 9600');
       if (command.startsWith('ATQ0 V1 E1 S0') && !recovered) return; // quiet until recovered
       if (command.startsWith('AT')) m.reply('OK');
-    });
+    }, {}, separateInit);
     expect(output.outcome.result).toBe('connected');
-    expect(io.commands.slice(0, 6)).toEqual(['AT', 'ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATQ0 V1 E1', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+    expect(io.commands.slice(0, 5)).toEqual(['ATZ', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATQ0 V1 E1', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
   });
 
   it('recovers a quiet (Q1) modem: silent probe, escape, ATQ0 V1 E1, and skips a reset that restores quiet', async () => {
@@ -218,21 +293,23 @@ describe('modem machine: failures before dialing', () => {
       if (command === 'ATZ') quiet = true;
       if (/Q0/.test(command)) quiet = false;
       if (quiet || text === '+++') return;
-      if (command.startsWith('ATD')) return m.reply('CONNECT 9600');
+      if (isDial(command)) return m.reply('CONNECT 9600');
       if (command.startsWith('AT')) m.reply('OK');
     });
     expect(output.outcome.result).toBe('connected');
     // recognised once: no ATZ (it would bring Q1 back and cost the reset timeout); ATH in
     // case the escape found it online
-    expect(io.commands.slice(0, 6)).toEqual(['AT', '+++', 'ATQ0 V1 E1', 'ATH', 'ATQ0 V1 E1 S0=0 &C1 &D2', 'ATDT5551234']);
+    expect(io.commands).toEqual(['ATZ', '+++', 'ATQ0 V1 E1', 'ATH', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234']);
     // 2 s probe, guard, +++, guard, one more guard for the OK: dialing within 6 s
-    expect(io.writes.find((w) => w.text.startsWith('ATD'))!.atMs).toBeLessThan(6000);
+    expect(io.writes.find((w) => isDial(w.text))!.atMs).toBeLessThan(6000);
   });
 
   it('reports a dead modem as MODEM_NO_RESPONSE after the probe, the escape and ATQ0 V1 E1', async () => {
     const { output, io, clock } = await run(() => undefined);
     expect(output.outcome).toMatchObject({ result: 'timeout', code: 'MODEM_NO_RESPONSE' });
-    expect(io.commands).toEqual(['AT', '+++', 'ATQ0 V1 E1']);
+    expect(io.commands).toEqual(['ATZ', '+++', 'ATQ0 V1 E1']);
+    // what was tried, as it was tried
+    expect(output.outcome.message).toContain('nothing back to ATZ, the +++ escape and ATQ0 V1 E1');
     // 2 s probe + 1 s guard + 1 s guard + 1 s more for the OK + 2 s for ATQ0: about 7 s
     expect(clock.now()).toBeGreaterThanOrEqual(7000);
     expect(clock.now()).toBeLessThan(8000);
@@ -249,11 +326,11 @@ describe('modem machine: failures before dialing', () => {
         }
         return;
       }
-      if (command.startsWith('ATD')) return m.reply('CONNECT 9600');
+      if (isDial(command)) return m.reply('CONNECT 9600');
       if (command.startsWith('AT')) m.reply('OK');
     });
     expect(output.outcome.result).toBe('connected');
-    expect(io.commands.slice(0, 4)).toEqual(['AT', '+++', 'ATH', 'ATZ']);
+    expect(io.commands.slice(0, 4)).toEqual(['ATZ', '+++', 'ATH', 'ATZ']);
     const plus = io.writes[1]!;
     // the probe's 2 s, then the guard time of silence before "+++"
     expect(plus.atMs - io.writes[0]!.atMs).toBeGreaterThanOrEqual(2000 + 1000);
@@ -270,7 +347,7 @@ describe('modem machine: failures before dialing', () => {
     const { output, io } = await run(modem(() => undefined, { 'AT+CPIN?': ['+CPIN: SIM PIN', 'OK'] }), { numbers: [] }, gsm);
     expect(output.outcome).toMatchObject({ result: 'error', code: 'MODEM_CHECK_FAILED' });
     expect(output.outcome.message).toContain('+CPIN: SIM PIN');
-    expect(io.commands.some((c) => c.startsWith('ATD'))).toBe(false);
+    expect(io.commands.some((c) => isDial(c))).toBe(false);
   });
 
   it('fails a GSM check answered with +CME ERROR', async () => {
@@ -399,7 +476,7 @@ describe('modem machine: login chat', () => {
     const { output, io } = await run(
       (text, m) => {
         const command = text.replace(/\r$/, '');
-        if (command.startsWith('ATD')) return m.emit('\r\nCONNECT 28800/ARQ/V34/LAPM/V42BIS\r\nPortmaster login: ');
+        if (isDial(command)) return m.emit('\r\nCONNECT 28800/ARQ/V34/LAPM/V42BIS\r\nPortmaster login: ');
         if (command === 'dialuser') return m.emit('dialuser\r\nPassword: ');
         if (command === 's3cret-pw') return m.emit('\r\nPacket mode enabled for IP address: 10.0.0.9\r\n');
         if (command.startsWith('AT')) m.reply('OK');

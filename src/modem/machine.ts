@@ -55,6 +55,17 @@ interface ModemContext {
   quietRecoveries: number;
   /** Where to go after a quiet-mode recovery answered OK. */
   afterQuiet: 'retry' | 'next';
+  /** The modem echoed the probe: it is in command mode and reads us, so silence after the
+   * echo is a slow reset or result codes turned off, not a modem online or dead. */
+  probeEchoed: boolean;
+  /** The guarded escape was tried already (it is tried once). */
+  escaped: boolean;
+  /** What went unanswered, in order, for the message when nothing answers at all. */
+  unanswered: string[];
+  /** The last init step still rides the next dial's command line (plan.initOnDial). */
+  initOnDial: boolean;
+  /** The dial in flight carries the init (an ERROR to it falls back to separate lines). */
+  dialedWithInit: boolean;
   attempts: number;
   numberIndex: number;
   lastDial: DialOutcome | null;
@@ -77,7 +88,19 @@ function currentStep(context: ModemContext): PlanStep {
 
 function currentDial(context: ModemContext): { number: string; command: string } {
   const dials = context.plan.dials;
-  return dials[context.numberIndex % dials.length] as { number: string; command: string };
+  const dial = dials[context.numberIndex % dials.length] as ModemPlan['dials'][number];
+  return { number: dial.number, command: context.initOnDial && dial.withInit ? dial.withInit : dial.command };
+}
+
+/** The probe is the reset itself (ATZ): a modem in command mode answers it, or at least
+ * echoes it at once, so a separate "AT" first would only cost a round trip. */
+function probeCommand(context: ModemContext): string {
+  return context.plan.steps[0]?.command ?? 'AT';
+}
+
+/** Steps run on lines of their own: all of them, less the init that rides the first dial. */
+function stepsBeforeDial(context: ModemContext): number {
+  return context.plan.steps.length - (context.initOnDial ? 1 : 0);
 }
 
 function failure(result: DialResult, code: ErrorCode, message: string, retryAfterMs?: number): ModemOutcome {
@@ -95,6 +118,19 @@ function isFinal(event: ModemEvent, ...results: string[]): boolean {
 
 function where(context: ModemContext): string {
   return `modem on ${context.plan.device}`;
+}
+
+/** A reset, init or check step answered with a final result other than OK. */
+function stepRefused(context: ModemContext, answer: string): ModemOutcome {
+  const step = currentStep(context);
+  return step.purpose === 'check'
+    ? failure('error', 'MODEM_CHECK_FAILED', `${where(context)}: ${step.failure ?? `${step.command} failed`} (${answer})`)
+    : failure('error', 'MODEM_INIT_FAILED', `${where(context)} answered ${answer} to ${step.purpose} command ${step.command}; fix the profile's ${step.purpose} string`);
+}
+
+/** "a", "a and b", "a, b and c". */
+function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? 'anything') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function loginRefused(context: ModemContext): ModemOutcome {
@@ -146,7 +182,12 @@ export const modemMachine = setup({
       return kind === 'info' || kind === 'notice' || kind === 'urc';
     },
     isIntermediate: ({ event }) => lineOf(event)?.kind === 'intermediate',
-    hasMoreSteps: ({ context }) => context.stepIndex + 1 < context.plan.steps.length,
+    hasMoreSteps: ({ context }) => context.stepIndex + 1 < stepsBeforeDial(context),
+    probeEchoed: ({ context }) => context.probeEchoed,
+    escaped: ({ context }) => context.escaped,
+    /** The joined init-and-dial line got ERROR: one of the two is refused, and only
+     * separate lines can tell which (and give the right verdict). */
+    joinedLineRefused: ({ context }) => context.dialedWithInit && context.lastDial === 'error',
     canRecoverQuiet: ({ context }) => context.quietRecoveries < 2,
     hasLogin: ({ context }) => context.plan.login.length > 0,
     /** The init leaves &D2 set: dropping DTR hangs up, no escape and ATH needed. */
@@ -209,7 +250,14 @@ export const modemMachine = setup({
     }),
     failIfUnset: assign(({ context }, outcome: ModemOutcome) => (context.outcome ? {} : { outcome })),
     quietFor: assign(({ context }, afterQuiet: 'retry' | 'next') => ({ afterQuiet, quietRecoveries: context.quietRecoveries + 1 })),
-    startAttempt: assign(({ context }) => ({ attempts: context.attempts + 1, intermediates: [] as Intermediate[], lastDial: null })),
+    markProbeEchoed: assign({ probeEchoed: true }),
+    markEscaped: assign({ escaped: true }),
+    unanswered: assign(({ context }, what: string) => ({ unanswered: [...context.unanswered, what] })),
+    startAttempt: assign(({ context }) => ({ attempts: context.attempts + 1, intermediates: [] as Intermediate[], lastDial: null, dialedWithInit: context.initOnDial })),
+    /** Whatever the dial's result, the modem has seen the init (or refused the line). */
+    initApplied: assign({ initOnDial: false }),
+    /** Back to the init on a line of its own; the refused line was no dial attempt. */
+    separateInit: assign(({ context }) => ({ stepIndex: context.plan.steps.length - 1, attempts: context.attempts - 1, dialedWithInit: false })),
     rotateNumber: assign(({ context }) => ({ numberIndex: context.numberIndex + 1 })),
     recordDialResult: assign(({ event }) => {
       const line = lineOf(event);
@@ -241,6 +289,11 @@ export const modemMachine = setup({
     info: [],
     quietRecoveries: 0,
     afterQuiet: 'retry',
+    probeEchoed: false,
+    escaped: false,
+    unanswered: [],
+    initOnDial: input.plan.initOnDial,
+    dialedWithInit: false,
     attempts: 0,
     numberIndex: 0,
     lastDial: null,
@@ -293,19 +346,39 @@ export const modemMachine = setup({
         },
       },
       states: {
-        /** "AT" first: a modem in command mode answers at once; one still online from an
-         * earlier session (or in quiet mode) does not, and gets the guarded escape. */
+        /** The reset first, as chat and wvdial begin: a modem in command mode answers it (or
+         * echoes it at once and answers after its reset); one still online from an earlier
+         * session, or dead, stays silent and gets the guarded escape. */
         probing: {
-          entry: [{ type: 'phase', params: { phase: 'probing' } }, { type: 'sending', params: 'AT' }, { type: 'recordTx', params: 'AT' }],
-          invoke: { src: 'write', input: { text: commandLine('AT') }, onError: { target: '#modem.closing', actions: 'failWrite' } },
-          // A modem in command mode answers AT in milliseconds; waiting the (long) command
-          // timeout here only delays the escape for one that is online, quiet or dead.
-          after: { probeTimeout: { target: 'escaping', actions: { type: 'note', params: 'no answer to AT: the modem may still be online; escaping to command mode' } } },
+          entry: [{ type: 'phase', params: { phase: 'probing' } }, { type: 'sending', params: ({ context }) => probeCommand(context) }, { type: 'recordTx', params: ({ context }) => probeCommand(context) }],
+          invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(probeCommand(context)) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
+          // A modem in command mode echoes in milliseconds; waiting the (long) reset
+          // timeout here only delays the escape for one that is online or dead.
+          after: {
+            probeTimeout: [
+              {
+                guard: 'probeEchoed',
+                target: 'quietRecovery',
+                actions: [
+                  { type: 'unanswered', params: ({ context }) => probeCommand(context) },
+                  { type: 'quietFor', params: 'next' },
+                  { type: 'note', params: ({ context }) => `${probeCommand(context)} echoed but not answered within ${formatDuration(context.plan.timeouts.probe)}: a slow reset, or result codes off (quiet mode); trying ${context.plan.quietRecovery}` },
+                ],
+              },
+              {
+                target: 'escaping',
+                actions: [
+                  { type: 'unanswered', params: ({ context }) => probeCommand(context) },
+                  { type: 'note', params: ({ context }) => `no answer to ${probeCommand(context)}: the modem may still be online; escaping to command mode` },
+                ],
+              },
+            ],
+          },
           on: {
             LINE: [
-              { guard: 'isEcho' },
-              { guard: 'isOk', target: 'preparing', actions: 'recordRx' },
-              { guard: 'isFinal', target: 'preparing', actions: 'recordRx' },
+              { guard: 'isEcho', actions: 'markProbeEchoed' },
+              { guard: 'isOk', target: 'preparing.next', actions: 'recordRx' },
+              { guard: 'isFinal', target: '#modem.closing', actions: ['recordRx', { type: 'fail', params: ({ context, event }) => stepRefused(context, lineOf(event)?.text ?? '') }] },
               { actions: 'recordRx' },
             ],
           },
@@ -313,10 +386,14 @@ export const modemMachine = setup({
 
         /** The guarded escape (Hayes/V.250 S12): silence, "+++", silence, then OK. */
         escaping: {
-          entry: { type: 'phase', params: { phase: 'escaping' } },
+          entry: [{ type: 'phase', params: { phase: 'escaping' } }, 'markEscaped'],
           initial: 'guardBefore',
           states: {
-            guardBefore: { after: { guardTime: 'sendEscape' } },
+            guardBefore: {
+              after: { guardTime: 'sendEscape' },
+              // Only the probe can be answered here: a slow reset answering after all.
+              on: { LINE: [{ guard: 'isOk', target: '#modem.commandMode.preparing.next', actions: ['recordRx', { type: 'note', params: 'a late answer: the modem was resetting' }] }, { actions: 'recordRx' }] },
+            },
             sendEscape: {
               entry: [{ type: 'sending', params: '+++' }, { type: 'recordTx', params: '+++' }],
               invoke: { src: 'write', input: { text: '+++' }, onDone: 'guardAfter', onError: { target: '#modem.closing', actions: 'failWrite' } },
@@ -332,6 +409,7 @@ export const modemMachine = setup({
                 guardTime: {
                   target: '#modem.commandMode.quietRecovery',
                   actions: [
+                    { type: 'unanswered', params: 'the +++ escape' },
                     { type: 'quietFor', params: 'retry' },
                     { type: 'note', params: 'no answer to the escape either: trying ATQ0 V1 E1 in case result codes are off (quiet mode)' },
                   ],
@@ -354,18 +432,26 @@ export const modemMachine = setup({
           entry: [{ type: 'sending', params: ({ context }) => context.plan.quietRecovery }, { type: 'recordTx', params: ({ context }) => context.plan.quietRecovery }],
           invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(context.plan.quietRecovery) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
           after: {
-            probeTimeout: {
-              target: '#modem.closing',
-              actions: {
-                type: 'fail',
-                params: ({ context }) =>
-                  failure(
-                    'timeout',
-                    'MODEM_NO_RESPONSE',
-                    `${where(context)} does not answer: nothing back to ${context.lastCommand === context.plan.quietRecovery ? 'AT, the +++ escape or ATQ0 V1 E1' : context.lastCommand} within ${formatDuration(context.plan.timeouts.probe)}; check power, cable and baud rate`,
-                  ),
+            probeTimeout: [
+              {
+                // Echoed but silent, even to this: perhaps the far end of a call still up
+                // echoes what we send. The escape is the way back to command mode.
+                guard: ({ context }) => !context.escaped,
+                target: 'escaping',
+                actions: [{ type: 'unanswered', params: ({ context }) => context.plan.quietRecovery }, { type: 'note', params: 'no answer either: the modem may still be online; escaping to command mode' }],
               },
-            },
+              {
+                target: '#modem.closing',
+                actions: [
+                  { type: 'unanswered', params: ({ context }) => context.plan.quietRecovery },
+                  {
+                    type: 'fail',
+                    params: ({ context }) =>
+                      failure('timeout', 'MODEM_NO_RESPONSE', `${where(context)} does not answer: nothing back to ${listOf(context.unanswered)}; check power, cable and baud rate`),
+                  },
+                ],
+              },
+            ],
           },
           on: {
             LINE: [
@@ -373,7 +459,7 @@ export const modemMachine = setup({
               {
                 guard: ({ context, event }) => isFinal(event, 'ok') && context.afterQuiet === 'next',
                 target: 'preparing.next',
-                actions: ['recordRx', { type: 'note', params: 'the modem answers again; skipping the reset that left it quiet' }],
+                actions: ['recordRx', { type: 'note', params: 'the modem answers; going on without another reset (one that left it quiet would only do it again)' }],
               },
               {
                 guard: and(['isOk', 'quietBeforeReset']),
@@ -395,9 +481,14 @@ export const modemMachine = setup({
 
         /** Reset, init and check commands, one at a time; each must answer OK. */
         preparing: {
-          initial: 'command',
+          initial: 'start',
           entry: { type: 'phase', params: { phase: 'preparing' } },
           states: {
+            // Entered at any step (after a skipped reset, or back for an init that rode a
+            // refused dial line); past the last line-of-its-own step, the dial is next.
+            start: {
+              always: [{ guard: ({ context }) => context.stepIndex < stepsBeforeDial(context), target: 'command' }, { target: '#modem.commandMode.dialing' }],
+            },
             command: {
               entry: [{ type: 'sending', params: ({ context }) => currentStep(context).command }, { type: 'recordTx', params: ({ context }) => currentStep(context).command }],
               invoke: { src: 'write', input: ({ context }) => ({ text: commandLine(currentStep(context).command) }), onError: { target: '#modem.closing', actions: 'failWrite' } },
@@ -407,6 +498,7 @@ export const modemMachine = setup({
                     guard: 'canRecoverQuiet',
                     target: '#modem.commandMode.quietRecovery',
                     actions: [
+                      { type: 'unanswered', params: ({ context }) => currentStep(context).command },
                       { type: 'quietFor', params: ({ context }) => (currentStep(context).purpose === 'reset' ? 'next' : 'retry') },
                       { type: 'note', params: ({ context }) => `no answer to ${currentStep(context).command} within ${formatDuration(currentStep(context).timeoutMs)}` },
                     ],
@@ -450,13 +542,7 @@ export const modemMachine = setup({
                       'recordRx',
                       {
                         type: 'fail',
-                        params: ({ context, event }) => {
-                          const step = currentStep(context);
-                          const answer = lineOf(event)?.text ?? '';
-                          return step.purpose === 'check'
-                            ? failure('error', 'MODEM_CHECK_FAILED', `${where(context)}: ${step.failure ?? `${step.command} failed`} (${answer})`)
-                            : failure('error', 'MODEM_INIT_FAILED', `${where(context)} answered ${answer} to ${step.purpose} command ${step.command}; fix the profile's ${step.purpose} string`);
-                        },
+                        params: ({ context, event }) => stepRefused(context, lineOf(event)?.text ?? ''),
                       },
                     ],
                   },
@@ -475,6 +561,7 @@ export const modemMachine = setup({
         },
 
         dialing: {
+          exit: 'initApplied',
           entry: [
             'startAttempt',
             { type: 'phase', params: ({ context }) => ({ phase: 'dialing' as const, detail: currentDial(context).number }) },
@@ -515,6 +602,11 @@ export const modemMachine = setup({
 
         dialFailed: {
           always: [
+            {
+              guard: 'joinedLineRefused',
+              target: 'preparing',
+              actions: ['separateInit', { type: 'note', params: 'ERROR to the init and dial on one line: sending them one at a time' }],
+            },
             {
               guard: 'longBackoff',
               target: '#modem.closing',

@@ -59,4 +59,22 @@ describe('modem plan', () => {
   it('bounds the number of attempts', () => {
     expect(codeOf(() => buildModemPlan(zoom, { device: 'd', numbers: ['1'], attempts: 0 }))).toBe('CLI_USAGE');
   });
+
+  it('lets the last init ride the first dial where the joined line is safe, and only the first', () => {
+    const plan = buildModemPlan(loadProfile('generic'), { device: 'd', numbers: ['111', '222'] });
+    expect(plan.initOnDial).toBe(true);
+    expect(plan.dials).toEqual([
+      { number: '111', command: 'ATDT111', withInit: 'ATQ0 V1 E1 S0=0 &C1 &D2DT111' },
+      { number: '222', command: 'ATDT222' },
+    ]);
+  });
+
+  it('keeps the init apart after checks (GSM: SIM and signal are asked before the dial) or where the profile says so', () => {
+    const gsm = buildModemPlan(loadProfile('gsm'), { device: 'd', numbers: [], variables: { apn: 'internet' } });
+    expect(gsm.initOnDial).toBe(false);
+    expect(gsm.dials[0]).not.toHaveProperty('withInit');
+    const generic = loadProfile('generic');
+    const apart = buildModemPlan({ ...generic, dial: { ...generic.dial, withInit: false } }, { device: 'd', numbers: ['1'] });
+    expect(apart.initOnDial).toBe(false);
+  });
 });

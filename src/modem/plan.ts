@@ -4,7 +4,7 @@
  * dial string, command or variable is reported before the port is even opened.
  */
 import { DialbondError } from '../errors/index.js';
-import { buildDialCommand, validateCommand } from '../hayes/index.js';
+import { buildDialCommand, initOnDialLine, validateCommand } from '../hayes/index.js';
 import { fillTemplate, type DialOutcome, type Profile } from '../profiles/index.js';
 
 /** One command of the preparation (reset, init or check) and what it must answer. */
@@ -30,8 +30,12 @@ export interface ModemPlan {
   profile: string;
   device: string;
   steps: PlanStep[];
-  /** One dial command per number, dialed in rotation. */
-  dials: Array<{ number: string; command: string }>;
+  /** One dial command per number, dialed in rotation. The first may have `withInit`: the
+   * same dial with the last init step in front of it on one line (see `initOnDial`). */
+  dials: Array<{ number: string; command: string; withInit?: string }>;
+  /** The last step (an init) rides the first dial's command line instead of a line of its
+   * own: one round trip less. An ERROR to that line runs the init alone, then the dial. */
+  initOnDial: boolean;
   /** Total dial attempts allowed in this session. */
   maxAttempts: number;
   login: PlanLoginStep[];
@@ -90,10 +94,16 @@ export function buildModemPlan(profile: Profile, options: PlanOptions): ModemPla
   if (numbers.length === 0) {
     throw new DialbondError('CLI_USAGE', `no number to dial: give --number (the ${profile.name} profile has no default number)`, { profile: profile.name });
   }
-  const dials = numbers.map((number) => ({
+  const dials: ModemPlan['dials'] = numbers.map((number) => ({
     number: number.trim(),
     command: buildDialCommand({ prefix: profile.dial.prefix, number, allowSemicolon: profile.dial.allowSemicolon }),
   }));
+  // Only the session's first dial (the first number) carries the init: later attempts
+  // find the modem set up already.
+  const last = steps.at(-1);
+  const withInit = profile.dial.withInit && last?.purpose === 'init' && dials[0] ? initOnDialLine(last.command, dials[0].command) : null;
+  if (withInit && dials[0]) dials[0] = { ...dials[0], withInit };
+  const initOnDial = withInit !== null;
 
   const attempts = options.attempts ?? dials.length;
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) {
@@ -124,6 +134,7 @@ export function buildModemPlan(profile: Profile, options: PlanOptions): ModemPla
     device: options.device,
     steps,
     dials,
+    initOnDial,
     maxAttempts: attempts,
     login,
     loginFailures: profile.loginFailures,

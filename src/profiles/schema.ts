@@ -58,6 +58,10 @@ export const profileSchema = z
         allowSemicolon: z.boolean().default(false),
         /** The number to dial when none is given (a GSM data call's *99***1#). */
         defaultNumber: z.string().min(1).optional(),
+        /** Send the last init command on the first dial's command line ("ATQ0 V1 E1DT5551234"),
+         * one round trip less, where that is safe (see initOnDialLine). Off for a modem that
+         * mishandles it; an ERROR to the joined line falls back to the two lines anyway. */
+        withInit: z.boolean().default(true),
       })
       .strict()
       .default({}),

@@ -89,7 +89,7 @@ describe('dialbond profiles', () => {
     const shown = JSON.parse(json.stdout) as { file: string; profile: { name: string; timeouts: Record<string, number>; dial: { prefix: string; allowSemicolon: boolean }; loginFailures: string[] } };
     expect(shown.file).toMatch(/dialers\/zoom-v34\.yaml$/);
     expect(shown.profile.timeouts).toMatchObject({ reset: 30_000, loginSettle: 1500 });
-    expect(shown.profile.dial).toEqual({ prefix: 'ATDT', allowSemicolon: false });
+    expect(shown.profile.dial).toEqual({ prefix: 'ATDT', allowSemicolon: false, withInit: true });
     const yaml = profiles('show', 'generic');
     expect(yaml.stdout).toContain(`# generic from ${join(dialers, 'generic.yaml')}`);
     expect(yaml.stdout).toMatch(/^init:\n {2}- ATE1$/m);
