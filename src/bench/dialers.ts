@@ -74,9 +74,10 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * dialbond: `dialbond dial --json`; --attempts for the redial case, the login from a 0600
- * password file. Its report's connectMs starts when it opens the port; for the table we
- * take wall time from the spawn (Node's start-up included, like the C dialers' exec), as
- * the exit time minus the hang-up that follows CONNECT (elapsedMs - connectMs).
+ * password file. It prints its report the moment it has a verdict, before it hangs up and
+ * closes, so the report's arrival is the verdict's time, as wvdial's log line is wvdial's
+ * and chat's exit is chat's (pppd starts when chat exits). Wall time from the spawn, Node's
+ * start-up included.
  */
 const runDialbond: Runner = async (c, { path, dir }) => {
   const args = [join(REPO, 'bin', 'dialbond'), 'dial', '-d', path, '-n', NUMBER, '--json'];
@@ -87,8 +88,12 @@ const runDialbond: Runner = async (c, { path, dir }) => {
     args.push('--login', LOGIN.user, '--password-file', file);
   }
   const started = Date.now();
-  const child = await execa(process.execPath, args, { reject: false, timeout: 180_000, forceKillAfterDelay: 2000, cleanup: true, stdin: 'ignore' });
-  const wallMs = Date.now() - started;
+  const running = execa(process.execPath, args, { reject: false, timeout: 180_000, forceKillAfterDelay: 2000, cleanup: true, stdin: 'ignore' });
+  // With --json nothing but the report goes to standard output.
+  let reportedAt: number | undefined;
+  running.stdout?.once('data', () => (reportedAt = Date.now()));
+  const child = await running;
+  const wallMs = (reportedAt ?? Date.now()) - started;
   const json = String(child.stdout).trim().split('\n').at(-1) ?? '';
   let report: DialbondReport;
   try {
@@ -97,12 +102,11 @@ const runDialbond: Runner = async (c, { path, dir }) => {
     return { startedAt: started, outcome: 'error', outcomeMs: wallMs, detail: `no JSON report (exit ${child.exitCode ?? child.signal}): ${String(child.stderr).trim().split('\n').at(-1) ?? ''}` };
   }
   const outcome = dialbondOutcome(report);
-  const hangUpMs = report.connectMs != null ? report.elapsedMs - report.connectMs : 0;
   return {
     startedAt: started,
     outcome,
-    outcomeMs: wallMs - hangUpMs,
-    ...(outcome === 'connected' && report.connectMs != null ? { connectMs: wallMs - hangUpMs, selfConnectMs: report.connectMs } : {}),
+    outcomeMs: wallMs,
+    ...(outcome === 'connected' && report.connectMs != null ? { connectMs: wallMs, selfConnectMs: report.connectMs } : {}),
     ...(report.error && outcome !== c.expect ? { detail: `${report.error.code}: ${report.error.message}` } : {}),
   };
 };

@@ -32,6 +32,10 @@ export interface DialSessionOptions {
   /** Each transcript line, secrets masked. */
   onTranscript?: (entry: { direction: 'tx' | 'rx' | 'note'; text: string; atMs: number }) => void;
   onPhase?: (phase: ModemPhase, detail?: string) => void;
+  /** The report as soon as the session's result is known (connected, or why not), before
+   * the hang-up and close that follow it: what a caller acts on does not wait for them.
+   * Its elapsedMs ends at the verdict. Called at most once. */
+  onVerdict?: (report: DialReport) => void;
   /** Told about a stale lock that was removed. */
   onStaleLock?: (info: { file: string; pid: number | undefined }) => void;
   clock?: Clock;
@@ -47,7 +51,8 @@ export interface DialReport {
   protocol: string | null;
   attempts: number;
   elapsedMs: number;
-  /** From the start to CONNECT (and login), when connected; elapsedMs adds the hang-up. */
+  /** From the start to CONNECT (and login), when connected. elapsedMs ends at the report:
+   * the verdict where it is given at once (onVerdict), the session's end otherwise. */
   connectMs: number | null;
   device: string;
   number: string | null;
@@ -125,7 +130,18 @@ function startSession(options: DialSessionOptions, holdLine: boolean): Started |
     if (entry.phase === 'online') connectMs = clock.now() - started;
     options.onPhase?.(entry.phase, entry.detail);
   });
-  const done = new Promise<void>((resolve) => actor.subscribe({ complete: () => resolve(), error: () => resolve() }));
+  let verdictGiven = false;
+  const done = new Promise<void>((resolve) =>
+    actor.subscribe({
+      next: (snapshot) => {
+        if (verdictGiven || !options.onVerdict || !snapshot.context.outcome) return;
+        verdictGiven = true;
+        options.onVerdict(report());
+      },
+      complete: () => resolve(),
+      error: () => resolve(),
+    }),
+  );
   const abort = () => actor.send({ type: 'ABORT' });
   if (options.signal?.aborted) queueMicrotask(abort);
   options.signal?.addEventListener('abort', abort, { once: true });

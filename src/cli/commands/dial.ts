@@ -50,7 +50,7 @@ function describe(report: DialReport): string {
   if (report.result === 'connected') {
     const detail = [report.speed !== null ? `${report.speed} bps` : null, report.protocol].filter(Boolean).join(', ');
     const toConnect = report.connectMs !== null ? formatDuration(report.connectMs) : took;
-    return `connected: ${report.connect}${detail ? ` (${detail})` : ''} to ${report.number} on ${report.device} after ${toConnect}, ${tries}; hung up (${took} in all)`;
+    return `connected: ${report.connect}${detail ? ` (${detail})` : ''} to ${report.number} on ${report.device} after ${toConnect}, ${tries}; hanging up`;
   }
   return `${report.result}: ${report.error?.message ?? 'not connected'} [${report.error?.code ?? '?'}] after ${took}, ${tries}`;
 }
@@ -97,6 +97,13 @@ async function dial(options: DialOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  // The verdict is printed as soon as it is known; the hang-up and close follow it.
+  let printed = false;
+  const print = (report: DialReport) => {
+    printed = true;
+    if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else (report.result === 'connected' ? process.stdout : process.stderr).write(`${describe(report)}\n`);
+  };
   try {
     const report = await runDialSession({
       profile,
@@ -109,6 +116,7 @@ async function dial(options: DialOptions): Promise<number> {
       ...(options.lockDir !== undefined ? { lockDir: options.lockDir } : {}),
       signal: controller.signal,
       onStaleLock: ({ file, pid }) => warn(`removed stale lock ${file} (pid ${pid ?? '?'} is gone)`),
+      onVerdict: print,
       ...(options.verbose
         ? {
             onTranscript: (entry: { direction: string; text: string; atMs: number }) => {
@@ -118,8 +126,7 @@ async function dial(options: DialOptions): Promise<number> {
           }
         : {}),
     });
-    if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else (report.result === 'connected' ? process.stdout : process.stderr).write(`${describe(report)}\n`);
+    if (!printed) print(report);
     if (signalled) return signalled === 'SIGINT' ? 130 : 143;
     return exitStatusFor(report.error?.code);
   } finally {
