@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config';
 // (they spawn bin/dialbond, so the build runs first), and the lab suite, which exists
 // only inside the lab VM (`npm run test:lab` boots it): real pppd, eql, teql, netns.
 const inLab = process.env.DIALBOND_IN_LAB === '1';
-// Benchmarks (bench/*.lab.ts) run in the lab too, but only when asked: npm run bench.
-const bench = inLab && process.env.DIALBOND_BENCH === '1';
+// Benchmarks (bench/*.lab.ts) run in the lab too, but only when asked: npm run bench. The
+// dialing bench needs no kernel of the lab's and also runs natively (npm run bench:dialing).
+const benchHost = process.env.DIALBOND_BENCH_HOST === '1';
+const bench = (inLab || benchHost) && process.env.DIALBOND_BENCH === '1';
 
 const lab = {
   test: {
