@@ -109,6 +109,9 @@ export const configSchema = z
           .default({}),
         /** Consecutive failures after which a link is parked until someone retries it. */
         parkAfter: z.number().int().positive().default(20),
+        /** How long pppd may take from its start to the link up (LCP, auth, IPCP) before
+         * the link is taken down and redialed. */
+        negotiationTimeout: durationSchema.default(60_000),
         health: z
           .object({
             lcpEchoInterval: z.number().int().positive().default(1),

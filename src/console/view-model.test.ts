@@ -86,7 +86,7 @@ describe('two-line rows and the window over many links', () => {
 });
 
 describe("the selected link's wait and last dial", () => {
-  const delayed = { code: 'MODEM_DIAL_FAILED', message: 'DELAYED', fatal: false, holdOff: 'delayed' as const };
+  const delayed = { code: 'MODEM_DIAL_FAILED' as const, message: 'DELAYED', fatal: false, holdOff: 'delayed' as const };
 
   it('says when a held-off link dials next and why, and that a blacklisted one waits for d', () => {
     const waiting = link('line1', { state: 'backoff', reason: delayed, nextDialAtMs: Date.UTC(2026, 0, 1, 12, 10, 0), failures: 1 });

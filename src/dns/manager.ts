@@ -6,7 +6,7 @@
  * once after it with the state as it is then. A failed update is reported and tried again
  * at the next one.
  */
-import { DialbondError } from '../errors/index.js';
+import { DialbondError, errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { type Exec } from '../sys/index.js';
 import { allServers, type DnsBackendKind, type DnsServersByInterface, type ResolverBackend } from './backend.js';
 import { detectResolver, systemResolverProbe, type ResolverProbe } from './detect.js';
@@ -108,8 +108,7 @@ export class DnsManager {
       this.appliedKey = key;
       this.options.onChange?.({ backend: kind, servers: allServers(wanted) });
     } catch (error) {
-      const { code, message } = error as { code?: string; message?: string };
-      this.options.onChange?.({ backend: kind ?? 'file', servers: allServers(wanted), error: { code: code ?? 'DNS_FAILED', message: message ?? String(error) } });
+      this.options.onChange?.({ backend: kind ?? 'file', servers: allServers(wanted), error: { code: errorCodeOf(error, 'DNS_FAILED'), message: errorMessageOf(error) } });
     }
   }
 }

@@ -2,6 +2,7 @@
  * After a crash: the resolver as a killed daemon left it is given back before the next run
  * changes anything (the record in the run directory says what to undo, see DnsJournal).
  */
+import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { systemExec, type Exec } from '../sys/index.js';
 import { DnsJournal, type DnsRecord } from './journal.js';
 import { revertResolvedInterface } from './resolved.js';
@@ -26,8 +27,7 @@ export async function restoreDnsAfterCrash(runDir: string, deps: { exec?: Exec }
     await undo(record, exec, found);
   } catch (error) {
     // The router runs on without it; the record stays, so the next start tries again.
-    const { code, message } = error as { code?: string; message?: string };
-    return [`could not give back the resolver as a previous run left it (${code ?? 'DNS_FAILED'}: ${message ?? String(error)}); tried again at the next start`];
+    return [`could not give back the resolver as a previous run left it (${errorCodeOf(error, 'DNS_FAILED')}: ${errorMessageOf(error)}); tried again at the next start`];
   }
   journal.remove();
   return found;

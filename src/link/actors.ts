@@ -3,6 +3,7 @@
  * the held line or with a pty command, and the release that ends pppd and hangs up.
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { dialAndHold, type HeldLine } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppLogEvent } from '../ppp/index.js';
 import { rotatedNumbers, type DialInput, type DialResultForLink, type LinkEvent, type LinkPppEvent, type PppExit, type RunningPppd } from './machine.js';
@@ -111,19 +112,15 @@ export function createLinkActors(deps: LinkActorDeps = {}) {
             if (linkEvent) send({ type: 'PPP_LOG', event: linkEvent });
           });
           const exit = await pppd.exited;
-          send({ type: 'PPP_EXIT', exit: { status: exit.status, signal: exit.signal, name: exit.name, meaning: exit.meaning, fatal: exit.fatal } });
+          send({ type: 'PPP_EXIT', exit: { status: exit.status, signal: exit.signal, name: exit.name, meaning: exit.meaning, code: exit.code } });
         } finally {
           await secret?.remove();
         }
-      })().catch((error: { code?: string; message?: string }) => {
-        // pppd could not even start (not installed, bad options): fatal, say why.
-        const exit: PppExit = {
-          status: null,
-          signal: null,
-          name: (error.code ?? 'PPP_START_FAILED').replace(/^PPP_/, '').toLowerCase().replace(/_/g, '-'),
-          meaning: error.message ?? String(error),
-          fatal: error.code !== 'PPP_START_FAILED',
-        };
+      })().catch((error: unknown) => {
+        // pppd could not even start (not installed, bad options, no secrets file): its code
+        // says whether a redial can help.
+        const code = errorCodeOf(error, 'PPP_START_FAILED');
+        const exit: PppExit = { status: null, signal: null, name: code.replace(/^PPP_/, '').toLowerCase().replace(/_/g, '-'), meaning: errorMessageOf(error), code };
         send({ type: 'PPP_EXIT', exit });
       });
       return () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, fromPromise, SimulatedClock, type EventObject } from 'xstate';
 import type { DialReport, HeldLine } from '../modem/index.js';
+import { describePppExit } from '../ppp/index.js';
 import { parseProfile } from '../profiles/index.js';
 import { linkMachine, rotatedNumbers, type DialResultForLink, type LinkEmitted, type LinkEvent, type PppExit, type RunningPppd } from './machine.js';
 import { backoffDelay, type LinkConfig } from './types.js';
@@ -23,8 +24,8 @@ const ptyLink: LinkConfig = { kind: 'pty', name: 'slirp0', command: ['slirp-full
 const connected: DialReport = { result: 'connected', connect: 'CONNECT 28800', speed: 28800, protocol: null, attempts: 1, elapsedMs: 2000, connectMs: 2000, device: '/dev/ttyS0', number: '5551234' };
 const busy: DialReport = { ...connected, result: 'busy', connect: null, speed: null, connectMs: null, error: { code: 'MODEM_DIAL_FAILED', message: 'busy' } };
 
-function exit(status: number, name: string, fatal = false): PppExit {
-  return { status, signal: null, name, meaning: name, fatal };
+function exit(status: number, name: string): PppExit {
+  return { status, signal: null, name, meaning: name, code: describePppExit(status).code };
 }
 
 /** A fake world for the link machine: scripted dial results, a controllable pppd. */
@@ -155,7 +156,7 @@ describe('link machine', () => {
     const { state, transitions } = start(modemLink, w);
     await settle();
     w.ppp({ type: 'PPP_LOG', event: { type: 'remote-ip', address: '198.51.100.1' } });
-    w.ppp({ type: 'PPP_EXIT', exit: { status: null, signal: 'SIGKILL', name: 'killed', meaning: 'killed by SIGKILL', fatal: false } });
+    w.ppp({ type: 'PPP_EXIT', exit: { status: null, signal: 'SIGKILL', name: 'killed', meaning: 'killed by SIGKILL', code: 'PPP_KILLED' } });
     await settle();
     expect(state()).toBe('"backoff"');
     expect(transitions.find((t) => t.state === 'down')?.reason).toMatchObject({ code: 'PPP_KILLED', fatal: false, pppStatus: null });
@@ -193,7 +194,7 @@ describe('link machine', () => {
     const { actor, clock, state, transitions } = start(modemLink, w);
     await settle();
     w.ppp({ type: 'PPP_LOG', event: { type: 'auth-failed' } });
-    w.ppp({ type: 'PPP_EXIT', exit: exit(19, 'auth-failed-local', true) });
+    w.ppp({ type: 'PPP_EXIT', exit: exit(19, 'auth-failed-local') });
     await settle();
     expect(state()).toBe('"parked"');
     expect(transitions.at(-1)?.reason).toMatchObject({ fatal: true, pppStatus: 19 });

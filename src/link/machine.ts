@@ -10,8 +10,10 @@
  */
 import { and, assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
 import type { DialReport, HeldLine } from '../modem/index.js';
-import { formatDuration } from '../util/index.js';
-import { backoffDelay, type LinkConfig, type LinkReason } from './types.js';
+import { linkReason, type PppExit } from './reasons.js';
+import { backoffDelay, DEFAULT_NEGOTIATION_TIMEOUT_MS, type LinkConfig, type LinkReason } from './types.js';
+
+export type { PppExit };
 
 /** What pppd said that the link machine cares about (a subset of src/ppp's log events). */
 export type LinkPppEvent =
@@ -30,14 +32,6 @@ export type LinkPppEvent =
 export interface RunningPppd {
   pid: number;
   stop(): Promise<unknown>;
-}
-
-export interface PppExit {
-  status: number | null;
-  signal: string | null;
-  name: string;
-  meaning: string;
-  fatal: boolean;
 }
 
 export type LinkEvent =
@@ -103,26 +97,6 @@ export interface DialResultForLink {
   report: DialReport | null;
 }
 
-/** The reason for a dial that did not connect. Retryable per the error family; a modem
- * that answered DELAYED or BLACKLISTED is held off (see LinkReason.holdOff). */
-export function dialFailureReason(report: DialReport, retryable: (code: string) => boolean, link = 'LINK'): LinkReason {
-  const code = report.error?.code ?? 'MODEM_DIAL_FAILED';
-  const number = report.number ?? 'the number';
-  if (report.result === 'blacklisted') {
-    return {
-      code,
-      message: `modem on ${report.device} refuses to dial ${number} (BLACKLISTED: too many failed calls; it keeps refusing until it is power-cycled); parked: dial it again with "dialbond up ${link}"`,
-      fatal: true,
-      holdOff: 'blacklisted',
-    };
-  }
-  if (report.result === 'delayed') {
-    const wait = report.retryAfterMs !== undefined ? ` for ${formatDuration(report.retryAfterMs)}` : '';
-    return { code, message: `modem on ${report.device} refuses to dial ${number} for now (DELAYED: the GSM call-repeat rules); no redial${wait}`, fatal: !retryable(code), holdOff: 'delayed' };
-  }
-  return { code, message: report.error?.message ?? `dial ended: ${report.result}`, fatal: !retryable(code) };
-}
-
 /** How long a modem that answered DELAYED must be left alone: what it said, else the
  * profile's long back-off. Null when it did not answer DELAYED. */
 export function holdOffOf(report: DialReport | null, config: LinkConfig): number | null {
@@ -130,24 +104,9 @@ export function holdOffOf(report: DialReport | null, config: LinkConfig): number
   return report.retryAfterMs ?? (config.kind === 'modem' ? config.profile.redial.longBackoff : null);
 }
 
-/** The reason for pppd ending: its exit status, sharpened by what it logged. */
-export function pppExitReason(exit: PppExit, said: ReadonlyArray<LinkPppEvent['type']>): LinkReason {
-  // pppd 2.4.9 may report a peer-dead line as 16: after declaring the peer dead it takes
-  // the line down and then reads end of file on its own channel. Its log tells.
-  const peerDead = said.includes('peer-dead') && (exit.status === 16 || exit.status === 15 || exit.signal !== null);
-  const name = peerDead ? 'peer-dead' : exit.name;
-  const meaning = peerDead ? 'the peer stopped answering LCP echo requests' : exit.meaning;
-  return { code: `PPP_${name.toUpperCase().replace(/-/g, '_')}`, message: `pppd exited (${exit.status ?? exit.signal}): ${meaning}`, fatal: exit.fatal || said.includes('auth-failed'), pppStatus: exit.status };
+function negotiationTimeoutOf(context: LinkContext): number {
+  return context.config.negotiationTimeoutMs ?? DEFAULT_NEGOTIATION_TIMEOUT_MS;
 }
-
-/** A line pppd has already declared lost, before pppd itself has finished ending. */
-function lostLineReason(event: LinkPppEvent): LinkReason {
-  return event.type === 'peer-dead'
-    ? { code: 'PPP_PEER_DEAD', message: 'pppd: the peer stopped answering LCP echo requests', fatal: false }
-    : { code: 'PPP_HANGUP', message: 'pppd: the modem hung up', fatal: false };
-}
-
-const HUNG_UP: LinkReason = { code: 'LINK_HUNG_UP', message: 'hung up on request; dial it to bring it back', fatal: true };
 
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
@@ -167,7 +126,7 @@ export const linkMachine = setup({
   },
   delays: {
     backoff: ({ context }) => context.retryInMs ?? backoffDelay(context.config.backoff, context.failures, context.random),
-    negotiateTimeout: 60_000,
+    negotiateTimeout: ({ context }) => negotiationTimeoutOf(context),
   },
   actions: {
     announce: emit(({ context }, state: LinkState) => ({
@@ -211,7 +170,7 @@ export const linkMachine = setup({
   initial: 'idle',
   on: {
     STOP: '.stopping',
-    HANGUP: { target: '.down', actions: assign({ reason: HUNG_UP }) },
+    HANGUP: { target: '.down', actions: assign({ reason: () => linkReason({ kind: 'hung-up' }) }) },
   },
   states: {
     idle: {
@@ -236,17 +195,14 @@ export const linkMachine = setup({
               connect: event.output.report,
               holdOffMs: holdOffOf(event.output.report, context.config),
               reason: event.output.report
-                ? dialFailureReason(event.output.report, (code) => !/^(PROFILE_|CLI_|HAYES_|MODEM_NO_DEVICE|MODEM_PERMISSION|MODEM_INIT_FAILED|MODEM_CHECK_FAILED|MODEM_LOGIN_FAILED|MODEM_LOCK_FAILED)/.test(code), context.config.name)
-                : { code: 'MODEM_DIAL_FAILED', message: 'dial ended without a report', fatal: false },
+                ? linkReason({ kind: 'dial', report: event.output.report, link: context.config.name })
+                : linkReason({ kind: 'thrown', error: new Error('dial ended without a report'), fallback: 'MODEM_DIAL_FAILED' }),
             })),
           },
         ],
         onError: {
           target: 'down',
-          actions: assign(({ context, event }) => {
-            const error = event.error as { code?: string; message?: string };
-            return { failures: context.failures + 1, reason: { code: error?.code ?? 'MODEM_DIAL_FAILED', message: error?.message ?? String(event.error), fatal: false } };
-          }),
+          actions: assign(({ context, event }) => ({ failures: context.failures + 1, reason: linkReason({ kind: 'thrown', error: event.error, fallback: 'LINK_FAILED' }) })),
         },
       },
     },
@@ -284,7 +240,7 @@ export const linkMachine = setup({
         FAULT: { target: 'down', actions: assign(({ context, event }) => ({ reason: event.reason, failures: context.failures + 1 })) },
         PPP_EXIT: {
           target: 'down',
-          actions: assign(({ context, event }) => ({ reason: pppExitReason(event.exit, context.pppSaid), failures: context.failures + 1 })),
+          actions: assign(({ context, event }) => ({ reason: linkReason({ kind: 'pppd-exit', exit: event.exit, said: context.pppSaid }), failures: context.failures + 1 })),
         },
       },
       states: {
@@ -299,7 +255,7 @@ export const linkMachine = setup({
           after: {
             negotiateTimeout: {
               target: '#link.down',
-              actions: assign(({ context }) => ({ failures: context.failures + 1, reason: { code: 'PPP_NEGOTIATION_TIMEOUT', message: 'pppd did not bring the link up within 60 s', fatal: false } })),
+              actions: assign(({ context }) => ({ failures: context.failures + 1, reason: linkReason({ kind: 'negotiation-timeout', afterMs: negotiationTimeoutOf(context) }) })),
             },
           },
         },
@@ -311,7 +267,11 @@ export const linkMachine = setup({
             PPP_LOG: {
               guard: ({ event }) => event.event.type === 'peer-dead' || event.event.type === 'hangup',
               target: '#link.down',
-              actions: assign(({ context, event }) => ({ reason: lostLineReason(event.event), failures: context.failures + 1, pppSaid: [...context.pppSaid, event.event.type] })),
+              actions: assign(({ context, event }) => ({
+                reason: linkReason({ kind: 'line-lost', said: event.event.type === 'peer-dead' ? 'peer-dead' : 'hangup' }),
+                failures: context.failures + 1,
+                pppSaid: [...context.pppSaid, event.event.type],
+              })),
             },
           },
         },
@@ -321,7 +281,7 @@ export const linkMachine = setup({
     /** pppd ended or the dial failed: end what is left, hang up, release the lock. */
     down: {
       entry: { type: 'announce', params: 'down' },
-      on: { HANGUP: { actions: assign({ reason: HUNG_UP }) } },
+      on: { HANGUP: { actions: assign({ reason: () => linkReason({ kind: 'hung-up' }) }) } },
       invoke: {
         src: 'release',
         input: ({ context }) => ({ pppd: context.pppd, held: context.held }),

@@ -3,6 +3,7 @@
  * then handed to pppd) or a pty link (pppd runs a command that speaks PPP on its stdio,
  * e.g. ssh to a slirp account). The link machine keeps it up; the supervisor owns many.
  */
+import type { ErrorCode } from '../errors/index.js';
 import type { PppdOptions } from '../ppp/index.js';
 import type { Profile } from '../profiles/index.js';
 
@@ -29,6 +30,9 @@ interface LinkBase {
   backoff: BackoffPolicy;
   /** Consecutive failures after which the link is parked (no redial until asked). */
   parkAfter?: number;
+  /** How long pppd may take from its start to the link up (IPCP done) before the link is
+   * taken down and redialed (DEFAULT_NEGOTIATION_TIMEOUT_MS when absent). */
+  negotiationTimeoutMs?: number;
   /** Where pppd's options file with the password goes (0700 directory). */
   runDir: string;
 }
@@ -52,11 +56,14 @@ export interface PtyLinkConfig extends LinkBase {
 
 export type LinkConfig = ModemLinkConfig | PtyLinkConfig;
 
-/** Why a link is not up (kept with every transition, shown to users). */
+/** Why a link is not up (kept with every transition, shown to users); made by
+ * linkReason() (reasons.ts). */
 export interface LinkReason {
-  code: string;
+  /** A registered code (src/errors): its table entry decides redial or park. */
+  code: ErrorCode;
   message: string;
-  /** A reason that redialing cannot fix: the link is parked until someone acts. */
+  /** A reason that redialing cannot fix (its code is not retryable): the link is parked
+   * until someone acts. */
   fatal: boolean;
   /** The pppd exit status, when pppd ended. */
   pppStatus?: number | null;
@@ -76,6 +83,9 @@ export interface TranscriptEntry {
 
 /** How many lines of the last dial's transcript a link keeps. */
 export const TRANSCRIPT_LINES = 200;
+
+/** pppd's LCP and IPCP take seconds on a slow line; a minute means it will not come up. */
+export const DEFAULT_NEGOTIATION_TIMEOUT_MS = 60_000;
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 2000, factor: 2, maxMs: 300_000, jitter: 0.2 };
 

@@ -11,7 +11,7 @@
  */
 import { and, assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
 import { commandLine, isEcho, mergeConnectDetails, parseConnect, type Classified, type ConnectInfo } from '../hayes/index.js';
-import type { ErrorCode } from '../errors/index.js';
+import { areaOf, errorCodeOf, errorMessageOf, type ErrorCode } from '../errors/index.js';
 import type { DialOutcome } from '../profiles/index.js';
 import { dialOutcomeOf, dialResultOf, type DialResult, type ModemOutcome } from './outcome.js';
 import type { ModemPlan, PlanStep } from './plan.js';
@@ -244,9 +244,9 @@ export const modemMachine = setup({
     /** A write failed: keep the port's own typed reason (MODEM_VANISHED, MODEM_IO). */
     failWrite: assign(({ context, event }) => {
       if (context.outcome) return {};
-      const error = (event as unknown as { error?: { code?: string; message?: string } }).error;
-      const code = (typeof error?.code === 'string' && /^MODEM_/.test(error.code) ? error.code : 'MODEM_IO') as ErrorCode;
-      return { outcome: failure('error', code, error?.message ?? `${where(context)}: writing to the port failed`) };
+      const error = 'error' in event ? event.error : undefined;
+      const code = errorCodeOf(error, 'MODEM_IO');
+      return { outcome: failure('error', areaOf(code) === 'MODEM' ? code : 'MODEM_IO', error ? errorMessageOf(error) : `${where(context)}: writing to the port failed`) };
     }),
     failIfUnset: assign(({ context }, outcome: ModemOutcome) => (context.outcome ? {} : { outcome })),
     quietFor: assign(({ context }, afterQuiet: 'retry' | 'next') => ({ afterQuiet, quietRecoveries: context.quietRecoveries + 1 })),
@@ -319,11 +319,7 @@ export const modemMachine = setup({
         onDone: 'commandMode',
         onError: {
           target: 'closed',
-          actions: assign(({ context, event }) => {
-            const error = event.error as { code?: string; message?: string };
-            const code = (typeof error?.code === 'string' && /^[A-Z]+_/.test(error.code) ? error.code : 'MODEM_OPEN_FAILED') as ErrorCode;
-            return { outcome: failure('error', code, error?.message ?? `${where(context)}: cannot open the port`) };
-          }),
+          actions: assign(({ event }) => ({ outcome: failure('error', errorCodeOf(event.error, 'MODEM_OPEN_FAILED'), errorMessageOf(event.error)) })),
         },
       },
     },

@@ -4,7 +4,7 @@ import { formatEvent, formatStatus } from './format.js';
 import { formatLinkDetail, transcriptLine } from './link-detail.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const delayed = { code: 'MODEM_DIAL_FAILED', message: 'modem on /dev/ttyS1 refuses to dial 5551234 for now (DELAYED)', fatal: false, holdOff: 'delayed' as const };
+const delayed = { code: 'MODEM_DIAL_FAILED' as const, message: 'modem on /dev/ttyS1 refuses to dial 5551234 for now (DELAYED)', fatal: false, holdOff: 'delayed' as const };
 
 const line1: SupervisedLinkDetail = {
   name: 'line1',

@@ -42,6 +42,7 @@ export function linkConfigOf(link: ConfigLink, config: DialbondConfig, options: 
     ppp: pppOf(link, config, readSecret),
     backoff: { initialMs: redial.initial, factor: redial.factor, maxMs: redial.max, jitter: redial.jitter },
     parkAfter: config.supervisor.parkAfter,
+    negotiationTimeoutMs: config.supervisor.negotiationTimeout,
     runDir: options.runDir,
   };
   if ('command' in link) return { ...base, kind: 'pty', command: link.command };

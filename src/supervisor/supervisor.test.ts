@@ -339,7 +339,7 @@ describe('Supervisor', () => {
   it("refuses to cut short the modem's own hold-off (DELAYED) unless forced, and says until when", async () => {
     const h = harness();
     await h.supervisor.start();
-    const reason = { code: 'MODEM_DIAL_FAILED', message: 'modem on /dev/ttyS1 refuses to dial 2 for now (DELAYED)', fatal: false, holdOff: 'delayed' as const };
+    const reason = { code: 'MODEM_DIAL_FAILED' as const, message: 'modem on /dev/ttyS1 refuses to dial 2 for now (DELAYED)', fatal: false, holdOff: 'delayed' as const };
     const due = Date.now() + 600_000;
     h.link('line1').go('backoff', { reason, nextDialAtMs: due, holdOffUntilMs: due }, 0);
     expect(h.events.at(-1)).toMatchObject({ type: 'link', link: 'line1', state: 'backoff', nextDialAtMs: due, reason: { holdOff: 'delayed' } });

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { BundleBackend, BundleConfig, BundleMember } from '../bundle/index.js';
 import type { ConfigLink, DialbondConfig } from '../config/index.js';
-import { DialbondError } from '../errors/index.js';
+import { DialbondError, errorCodeOf, errorMessageOf } from '../errors/index.js';
 import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/index.js';
@@ -385,8 +385,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   private bundleError(link: string, action: 'add' | 'remove' | 'weight', error: unknown): void {
-    const { code, message } = error as { code?: string; message?: string };
-    this.publish({ type: 'bundle-error', link, action, code: code ?? 'BUNDLE_FAILED', message: message ?? String(error), atMs: this.clock.now() });
+    this.publish({ type: 'bundle-error', link, action, code: errorCodeOf(error, 'BUNDLE_FAILED'), message: errorMessageOf(error), atMs: this.clock.now() });
   }
 
   /** Publishes an event of a monitor working for the supervisor (health, traffic). */

@@ -5,7 +5,7 @@
  * commands instead of running them.
  */
 import { execa } from 'execa';
-import { DialbondError } from '../errors/index.js';
+import { DialbondError, systemErrorCode } from '../errors/index.js';
 
 export interface ExecResult {
   stdout: string;
@@ -35,7 +35,7 @@ export const systemExec: Exec = async (command, args, options = {}) => {
     env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` },
   });
   const out: ExecResult = { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? -1 };
-  if ((result as { code?: string }).code === 'ENOENT') {
+  if (systemErrorCode(result) === 'ENOENT') {
     throw new DialbondError('SYS_NOT_FOUND', `${command} is not installed (needed for: ${command} ${args.join(' ')})`, { command });
   }
   if (out.exitCode !== 0 && !options.allowFailure) {

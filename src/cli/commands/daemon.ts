@@ -10,6 +10,7 @@
  */
 import { destination } from 'pino';
 import { Option, type Command } from 'commander';
+import { errorCodeOf } from '../../errors/index.js';
 import { Daemon } from '../../daemon/index.js';
 import { createLogger, SecretMask } from '../../log/index.js';
 import { SystemdNotifier } from '../../sys/index.js';
@@ -96,7 +97,7 @@ async function runDaemon(options: DaemonCliOptions): Promise<number> {
       logger.info('SIGHUP: reloading the configuration');
       daemon.reload().then(
         (result) => logger.info({ result }, 'reloaded'),
-        (error: unknown) => logger.error({ err: error, code: (error as { code?: string }).code }, 'reload refused; the running configuration stays'),
+        (error: unknown) => logger.error({ err: error, code: errorCodeOf(error, 'CONFIG_INVALID') }, 'reload refused; the running configuration stays'),
       );
     });
     process.on('uncaughtException', (error) => {
