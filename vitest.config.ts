@@ -28,7 +28,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts'],
+          // the benchmarks' pure parts (tables, statistics) are tested like the product's
+          include: ['src/**/*.test.ts', 'bench/lib/**/*.test.ts'],
           environment: 'node',
         },
       },

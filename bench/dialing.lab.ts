@@ -16,11 +16,11 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runDialingBench } from '../src/bench/dialers.js';
-import { TABLE_LEGEND, dialingSvg } from '../src/bench/dialing.js';
-import { runsFromEnv } from '../src/bench/options.js';
-import { writeResults } from '../src/bench/results.js';
-import { formatSpread, spread } from '../src/bench/stats.js';
+import { runDialingBench } from './lib/dialers.js';
+import { TABLE_LEGEND, dialingSvg } from './lib/dialing.js';
+import { runsFromEnv } from './lib/options.js';
+import { writeResults } from './lib/results.js';
+import { formatSpread, spread } from './lib/stats.js';
 
 const RESULTS = process.env.DIALBOND_BENCH_OUT ?? join(import.meta.dirname, 'results');
 /** In the lab (an emulated CPU, where Node runs many times slower than natively) or on the

@@ -11,9 +11,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { findCommand } from '../lab/index.js';
+import { findCommand } from '../../src/lab/index.js';
 import { errorMessage, pollFor } from './harness.js';
-import { BUILTIN_SCENARIOS, startModemBank, type ScenarioInput } from '../sim/index.js';
+import { BUILTIN_SCENARIOS, startModemBank, type ScenarioInput } from '../../src/sim/index.js';
 import {
   ATTEMPTS, CHAT_TIMEOUT_S, DIAL_CASES, DIALERS, LOGIN, NUMBER, chatOutcome, chatLastExpect, chatScript, dialbondOutcome, isCorrect, markdownTable, summarise, wvdialConf, wvdialStep,
   type CellSummary, type DialCase, type DialRun, type Dialer, type DialbondReport, type Outcome, type WvdialState,
