@@ -6,7 +6,8 @@
 import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { DialbondError, ERROR_CODES, systemErrorCode, type ErrorCode } from '../errors/index.js';
-import { PROTOCOL_VERSION, type CommandName, type ControlResponse } from './protocol.js';
+import { LineSplitter } from '../util/index.js';
+import { MAX_ANSWER_BYTES, PROTOCOL_VERSION, type CommandName, type ControlResponse } from './protocol.js';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/dialbond/control.sock';
 
@@ -19,12 +20,13 @@ function remoteError(code: string, message: string): Error {
 export class ControlClient extends EventEmitter<{ event: [unknown]; close: [] }> {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  private buffer = '';
+  /** Answers carry whole status reports (transcripts included), far larger than a
+   * request, but still bounded: a runaway peer cannot grow the client without end. */
+  private readonly lines = new LineSplitter(MAX_ANSWER_BYTES);
 
   private constructor(private readonly socket: Socket) {
     super();
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.receive(chunk));
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('close', () => {
       for (const { reject } of this.pending.values()) reject(new DialbondError('CONTROL_UNAVAILABLE', 'the daemon closed the control connection'));
       this.pending.clear();
@@ -74,12 +76,16 @@ export class ControlClient extends EventEmitter<{ event: [unknown]; close: [] }>
     this.socket.destroy();
   }
 
-  private receive(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+  private receive(chunk: Buffer): void {
+    for (const event of this.lines.push(chunk)) {
+      if (event.type === 'overflow') {
+        // Whose answer it was is in the part we dropped: every waiting request fails.
+        const error = new DialbondError('CONTROL_TOO_LARGE', `the daemon sent a line longer than ${MAX_ANSWER_BYTES} bytes`);
+        for (const { reject } of this.pending.values()) reject(error);
+        this.pending.clear();
+        continue;
+      }
+      const line = event.line;
       let message: ControlResponse | { v: number; event: unknown };
       try {
         message = JSON.parse(line);

@@ -15,6 +15,8 @@ import { z } from 'zod';
 export const PROTOCOL_VERSION = 1;
 /** A request line longer than this is refused (and the connection closed: no resync). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+/** The longest answer or event line a client takes (status reports with transcripts). */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 const id = z.union([z.string().max(128), z.number().int()]).optional();
 const linkName = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'expected a link name');

@@ -10,6 +10,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { DialbondError, isDialbondError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
+import { LineSplitter } from '../util/index.js';
 import { errorResponse, eventMessage, MAX_REQUEST_BYTES, okResponse, parseRequest, type ControlRequest, type ControlResponse } from './protocol.js';
 
 export interface ControlHandler {
@@ -108,7 +109,7 @@ export class ControlServer {
       return;
     }
     this.clients.add(socket);
-    let buffer = '';
+    const lines = new LineSplitter(MAX_REQUEST_BYTES);
     let unsubscribe: (() => void) | undefined;
     let chain = Promise.resolve();
     const send = (message: ControlResponse | ReturnType<typeof eventMessage>) => {
@@ -119,17 +120,13 @@ export class ControlServer {
       unsubscribe = undefined;
       this.clients.delete(socket);
     };
-    socket.setEncoding('utf8');
     socket.on('error', () => socket.destroy());
     socket.on('close', cleanup);
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline).replace(/\r$/, '');
-        buffer = buffer.slice(newline + 1);
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of lines.push(chunk)) {
+        if (event.type === 'overflow') return this.refuseOversized(socket, send);
+        const line = event.line;
         if (line.trim() === '') continue;
-        if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) return this.refuseOversized(socket, send);
         chain = chain.then(() => this.answer(line, send, {
           subscribe: () => {
             unsubscribe ??= this.handler.subscribe((event) => {
@@ -147,7 +144,6 @@ export class ControlServer {
           },
         }));
       }
-      if (Buffer.byteLength(buffer) > MAX_REQUEST_BYTES) this.refuseOversized(socket, send);
     });
   }
 

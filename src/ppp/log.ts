@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { LineSplitter } from '../util/index.js';
 
 /** An authentication protocol as pppd names it in its messages. */
 export type PppAuthProtocol = 'PAP' | 'CHAP' | 'MS-CHAP' | 'EAP';
@@ -161,52 +161,21 @@ export const DEFAULT_MAX_LINE_LENGTH = 4096;
  * dropped, so a runaway child writing to pppd's log cannot grow our memory without bound.
  */
 export class PppdLogReader extends EventEmitter<PppdLogReaderEvents> {
-  private readonly maxLineLength: number;
-  private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
-  private discarding = false;
+  private readonly lines: LineSplitter;
 
   constructor(options: { maxLineLength?: number } = {}) {
     super();
-    this.maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.lines = new LineSplitter(options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   }
 
   /** Feeds a chunk of pppd's output. */
   push(chunk: Buffer | string): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    let start = 0;
-    while (start < text.length) {
-      const newline = text.indexOf('\n', start);
-      const ended = newline !== -1;
-      const part = text.slice(start, ended ? newline : text.length);
-      start = ended ? newline + 1 : text.length;
-      if (this.discarding) {
-        if (ended) this.discarding = false;
-        continue;
-      }
-      this.partial += part;
-      if (this.partial.length > this.maxLineLength) {
-        const cut = this.partial.slice(0, this.maxLineLength);
-        this.partial = '';
-        this.discarding = !ended;
-        this.emitLine(cut);
-        continue;
-      }
-      if (ended) {
-        const line = this.partial;
-        this.partial = '';
-        this.emitLine(line);
-      }
-    }
+    for (const event of this.lines.push(chunk)) this.emitLine(event.type === 'line' ? event.line : event.cut);
   }
 
   /** The output ended: a last line without a newline still counts. */
   end(): void {
-    const rest = this.decoder.end();
-    if (rest) this.push(rest);
-    if (!this.discarding && this.partial) this.emitLine(this.partial);
-    this.partial = '';
-    this.discarding = false;
+    for (const event of this.lines.end()) this.emitLine(event.type === 'line' ? event.line : event.cut);
   }
 
   /** Reads a stream to its end (data -> push, end/close -> end). */
@@ -223,8 +192,7 @@ export class PppdLogReader extends EventEmitter<PppdLogReaderEvents> {
     return this;
   }
 
-  private emitLine(raw: string): void {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  private emitLine(line: string): void {
     if (!line.trim()) return;
     this.emit('line', line);
     const event = parsePppdLogLine(line);
