@@ -7,7 +7,7 @@
  */
 import blessed from 'blessed';
 import { ControlClient } from '../control/index.js';
-import type { SupervisedLinkDetail, SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
+import type { SupervisorEvent, SupervisorStatus } from '../supervisor/index.js';
 import { balance, eventLine, firstVisible, headerLine, HELP, lastDialLines, linkRows, placeLine, RateTracker, rowLine, selectedLine, utf8Terminal } from './view-model.js';
 
 export interface ConsoleOptions {
@@ -88,7 +88,7 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
   const refresh = async () => {
     if (!client || !connected) return;
     try {
-      const next = await client.request<SupervisorStatus>('status');
+      const next = await client.request('status');
       rates.update(next, Date.now());
       status = next;
       render();
@@ -130,7 +130,8 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
     const name = status?.links[selected]?.name;
     if (!client || !connected || (!name && cmd !== 'reload')) return;
     try {
-      await client.request(cmd, cmd === 'reload' ? {} : { link: name as string });
+      if (cmd === 'reload') await client.request('reload');
+      else await client.request(cmd, { link: name as string });
       if (cmd === 'reload') say('configuration reloaded');
       await refresh();
     } catch (error) {
@@ -143,7 +144,7 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
     const name = status?.links[selected]?.name;
     if (!name || !client || !connected) return;
     try {
-      for (const line of lastDialLines(await client.request<SupervisedLinkDetail>('link', { link: name }))) say(line);
+      for (const line of lastDialLines(await client.request('link', { link: name }))) say(line);
     } catch (error) {
       say(`last dial of ${name}: ${(error as Error).message}`);
     }
@@ -168,7 +169,7 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
         if (value.trim() !== '') {
           say(`> ${value}`);
           try {
-            const answer = await client!.request<{ lines: string[]; final: string | null }>('at', { link: name, command: value });
+            const answer = await client!.request('at', { link: name, command: value });
             for (const line of answer.lines) say(`< ${line}`);
             say(`< ${answer.final ?? '(no answer)'}`);
           } catch (e) {

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { DialbondError, ERROR_CODES, systemErrorCode, type ErrorCode } from '../errors/index.js';
 import { LineSplitter } from '../util/index.js';
-import { MAX_ANSWER_BYTES, PROTOCOL_VERSION, type CommandName, type ControlResponse } from './protocol.js';
+import { MAX_ANSWER_BYTES, PROTOCOL_VERSION, type ArgsOf, type CommandName, type ControlResponse, type ResultOf } from './protocol.js';
 
 export const DEFAULT_CONTROL_SOCKET = '/run/dialbond/control.sock';
 
@@ -58,9 +58,9 @@ export class ControlClient extends EventEmitter<{ event: [unknown]; close: [] }>
   }
 
   /** Sends one request and resolves with its result (rejects with the daemon's error). */
-  request<T = unknown>(cmd: CommandName, args: { link?: string; command?: string; force?: boolean } = {}): Promise<T> {
+  request<C extends CommandName>(cmd: C, ...[args]: {} extends ArgsOf<C> ? [args?: ArgsOf<C>] : [args: ArgsOf<C>]): Promise<ResultOf<C>> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<ResultOf<C>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.socket.write(`${JSON.stringify({ v: PROTOCOL_VERSION, id, cmd, ...args })}\n`);
     });

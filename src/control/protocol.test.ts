@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { parseRequest } from './protocol.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { AtAnswer } from '../modem/index.js';
+import type { SupervisedLinkDetail, SupervisorStatus } from '../supervisor/index.js';
+import type { ControlClient } from './client.js';
+import { parseRequest, type ArgsOf, type RequestOf, type ResultOf } from './protocol.js';
 
 describe('parseRequest', () => {
   it('accepts every command in its shape', () => {
@@ -38,5 +41,25 @@ describe('parseRequest', () => {
   it('keeps the id of a refused request so the client can match the error', () => {
     expect(parseRequest('{"v":1,"id":42,"cmd":"nope"}')).toMatchObject({ ok: false, id: 42 });
     expect(parseRequest('{"v":9,"id":"x"}')).toMatchObject({ ok: false, id: 'x' });
+  });
+});
+
+describe('the protocol types, derived from the schemas', () => {
+  it('give each command its request and its result (checked by the typecheck step of npm test)', () => {
+    expectTypeOf<RequestOf<'dial'>>().toEqualTypeOf<{ v: 1; id?: string | number | undefined; cmd: 'dial'; link: string; force?: boolean | undefined }>();
+    expectTypeOf<ArgsOf<'at'>>().toEqualTypeOf<{ link: string; command: string }>();
+    expectTypeOf<ResultOf<'status'>>().toEqualTypeOf<SupervisorStatus>();
+    expectTypeOf<ResultOf<'link'>>().toEqualTypeOf<SupervisedLinkDetail>();
+    expectTypeOf<ControlClient['request']>().toBeFunction();
+    const ask = (client: ControlClient) => {
+      // @ts-expect-error a link command needs its link
+      void client.request('hangup');
+      // @ts-expect-error no such field
+      void client.request('status', { link: 'line0' });
+      return client.request('at', { link: 'line0', command: 'ATI' });
+    };
+    expectTypeOf(ask).returns.resolves.toEqualTypeOf<AtAnswer>();
+    // and the schema refuses at run time what the types refuse at compile time
+    expect(parseRequest('{"v":1,"cmd":"hangup"}')).toMatchObject({ ok: false, error: { code: 'CONTROL_BAD_REQUEST', message: expect.stringContaining('"link"') } });
   });
 });

@@ -11,6 +11,8 @@
  * Parsing is pure: a line in, a request or a {code, message} error out.
  */
 import { z } from 'zod';
+import type { AtAnswer } from '../modem/index.js';
+import type { ReloadResult, SupervisedLinkDetail, SupervisedLinkStatus, SupervisorStatus } from '../supervisor/index.js';
 
 export const PROTOCOL_VERSION = 1;
 /** A request line longer than this is refused (and the connection closed: no resync). */
@@ -21,8 +23,9 @@ export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 const id = z.union([z.string().max(128), z.number().int()]).optional();
 const linkName = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'expected a link name');
 
-const plain = (cmd: string) => z.object({ v: z.literal(PROTOCOL_VERSION), id, cmd: z.literal(cmd) }).strict();
-const onLink = (cmd: string) => z.object({ v: z.literal(PROTOCOL_VERSION), id, cmd: z.literal(cmd), link: linkName }).strict();
+const base = { v: z.literal(PROTOCOL_VERSION), id };
+const command = <C extends string>(cmd: C) => z.object({ ...base, cmd: z.literal(cmd) }).strict();
+const onLink = <C extends string>(cmd: C) => z.object({ ...base, cmd: z.literal(cmd), link: linkName }).strict();
 
 /** Every command, with what it does. */
 export const COMMANDS = {
@@ -41,25 +44,48 @@ export const COMMANDS = {
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
-const LINK_COMMANDS = ['link', 'hangup', 'enslave', 'emancipate'] as const;
 
-const requestSchema = z.union([
-  plain('ping'),
-  plain('status'),
-  plain('links'),
-  plain('reload'),
-  plain('subscribe'),
-  plain('unsubscribe'),
-  ...LINK_COMMANDS.map((cmd) => onLink(cmd)),
-  z.object({ v: z.literal(PROTOCOL_VERSION), id, cmd: z.literal('dial'), link: linkName, force: z.boolean().optional() }).strict(),
-  z.object({ v: z.literal(PROTOCOL_VERSION), id, cmd: z.literal('at'), link: linkName, command: z.string().min(2).max(256) }).strict(),
-] as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]]);
+/** The schema of each command's request: the request types below are derived from them. */
+const REQUESTS = {
+  ping: command('ping'),
+  status: command('status'),
+  links: command('links'),
+  link: onLink('link'),
+  dial: onLink('dial').extend({ force: z.boolean().optional() }),
+  hangup: onLink('hangup'),
+  enslave: onLink('enslave'),
+  emancipate: onLink('emancipate'),
+  reload: command('reload'),
+  at: onLink('at').extend({ command: z.string().min(2).max(256) }),
+  subscribe: command('subscribe'),
+  unsubscribe: command('unsubscribe'),
+} satisfies { [C in CommandName]: z.ZodType<{ cmd: C }> };
 
-export type ControlRequest =
-  | { v: 1; id?: string | number; cmd: 'ping' | 'status' | 'links' | 'reload' | 'subscribe' | 'unsubscribe' }
-  | { v: 1; id?: string | number; cmd: (typeof LINK_COMMANDS)[number]; link: string }
-  | { v: 1; id?: string | number; cmd: 'dial'; link: string; force?: boolean }
-  | { v: 1; id?: string | number; cmd: 'at'; link: string; command: string };
+/** The request of command `C`, as the schema checks it. */
+export type RequestOf<C extends CommandName> = z.output<(typeof REQUESTS)[C]>;
+export type ControlRequest = { [C in CommandName]: RequestOf<C> }[CommandName];
+type Rest<C extends CommandName> = Omit<RequestOf<C>, 'v' | 'id' | 'cmd'>;
+/** What a client gives besides the command: the request less `v`, `id` and `cmd` (for a
+ * command without arguments, nothing at all). */
+export type ArgsOf<C extends CommandName> = [keyof Rest<C>] extends [never] ? Record<string, never> : Rest<C>;
+
+/** What the daemon answers to each command. */
+export interface CommandResults {
+  ping: { pong: true; pid: number };
+  status: SupervisorStatus;
+  links: SupervisedLinkStatus[];
+  link: SupervisedLinkDetail;
+  dial: SupervisedLinkStatus;
+  hangup: SupervisedLinkStatus;
+  enslave: SupervisedLinkStatus;
+  emancipate: SupervisedLinkStatus;
+  reload: ReloadResult;
+  at: AtAnswer;
+  subscribe: { subscribed: true };
+  unsubscribe: { subscribed: false };
+}
+
+export type ResultOf<C extends CommandName> = CommandResults[C];
 
 export interface ControlError {
   code: string;
@@ -96,14 +122,10 @@ export function parseRequest(line: string): ParsedRequest {
   if (typeof object.cmd !== 'string' || !Object.hasOwn(COMMANDS, object.cmd)) {
     return { ok: false, ...withId, error: { code: 'CONTROL_UNKNOWN_COMMAND', message: `unknown command ${JSON.stringify(object.cmd ?? null)}; known: ${Object.keys(COMMANDS).join(', ')}` } };
   }
-  const result = requestSchema.safeParse(value);
+  // The command is known: its own schema says what is wrong with the rest.
+  const result = REQUESTS[object.cmd as CommandName].safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues.find((i) => i.code !== 'invalid_union') ?? result.error.issues[0];
-    const members = result.error.issues.flatMap((i) => (i.code === 'invalid_union' ? i.unionErrors : []));
-    // The member of the union for this command (the one whose "cmd" matched) says what is
-    // wrong, not the others.
-    const own = members.find((e) => !e.issues.some((i) => i.path[0] === 'cmd'));
-    const relevant = own?.issues[0] ?? issue;
+    const relevant = result.error.issues[0];
     const where = relevant?.path.length ? `"${relevant.path.join('.')}": ` : '';
     const what = relevant?.code === 'unrecognized_keys' ? `unexpected field(s) ${relevant.keys.map((k) => `"${k}"`).join(', ')}` : (relevant?.message ?? 'invalid request');
     return { ok: false, ...withId, error: { code: 'CONTROL_BAD_REQUEST', message: `${object.cmd}: ${where}${what}` } };

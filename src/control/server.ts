@@ -11,7 +11,22 @@ import { dirname } from 'node:path';
 import { DialbondError, isDialbondError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { LineSplitter } from '../util/index.js';
-import { errorResponse, eventMessage, MAX_REQUEST_BYTES, okResponse, parseRequest, type ControlRequest, type ControlResponse } from './protocol.js';
+import { errorResponse, eventMessage, MAX_REQUEST_BYTES, okResponse, parseRequest, type CommandName, type ControlRequest, type ControlResponse, type RequestOf, type ResultOf } from './protocol.js';
+
+/** The commands a daemon answers itself (the server handles subscribe and unsubscribe). */
+export type HandledCommand = Exclude<CommandName, 'subscribe' | 'unsubscribe'>;
+
+/** One function per command, each typed with its own request and result. */
+export type CommandHandlers = { [C in HandledCommand]: (request: RequestOf<C>) => Promise<ResultOf<C>> };
+
+/** A ControlHandler's `handle` over typed per-command functions. */
+export function dispatchTo(handlers: CommandHandlers): ControlHandler['handle'] {
+  return (request) => {
+    if (request.cmd === 'subscribe' || request.cmd === 'unsubscribe') throw new DialbondError('CONTROL_FAILED', `${request.cmd} is the server's to answer`);
+    const handler = handlers[request.cmd] as (r: ControlRequest) => Promise<unknown>;
+    return handler(request);
+  };
+}
 
 export interface ControlHandler {
   /** Answers a request (all but subscribe/unsubscribe, which the server handles). */

@@ -11,13 +11,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleConfig } from '../bundle/index.js';
 import { loadConfig, type DialbondConfig } from '../config/index.js';
-import { ControlServer, socketInUse, type ControlHandler, type ControlRequest } from '../control/index.js';
+import { ControlServer, dispatchTo, socketInUse, type ControlHandler } from '../control/index.js';
 import { detectResolverBackend, DnsManager, restoreDnsAfterCrash, type DnsLink } from '../dns/index.js';
 import { DialbondError } from '../errors/index.js';
 import { Link } from '../link/index.js';
 import { SecretMask, type Logger } from '../log/index.js';
-import { atExchange, defaultLockDir } from '../modem/index.js';
-import { createBundle, linkConfigOf, secretsOf, Supervisor, type SupervisorEvent } from '../supervisor/index.js';
+import { atExchange, defaultLockDir, type AtAnswer } from '../modem/index.js';
+import { createBundle, linkConfigOf, secretsOf, Supervisor, type ReloadResult, type SupervisorEvent } from '../supervisor/index.js';
 import { interfaceExists, readSysctl, RouterJournal, SysctlJournal, systemExec, writeSysctl } from '../sys/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { cleanLeftovers } from './leftovers.js';
@@ -189,7 +189,7 @@ export class Daemon {
   }
 
   /** Reads the configuration file again and applies it; a bad file changes nothing. */
-  async reload(): Promise<unknown> {
+  async reload(): Promise<ReloadResult> {
     const next = loadConfig(this.options.configFile).config;
     if (next.control.socket !== this.config.control.socket && this.options.socketPath === undefined) {
       this.log.warn({ socket: next.control.socket }, 'control.socket changed: takes effect at the next start');
@@ -239,36 +239,30 @@ export class Daemon {
 
   private handler(): ControlHandler {
     return {
-      handle: async (request: ControlRequest) => {
-        switch (request.cmd) {
-          case 'ping':
-            return { pong: true, pid: process.pid };
-          case 'status':
-            return this.supervisor.status();
-          case 'links':
-            return (await this.supervisor.status()).links;
-          case 'link':
-            return this.supervisor.linkDetail(request.link);
-          case 'dial':
-            this.supervisor.dial(request.link, { force: request.force === true });
-            return this.supervisor.linkStatus(request.link);
-          case 'hangup':
-            this.supervisor.hangUp(request.link);
-            return this.supervisor.linkStatus(request.link);
-          case 'enslave':
-            await this.supervisor.enslave(request.link);
-            return this.supervisor.linkStatus(request.link);
-          case 'emancipate':
-            await this.supervisor.emancipate(request.link);
-            return this.supervisor.linkStatus(request.link);
-          case 'reload':
-            return this.reload();
-          case 'at':
-            return this.terminal(request.link, request.command);
-          default:
-            throw new DialbondError('CONTROL_UNKNOWN_COMMAND', `unknown command ${request.cmd}`);
-        }
-      },
+      handle: dispatchTo({
+        ping: async () => ({ pong: true, pid: process.pid }),
+        status: () => this.supervisor.status(),
+        links: async () => (await this.supervisor.status()).links,
+        link: async ({ link }) => this.supervisor.linkDetail(link),
+        dial: async ({ link, force }) => {
+          this.supervisor.dial(link, { force: force === true });
+          return this.supervisor.linkStatus(link);
+        },
+        hangup: async ({ link }) => {
+          this.supervisor.hangUp(link);
+          return this.supervisor.linkStatus(link);
+        },
+        enslave: async ({ link }) => {
+          await this.supervisor.enslave(link);
+          return this.supervisor.linkStatus(link);
+        },
+        emancipate: async ({ link }) => {
+          await this.supervisor.emancipate(link);
+          return this.supervisor.linkStatus(link);
+        },
+        reload: () => this.reload(),
+        at: ({ link, command }) => this.terminal(link, command),
+      }),
       subscribe: (listener) => {
         const on = (event: SupervisorEvent) => listener(event);
         this.supervisor.on('event', on);
@@ -278,7 +272,7 @@ export class Daemon {
   }
 
   /** The console's AT terminal: one command to the modem of a link that is not in use. */
-  private async terminal(name: string, command: string): Promise<unknown> {
+  private async terminal(name: string, command: string): Promise<AtAnswer> {
     const status = this.supervisor.linkStatus(name);
     const link = this.config.links.find((l) => l.name === name);
     if (!link || !('device' in link)) throw new DialbondError('DAEMON_STATE', `${name} is a pty link: it has no modem to talk to`, { link: name });

@@ -167,7 +167,7 @@ async function connectWithin(path: string, ms: number): Promise<ControlClient> {
 async function waitFor(client: ControlClient, ready: (s: SupervisorStatus) => boolean, ms: number): Promise<SupervisorStatus | null> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const status = await client.request<SupervisorStatus>('status');
+    const status = await client.request('status');
     if (ready(status)) return status;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -16,7 +16,7 @@ import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { bundleConfigOf } from './bundle-factory.js';
-import type { SupervisedLink, SupervisedLinkDetail, SupervisedLinkStatus, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
+import type { SupervisedLink, SupervisedLinkDetail, SupervisedLinkStatus, ReloadResult, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
 
 export interface SupervisorDeps {
   createLink(config: LinkConfig): SupervisedLink;
@@ -256,7 +256,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
    * changed ones restarted; unchanged links are not touched. A changed bundle section
    * rebuilds the bundle around the links that are up.
    */
-  async reload(next: DialbondConfig): Promise<{ added: string[]; removed: string[]; changed: string[]; bundle: boolean }> {
+  async reload(next: DialbondConfig): Promise<ReloadResult> {
     if (this.state !== 'running') throw new DialbondError('DAEMON_STATE', `cannot reload while ${this.state}`, { state: this.state });
     const previous = this.config;
     const nextByName = new Map(next.links.map((l) => [l.name, l]));

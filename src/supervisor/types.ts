@@ -74,3 +74,11 @@ export interface SupervisorStatus {
   up: number;
   total: number;
 }
+
+/** What a reload changed: links by name, and whether the bundle was rebuilt. */
+export interface ReloadResult {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  bundle: boolean;
+}

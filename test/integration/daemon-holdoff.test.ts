@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/index.js';
 import { startModemBank, type ModemBank } from '../../src/sim/index.js';
-import type { SupervisedLinkDetail, SupervisorEvent, SupervisorStatus } from '../../src/supervisor/index.js';
+import type { SupervisedLinkDetail, SupervisorEvent } from '../../src/supervisor/index.js';
 import { isDialLine } from './helpers/dial-line.js';
 
 const bin = fileURLToPath(new URL('../../bin/dialbond', import.meta.url));
@@ -78,7 +78,7 @@ describe('dialbond daemon and a modem that holds dials off', () => {
       .map((l) => JSON.parse(l) as LogLine);
   /** The ATD commands the daemon sent to a link's modem. */
   const dialsOf = (link: string) => logLines().filter((l) => l.msg === 'modem' && l.link === link && l.direction === 'tx' && isDialLine(l.text)).length;
-  const status = () => client.request<SupervisorStatus>('status');
+  const status = () => client.request('status');
   const linkOf = async (name: string) => (await status()).links.find((l) => l.name === name)!;
   const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--socket', socket], { encoding: 'utf8', timeout: 30_000 });
 

@@ -56,7 +56,7 @@ const write = (text: string) => void process.stdout.write(text);
 /** The links to watch: the daemon's bundled ones when a daemon answers, else every ppp interface. */
 async function watchedLinks(socket: string | undefined): Promise<Array<{ name: string; ifname: string }>> {
   try {
-    const status = await withDaemon({ ...(socket !== undefined ? { socket } : {}) }, (c) => c.request<SupervisorStatus>('status'));
+    const status = await withDaemon({ ...(socket !== undefined ? { socket } : {}) }, (c) => c.request('status'));
     return status.links.filter((l): l is SupervisedLinkStatus & { ifname: string } => l.state === 'up' && l.ifname !== null).map((l) => ({ name: l.name, ifname: l.ifname }));
   } catch (error) {
     if (!isDialbondError(error, 'CONTROL_UNAVAILABLE')) throw error;
@@ -124,7 +124,7 @@ export function registerQueries(program: Command): void {
     .option('--json', 'print the daemon\'s status object, or the link\'s with "transcript" (see README: control socket)')
     .option('--socket <path>', 'the daemon\'s control socket')
     .action(async (link: string | undefined, options: { json?: boolean; socket?: string }) => {
-      const ask = () => withDaemon<SupervisorStatus | SupervisedLinkDetail>(options, (c) => (link === undefined ? c.request<SupervisorStatus>('status') : c.request<SupervisedLinkDetail>('link', { link })));
+      const ask = () => withDaemon<SupervisorStatus | SupervisedLinkDetail>(options, (c) => (link === undefined ? c.request('status') : c.request('link', { link })));
       if (!options.json) {
         await run(async () => {
           const answer = await ask();
@@ -160,7 +160,7 @@ export function registerQueries(program: Command): void {
     if (cmd === 'dial') command.option('--force', 'dial even while the modem holds the number off (DELAYED): it may answer BLACKLISTED next');
     command.action((link: string, options: { json?: boolean; socket?: string; force?: boolean }) =>
       run(async () => {
-        const status = await withDaemon(options, (c) => c.request<SupervisedLinkStatus>(cmd, { link, ...(options.force ? { force: true } : {}) }));
+        const status = await withDaemon(options, (c) => c.request(cmd, { link, ...(options.force ? { force: true } : {}) }));
         write(options.json ? `${JSON.stringify(status)}\n` : `${status.name}: ${status.state}${status.bundled ? ', in the bundle' : ''}${status.reason ? ` (${status.reason.code}: ${status.reason.message})` : ''}\n`);
       }),
     );

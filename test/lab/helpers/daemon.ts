@@ -62,7 +62,7 @@ export class DaemonProcess {
   }
 
   status(): Promise<SupervisorStatus> {
-    return this.control.request<SupervisorStatus>('status');
+    return this.control.request('status');
   }
 
   /** Resolves with the status once `ready(status)` holds; rejects after `ms` with the log. */
