@@ -6,6 +6,12 @@
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { LineFramer, classifyLine } from '../hayes/index.js';
 import type { ModemIo } from './io.js';
+import { exchangeMachine } from './exchange.js';
+import { guardedEscapeMachine } from './guarded-escape.js';
+import { loginChatMachine } from './login-chat.js';
+import { wakeMachine } from './wake.js';
+import { prepareMachine } from './prepare.js';
+import { dialAttemptsMachine } from './dial-attempts.js';
 import type { ModemEvent } from './machine.js';
 
 /** Printable text of raw bytes for the login chat: latin1, control bytes dropped except
@@ -40,11 +46,22 @@ export function chunkEvents(framer: LineFramer, data: Uint8Array): ModemEvent[] 
 }
 
 export function createModemActors(io: ModemIo) {
+  const write = fromPromise<void, { text: string; holdAtConnect?: boolean }>(({ input }) =>
+    input.text ? io.write(input.text, input.holdAtConnect ? { holdAtConnect: true } : {}) : Promise.resolve(),
+  );
+  const exchange = exchangeMachine.provide({ actors: { write } });
+  const escape = guardedEscapeMachine.provide({ actors: { write } });
+  const wake = wakeMachine.provide({ actors: { exchange, escape } });
   return {
     openPort: fromPromise<void, void>(() => io.open()),
-    write: fromPromise<void, { text: string; holdAtConnect?: boolean }>(({ input }) =>
-      input.text ? io.write(input.text, input.holdAtConnect ? { holdAtConnect: true } : {}) : Promise.resolve(),
-    ),
+    write,
+    // The children write through the same port (each machine's actors are its own).
+    exchange,
+    escape,
+    login: loginChatMachine.provide({ actors: { write } }),
+    wake,
+    prepare: prepareMachine.provide({ actors: { exchange, wake } }),
+    dial: dialAttemptsMachine.provide({ actors: { exchange } }),
     resumeReading: fromPromise<void, void>(async () => io.resumeReading()),
     closePort: fromPromise<void, { dropDtr: boolean }>(({ input }) => io.close({ dropDtr: input.dropDtr })),
     portEvents: fromCallback<EventObject, void>(({ sendBack }) => {

@@ -42,6 +42,8 @@ interface Run {
   output: ModemSessionOutput;
   io: FakeModemIo;
   transcript: Array<{ direction: string; text: string }>;
+  /** The modem's unsolicited lines, as the machine streams them. */
+  unsolicited: string[];
   clock: SimulatedClock;
 }
 
@@ -59,6 +61,8 @@ async function run(
   const actor = createActor(modemMachine.provide({ actors: createModemActors(io) }), { input: { plan }, clock });
   const transcript: Run['transcript'] = [];
   actor.on('transcript', (e) => transcript.push({ direction: e.direction, text: e.text }));
+  const unsolicited: string[] = [];
+  actor.on('unsolicited', (e) => unsolicited.push(e.line.text));
   actor.start();
   during?.(io, clock, (e) => actor.send(e));
   for (let t = 0; t < limitMs && actor.getSnapshot().status === 'active'; t += 50) {
@@ -68,7 +72,7 @@ async function run(
   for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
   const snapshot = actor.getSnapshot();
   expect(snapshot.status).toBe('done');
-  return { output: snapshot.output as ModemSessionOutput, io, transcript, clock };
+  return { output: snapshot.output as ModemSessionOutput, io, transcript, unsolicited, clock };
 }
 
 describe('modem machine: connecting', () => {
@@ -355,6 +359,17 @@ describe('modem machine: failures before dialing', () => {
     const { output } = await run(modem(() => undefined, { 'AT+CPIN?': ['+CME ERROR: SIM not inserted'] }), {}, gsm);
     expect(output.outcome).toMatchObject({ code: 'MODEM_CHECK_FAILED' });
     expect(output.outcome.message).toContain('SIM not inserted');
+  });
+
+  it('streams RING and other unsolicited lines on their own, not into the answer of the check in flight', async () => {
+    const gsm: ProfileInput = { ...BASE_PROFILE, checks: [{ send: 'AT+CPIN?', expect: '+CPIN: READY' }], dial: { defaultNumber: '*99#' } };
+    const { output, unsolicited } = await run(
+      modem((_, m) => m.reply('CONNECT'), { 'AT+CPIN?': ['RING', '+CMTI: "ME",1', '+CPIN: READY', 'OK'] }),
+      { numbers: [] },
+      gsm,
+    );
+    expect(output.outcome.result).toBe('connected');
+    expect(unsolicited).toEqual(['RING', '+CMTI: "ME",1']);
   });
 
   it('dials the GSM default number when none is given and passes a READY check', async () => {

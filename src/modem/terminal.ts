@@ -5,8 +5,10 @@
  * middle), and a modem that says nothing is given up on after the timeout.
  */
 import { DialbondError } from '../errors/index.js';
-import { classifyLine, commandLine, isEcho, LineFramer, validateCommand } from '../hayes/index.js';
+import { createActor, fromPromise } from 'xstate';
+import { classifyLine, LineFramer, validateCommand } from '../hayes/index.js';
 import { systemClock, type Clock } from '../util/index.js';
+import { exchangeMachine, type ExchangeInput, type ExchangeOutput } from './exchange.js';
 import type { ModemIo } from './io.js';
 import { acquireDeviceLock } from './lock.js';
 import { SerialModemIo } from './serial-io.js';
@@ -42,31 +44,38 @@ export async function atExchange(options: AtExchangeOptions): Promise<AtAnswer> 
   const started = clock.now();
   const lock = acquireDeviceLock(options.device, options.lockDir !== undefined ? { dir: options.lockDir } : {});
   const io = options.io ?? new SerialModemIo({ device: options.device, baudRate: options.baudRate ?? 115200, flowControl: 'hardware' });
-  const lines: string[] = [];
   try {
     await io.open();
-    const framer = new LineFramer();
-    const final = await new Promise<string | null>((resolve) => {
-      const timer = clock.setTimeout(() => done(null), options.timeoutMs ?? 5000);
-      const unsubscribe = io.subscribe((event) => {
-        if (event.type === 'closed') return done(null);
-        for (const e of framer.push(event.data)) {
-          if (e.type !== 'line' || e.text.trim() === '' || isEcho(e.text, command)) continue;
-          const classified = classifyLine(e.text);
-          if (classified.kind === 'final') return done(e.text.trim());
-          lines.push(e.text.trim());
-        }
-      });
-      function done(result: string | null) {
-        clock.clearTimeout(timer);
-        unsubscribe();
-        resolve(result);
-      }
-      io.write(commandLine(command)).catch(() => done(null));
-    });
+    const output = await runExchange(io, clock, { command, timeoutMs: options.timeoutMs ?? 5000 });
+    const lines = output.status === 'write-failed' ? [] : output.lines;
+    const final = output.status === 'final' ? output.final.text.trim() : null;
     return { command, lines, final, elapsedMs: clock.now() - started };
   } finally {
     await io.close({ dropDtr: false }).catch(() => undefined);
     lock.release();
   }
+}
+
+/** The same AT exchange the modem machine runs, on its own, over `io`. A port that closes
+ * under it ends it as a silent one. */
+function runExchange(io: ModemIo, clock: Clock, input: ExchangeInput): Promise<ExchangeOutput> {
+  const machine = exchangeMachine.provide({ actors: { write: fromPromise<void, { text: string }>(({ input: w }) => io.write(w.text)) } });
+  const actor = createActor(machine, { input, clock });
+  const framer = new LineFramer();
+  return new Promise<ExchangeOutput>((resolve) => {
+    const unsubscribe = io.subscribe((event) => {
+      if (event.type === 'closed') {
+        actor.stop();
+        finish({ status: 'timeout', info: [], intermediates: [], lines: [], echoed: false });
+        return;
+      }
+      for (const e of framer.push(event.data)) if (e.type === 'line') actor.send({ type: 'LINE', line: classifyLine(e.text) });
+    });
+    function finish(output: ExchangeOutput) {
+      unsubscribe();
+      resolve(output);
+    }
+    actor.subscribe({ complete: () => finish(actor.getSnapshot().output as ExchangeOutput) });
+    actor.start();
+  });
 }
