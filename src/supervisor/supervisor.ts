@@ -16,6 +16,7 @@ import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { bundleConfigOf } from './bundle-factory.js';
+import { isBundled, nextMembership, nextStep, OUT, type Membership } from './membership.js';
 import type { SupervisedLink, SupervisedLinkDetail, SupervisedLinkStatus, ReloadResult, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
 
 export interface SupervisorDeps {
@@ -32,10 +33,8 @@ interface Entry {
   link: SupervisedLink;
   /** The link machine says up. */
   up: boolean;
-  /** Should be in the bundle: drives the queue (an add may still be waiting its turn). */
-  wanted: boolean;
-  /** Is in the bundle: the backend has taken it. */
-  bundled: boolean;
+  /** In the bundle or not, and whether it should be (membership.ts). */
+  membership: Membership;
   heldOut: boolean;
   weight: number;
   /** Dial attempts and drops (up -> not up) since the daemon started. */
@@ -147,8 +146,8 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
    * busy bundle queue gets to the removal: it would be reported parked and bundled). */
   hangUp(name: string): void {
     const e = this.entry(name);
-    if (!e.wanted) return e.link.hangUp();
-    void this.enqueueRemove(e, this.clock.now()).then(() => e.link.hangUp());
+    if (!e.membership.wanted) return e.link.hangUp();
+    void this.leave(e, this.clock.now()).then(() => e.link.hangUp());
   }
 
   /** Takes an up link out of the bundle and keeps it out (the line stays up). Resolves once
@@ -158,7 +157,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   async emancipate(name: string): Promise<void> {
     const e = this.entry(name);
     e.heldOut = true;
-    if (e.wanted) await this.enqueueRemove(e, this.clock.now());
+    if (e.membership.wanted) await this.leave(e, this.clock.now());
     else await this.queue;
   }
 
@@ -167,16 +166,16 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   async enslave(name: string): Promise<void> {
     const e = this.entry(name);
     e.heldOut = false;
-    if (e.up && !e.wanted) await this.enqueueAdd(e);
+    if (e.up && !e.membership.wanted) await this.join(e);
     else await this.queue;
   }
 
   /** Takes a link out of the bundle and puts it back in (starvation's first remedy). */
   async readd(name: string): Promise<void> {
     const e = this.entry(name);
-    if (!e.wanted) return;
-    await this.enqueueRemove(e, this.clock.now());
-    if (e.up && !e.heldOut) await this.enqueueAdd(e);
+    if (!e.membership.wanted) return;
+    await this.leave(e, this.clock.now());
+    if (e.up && !e.heldOut) await this.join(e);
   }
 
   /** Declares an up link unusable: it leaves the bundle and is redialed. */
@@ -189,7 +188,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const e = this.entry(name);
     if (Math.round(weight) === Math.round(e.weight)) return;
     e.weight = weight;
-    if (!e.wanted) return;
+    if (!e.membership.wanted) return;
     await this.enqueue(async () => {
       try {
         await this.bundle.setWeight(name, weight);
@@ -203,7 +202,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   /** The bundled links and their interfaces, for health checks and traffic sampling. */
   bundledLinks(): Array<{ name: string; ifname: string; remoteIp: string | null; weight: number }> {
     return [...this.entries.values()]
-      .filter((e) => e.bundled)
+      .filter((e) => isBundled(e.membership))
       .map((e) => {
         const s = e.link.status();
         return { name: e.link.name, ifname: s.ifname ?? '', remoteIp: s.remoteIp, weight: e.weight };
@@ -223,7 +222,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const e = this.entry(name);
     const c = e.configured;
     const where = 'command' in c ? c.command.join(' ') : `${c.device}${c.numbers[0] ? ` ${c.numbers[0]}` : ''}`;
-    return { ...e.link.status(), bundled: e.bundled, heldOut: e.heldOut, weight: e.weight, where, dials: e.dials, drops: e.drops };
+    return { ...e.link.status(), bundled: isBundled(e.membership), heldOut: e.heldOut, weight: e.weight, where, dials: e.dials, drops: e.drops };
   }
 
   /** One link's status with the last dial's transcript (kept out of `status`: it is long). */
@@ -290,7 +289,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   private addEntry(configured: ConfigLink, prepared?: LinkConfig, start = true): void {
     const link = this.deps.createLink(prepared ?? this.deps.linkConfig(configured, this.config));
-    const e: Entry = { configured, link, up: false, wanted: false, bundled: false, heldOut: false, weight: configured.weight ?? 1, dials: 0, drops: 0 };
+    const e: Entry = { configured, link, up: false, membership: OUT, heldOut: false, weight: configured.weight ?? 1, dials: 0, drops: 0 };
     this.entries.set(configured.name, e);
     link.on('transition', (t) => this.onTransition(e, t));
     link.on('dns', (servers) => {
@@ -304,21 +303,18 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     if (!e) return;
     this.entries.delete(name);
     await e.link.stop();
-    if (e.wanted) await this.enqueueRemove(e, this.clock.now());
+    if (e.membership.wanted) await this.leave(e, this.clock.now());
   }
 
   private async rebuildBundle(): Promise<void> {
-    const members = [...this.entries.values()].filter((e) => e.wanted);
+    const members = [...this.entries.values()].filter((e) => e.membership.wanted);
     await this.enqueue(async () => {
       await this.bundle.destroy();
-      for (const e of members) {
-        e.bundled = false;
-        e.wanted = false;
-      }
+      for (const e of members) e.membership = nextMembership(e.membership, { type: 'bundle-gone' });
       this.bundle = this.deps.createBundle(bundleConfigOf(this.config));
       await this.bundle.create();
     });
-    for (const e of members) if (e.up && !e.heldOut) await this.enqueueAdd(e);
+    for (const e of members) if (e.up && !e.heldOut) await this.join(e);
   }
 
   private onTransition(e: Entry, t: LinkTransition): void {
@@ -329,12 +325,15 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       e.up = true;
       const status = e.link.status();
       e.weight = e.configured.weight ?? status.speed ?? (e.link.config.kind === 'modem' ? e.link.config.baudRate : undefined) ?? 1;
-      if (!e.heldOut && this.state !== 'stopping') void this.enqueueAdd(e);
+      if (!e.heldOut && this.state !== 'stopping') void this.join(e);
     } else if (e.up) {
       e.up = false;
       e.drops++;
+      // The member the bundle holds is this run's interface: a redial comes back with
+      // another, so it leaves even if the link is wanted again before the queue gets to it.
+      e.membership = nextMembership(e.membership, { type: 'dropped' });
       // While stopping, the bundle's destroy() takes every member out at once.
-      if (e.wanted && this.state !== 'stopping') void this.enqueueRemove(e, t.atMs);
+      if (e.membership.wanted && this.state !== 'stopping') void this.leave(e, t.atMs);
     }
   }
 
@@ -344,44 +343,61 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     return this.queue;
   }
 
-  private enqueueAdd(e: Entry): Promise<void> {
-    e.wanted = true;
+  /** The link should be in the bundle; the queue adds it at its turn. */
+  private join(e: Entry): Promise<void> {
+    e.membership = nextMembership(e.membership, { type: 'want', wanted: true });
+    return this.sync(e, this.clock.now());
+  }
+
+  /** The link should leave the bundle; `sinceMs` is when it stopped being usable, to
+   * report how long its removal took. */
+  private leave(e: Entry, sinceMs: number): Promise<void> {
+    e.membership = nextMembership(e.membership, { type: 'want', wanted: false });
+    return this.sync(e, sinceMs);
+  }
+
+  /** At its turn in the queue, does what the link's membership needs now: nothing, an add,
+   * a removal, or a removal and then an add (a stale member leaves before the new one). */
+  private sync(e: Entry, sinceMs: number): Promise<void> {
     return this.enqueue(async () => {
-      // The link may have gone down, or been held out, while this waited its turn.
-      if (!e.wanted || !e.up) return;
-      const s = e.link.status();
-      if (!s.ifname) return;
-      const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight };
-      const started = this.clock.now();
-      try {
-        await this.bundle.addLink(member);
-        e.bundled = true;
-        this.publish({ type: 'bundle', link: member.name, action: 'added', ifname: member.ifname, weight: member.weight, atMs: this.clock.now(), tookMs: this.clock.now() - started });
-      } catch (error) {
-        e.wanted = false;
-        this.bundleError(member.name, 'add', error);
+      for (let step = nextStep(e.membership); step !== null; step = nextStep(e.membership)) {
+        if (step === 'add' && !(await this.add(e))) return;
+        if (step === 'remove') await this.remove(e, sinceMs);
       }
     });
   }
 
-  /** Takes a link out; `sinceMs` is when it stopped being usable, to report how long that took. */
-  private enqueueRemove(e: Entry, sinceMs: number): Promise<void> {
-    e.wanted = false;
+  /** Adds the link with what it has now; false when it cannot be (down, no interface, refused). */
+  private async add(e: Entry): Promise<boolean> {
+    const s = e.link.status();
+    if (!e.up || !s.ifname) return false;
+    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight };
+    const started = this.clock.now();
+    e.membership = nextMembership(e.membership, { type: 'add-started' });
+    try {
+      await this.bundle.addLink(member);
+      e.membership = nextMembership(e.membership, { type: 'add-done', ok: true });
+      this.publish({ type: 'bundle', link: member.name, action: 'added', ifname: member.ifname, weight: member.weight, atMs: this.clock.now(), tookMs: this.clock.now() - started });
+      return true;
+    } catch (error) {
+      e.membership = nextMembership(e.membership, { type: 'add-done', ok: false });
+      this.bundleError(member.name, 'add', error);
+      return false;
+    }
+  }
+
+  private async remove(e: Entry, sinceMs: number): Promise<void> {
     const ifname = e.link.status().ifname ?? '';
-    return this.enqueue(async () => {
-      // An add that was still waiting its turn has seen `wanted` false and done nothing.
-      if (!e.bundled) return;
-      try {
-        await this.bundle.removeLink(e.link.name);
-        e.bundled = false;
-        const now = this.clock.now();
-        this.publish({ type: 'bundle', link: e.link.name, action: 'removed', ifname, atMs: now, tookMs: now - sinceMs });
-      } catch (error) {
-        // Backends forget a member before undoing it: whatever failed, it is no longer theirs.
-        e.bundled = false;
-        this.bundleError(e.link.name, 'remove', error);
-      }
-    });
+    e.membership = nextMembership(e.membership, { type: 'remove-started' });
+    try {
+      await this.bundle.removeLink(e.link.name);
+      const now = this.clock.now();
+      this.publish({ type: 'bundle', link: e.link.name, action: 'removed', ifname, atMs: now, tookMs: now - sinceMs });
+    } catch (error) {
+      this.bundleError(e.link.name, 'remove', error);
+    } finally {
+      e.membership = nextMembership(e.membership, { type: 'remove-done' });
+    }
   }
 
   private bundleError(link: string, action: 'add' | 'remove' | 'weight', error: unknown): void {
