@@ -5,13 +5,40 @@
  * binding retries such reads forever, so a dropped line went unnoticed (and spun a CPU);
  * here it ends the port with a `disconnect` error, which the stream reports as a close.
  */
-import { read as fsRead } from 'node:fs';
+import { read as fsRead, readSync } from 'node:fs';
 import { LinuxBinding, type LinuxBindingInterface, type LinuxPortBinding } from '@serialport/bindings-cpp';
 import type { ReadGate } from './read-gate.js';
 
 type ReadResult = { buffer: Buffer; bytesRead: number };
 
 const DISCONNECT_CODES = new Set(['EIO', 'ENXIO', 'ENODEV', 'EBADF']);
+
+/**
+ * While the gate is byte-precise: the bytes already waiting in the tty, read one at a time
+ * in a row (the port is non-blocking, so an empty tty ends the run with EAGAIN), asking the
+ * gate after each. One read(2) per byte either way, but one trip through the event loop
+ * for the lot instead of one per byte, which is what a byte costs a Node process (the
+ * CARRIER, PROTOCOL and CONNECT lines of a dial are a hundred bytes). Returns how many it
+ * read; 0 with nothing waiting; null at end of file (a hang-up).
+ */
+function drainPrecisely(fd: number, buffer: Buffer, offset: number, length: number, gate: ReadGate): number | null {
+  let n = 0;
+  while (n < length && gate.precise) {
+    let bytesRead: number;
+    try {
+      bytesRead = readSync(fd, buffer, offset + n, 1, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') break;
+      if (n > 0) break; // the next read reports it
+      throw error;
+    }
+    if (bytesRead === 0) return n > 0 ? n : null;
+    gate.took(buffer.subarray(offset + n, offset + n + 1));
+    n++;
+  }
+  return n;
+}
 
 function readOnce(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
   return new Promise((resolve, reject) => fsRead(fd, buffer, offset, length, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
@@ -34,6 +61,12 @@ async function readDetectingHangup(port: LinuxPortBinding, buffer: Buffer, offse
     }
     if (!port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
     try {
+      if (most === 1 && gate?.precise) {
+        const drained = drainPrecisely(port.fd, buffer, offset, length, gate);
+        if (drained === null) throw Object.assign(new Error('the line hung up (end of file on the tty)'), { disconnect: true, code: 'EHANGUP' });
+        if (drained > 0) return { buffer, bytesRead: drained };
+        throw Object.assign(new Error('nothing waiting'), { code: 'EAGAIN' });
+      }
       const bytesRead = await readOnce(port.fd, buffer, offset, most);
       if (bytesRead > 0) {
         gate?.took(buffer.subarray(offset, offset + bytesRead));

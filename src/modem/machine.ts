@@ -211,6 +211,9 @@ export const modemMachine = setup({
         /** Reset (unless the probe was it), init and checks; the last init may ride the dial. */
         preparing: {
           entry: { type: 'phase', params: { phase: 'preparing' } },
+          // Nothing to run on lines of their own (the generic profile's one init rides the
+          // dial): straight on, without starting a child for nothing.
+          always: { guard: ({ context }) => context.resumeAt >= context.plan.steps.length - (context.initOnDial ? 1 : 0), target: 'dialing' },
           invoke: {
             src: 'prepare',
             id: 'prepare',

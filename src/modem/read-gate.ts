@@ -17,6 +17,9 @@ export interface ReadGate {
   ready(): Promise<number>;
   /** The bytes the last read returned. */
   took(bytes: Uint8Array): void;
+  /** True while reading is byte-precise: the port may then read the bytes already waiting
+   * one at a time in a row, asking again after each (see hangup-binding.ts). */
+  readonly precise?: boolean;
 }
 
 type Mode = 'bulk' | 'precise' | 'held' | 'closed';
@@ -47,6 +50,10 @@ export class ConnectReadGate implements ReadGate {
   close(): void {
     this.mode = 'closed';
     this.wake();
+  }
+
+  get precise(): boolean {
+    return this.mode === 'precise';
   }
 
   /** Whether reading stopped at a CONNECT line and waits for release(). */
