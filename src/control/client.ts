@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
-import { DialbondError, ERROR_CODES, systemErrorCode, type ErrorCode } from '../errors/index.js';
+import { DialbondError, isErrorCode, systemErrorCode } from '../errors/index.js';
 import { LineSplitter } from '../util/index.js';
 import { MAX_ANSWER_BYTES, PROTOCOL_VERSION, type ArgsOf, type CommandName, type ControlResponse, type ResultOf } from './protocol.js';
 
@@ -13,7 +13,7 @@ export const DEFAULT_CONTROL_SOCKET = '/run/dialbond/control.sock';
 
 /** An error the daemon answered with: its code and message, as a DialbondError when the code is one of ours. */
 function remoteError(code: string, message: string): Error {
-  if (Object.hasOwn(ERROR_CODES, code)) return new DialbondError(code as ErrorCode, message, { remote: true });
+  if (isErrorCode(code)) return new DialbondError(code, message, { remote: true });
   return Object.assign(new Error(message), { code });
 }
 

@@ -4,6 +4,8 @@
  * transcript and the phase that observers see, so every report goes up the chain).
  */
 import type { ExchangeOutput } from './exchange.js';
+import { writeFailed, type ModemOutcome } from './outcome.js';
+import type { ModemPlan } from './plan.js';
 
 /** The done event of an invoked child, as a guard or action sees it. */
 export type DoneEvent<T> = { output: T };
@@ -31,6 +33,11 @@ export const finalIs =
 export function answerText(event: unknown): string {
   const output = outputOf<ExchangeOutput>(event);
   return output.status === 'final' ? output.final.text : '';
+}
+
+/** The outcome of a child that ended with `write-failed`: the port's own reason. */
+export function childWriteFailed({ context, event }: { context: { plan: ModemPlan }; event: unknown }): ModemOutcome {
+  return writeFailed(context.plan.device, outputOf<{ error: unknown }>(event).error);
 }
 
 /** The progress a session shows (status, the console). */

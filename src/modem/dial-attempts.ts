@@ -12,9 +12,9 @@ import { assign, sendParent, sendTo, setup } from 'xstate';
 import { mergeConnectDetails, parseConnect, type Classified, type ConnectInfo } from '../hayes/index.js';
 import type { DialOutcome } from '../profiles/index.js';
 import { formatDuration } from '../util/duration.js';
-import { finalIs, isStatus, outputOf, type ChildReport } from './child-output.js';
+import { childWriteFailed, finalIs, isStatus, outputOf, type ChildReport } from './child-output.js';
 import { exchangeMachine, type ExchangeOutput, type IntermediateLine } from './exchange.js';
-import { dialOutcomeOf, dialResultOf, failure, modemOn, writeFailed, type ModemOutcome } from './outcome.js';
+import { dialOutcomeOf, dialResultOf, failure, modemOn, type ModemOutcome } from './outcome.js';
 import type { ModemPlan } from './plan.js';
 
 export interface DialAttemptsInput {
@@ -98,7 +98,7 @@ export const dialAttemptsMachine = setup({
         id: 'exchange',
         input: ({ context }) => ({ command: current(context).command, timeoutMs: context.plan.timeouts.dial, holdAtConnect: true }),
         onDone: [
-          { guard: isStatus<ExchangeOutput>('write-failed'), target: 'done', actions: { type: 'fail', params: ({ context, event }) => writeFailed(context.plan.device, outputOf<{ error: unknown }>(event).error) } },
+          { guard: isStatus<ExchangeOutput>('write-failed'), target: 'done', actions: { type: 'fail', params: childWriteFailed } },
           {
             guard: finalIs('connect'),
             target: 'done',
@@ -123,7 +123,7 @@ export const dialAttemptsMachine = setup({
         src: 'exchange',
         id: 'exchange',
         input: ({ context }) => ({ command: '', send: '\r', timeoutMs: context.plan.timeouts.command }),
-        onDone: [{ guard: isStatus<ExchangeOutput>('write-failed'), target: 'done', actions: { type: 'fail', params: ({ context, event }) => writeFailed(context.plan.device, outputOf<{ error: unknown }>(event).error) } }, { target: 'judged' }],
+        onDone: [{ guard: isStatus<ExchangeOutput>('write-failed'), target: 'done', actions: { type: 'fail', params: childWriteFailed } }, { target: 'judged' }],
       },
     },
 

@@ -18,12 +18,12 @@ import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup,
 import { isEcho, type Classified, type ConnectInfo } from '../hayes/index.js';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { formatDuration } from '../util/duration.js';
-import { isStatus, outputOf, type ChildReport, type ModemPhase } from './child-output.js';
+import { childWriteFailed, isStatus, outputOf, type ChildReport, type ModemPhase } from './child-output.js';
 import { dialAttemptsMachine, dialOf, type DialAttemptsOutput } from './dial-attempts.js';
 import { exchangeMachine } from './exchange.js';
 import { guardedEscapeMachine, type EscapeInput, type EscapeOutput } from './guarded-escape.js';
 import { loginChatMachine, type LoginInput, type LoginOutput } from './login-chat.js';
-import { failure, modemOn, writeFailed, type ModemOutcome } from './outcome.js';
+import { failure, modemOn, type ModemOutcome } from './outcome.js';
 import type { ModemPlan } from './plan.js';
 import { prepareMachine, wakeFailure, type PrepareOutput } from './prepare.js';
 import { wakeMachine, type WakeMemory, type WakeOutput } from './wake.js';
@@ -74,6 +74,9 @@ interface ModemContext {
 }
 
 const where = (context: ModemContext): string => modemOn(context.plan.device);
+
+/** Steps run on lines of their own: all of them, less the init that rides the first dial. */
+const stepsBeforeDial = (context: ModemContext): number => context.plan.steps.length - (context.initOnDial ? 1 : 0);
 
 /** Each state that runs a child hands it the port's lines (and records them first). */
 const LINES_TO = (child: string) => ({ LINE: { actions: ['seeLine' as const, { type: 'toChild' as const, params: child }] } });
@@ -213,11 +216,11 @@ export const modemMachine = setup({
           entry: { type: 'phase', params: { phase: 'preparing' } },
           // Nothing to run on lines of their own (the generic profile's one init rides the
           // dial): straight on, without starting a child for nothing.
-          always: { guard: ({ context }) => context.resumeAt >= context.plan.steps.length - (context.initOnDial ? 1 : 0), target: 'dialing' },
+          always: { guard: ({ context }) => context.resumeAt >= stepsBeforeDial(context), target: 'dialing' },
           invoke: {
             src: 'prepare',
             id: 'prepare',
-            input: ({ context }) => ({ plan: context.plan, from: context.resumeAt, until: context.plan.steps.length - (context.initOnDial ? 1 : 0), memory: context.memory }),
+            input: ({ context }) => ({ plan: context.plan, from: context.resumeAt, until: stepsBeforeDial(context), memory: context.memory }),
             onDone: [
               { guard: isStatus<PrepareOutput>('ready'), target: 'dialing', actions: assign(({ event }) => ({ memory: outputOf<PrepareOutput>(event).memory })) },
               { target: '#modem.closing', actions: assign(({ event }) => ({ outcome: outputOf<Extract<PrepareOutput, { status: 'failed' }>>(event).outcome })) },
@@ -277,7 +280,7 @@ export const modemMachine = setup({
               input: ({ context }): LoginInput => ({ steps: context.plan.login, failures: context.plan.loginFailures, success: context.plan.loginSuccess, settleMs: context.plan.timeouts.loginSettle }),
               onDone: [
                 { guard: isStatus<LoginOutput>('in'), target: '#modem.online' },
-                { guard: isStatus<LoginOutput>('write-failed'), target: '#modem.closing', actions: { type: 'fail', params: ({ context, event }) => writeFailed(context.plan.device, outputOf<{ error: unknown }>(event).error) } },
+                { guard: isStatus<LoginOutput>('write-failed'), target: '#modem.closing', actions: { type: 'fail', params: childWriteFailed } },
                 { guard: isStatus<LoginOutput>('no-carrier'), target: '#modem.closing', actions: { type: 'fail', params: ({ context }) => failure('no-carrier', 'MODEM_LOGIN_FAILED', `${where(context)}: the line dropped during login`) } },
                 {
                   guard: isStatus<LoginOutput>('no-prompt'),

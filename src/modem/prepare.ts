@@ -7,7 +7,7 @@
 import { assign, sendParent, sendTo, setup } from 'xstate';
 import type { Classified } from '../hayes/index.js';
 import { formatDuration } from '../util/duration.js';
-import { answerText, finalIs, isStatus, outputOf, type ChildReport } from './child-output.js';
+import { answerText, childWriteFailed, finalIs, isStatus, outputOf, type ChildReport } from './child-output.js';
 import { exchangeMachine, type ExchangeOutput } from './exchange.js';
 import { failure, modemOn, stepRefused, writeFailed, type ModemOutcome } from './outcome.js';
 import type { ModemPlan, PlanStep } from './plan.js';
@@ -80,7 +80,7 @@ export const prepareMachine = setup({
         id: 'exchange',
         input: ({ context }) => ({ command: stepOf(context).command, timeoutMs: stepOf(context).timeoutMs }),
         onDone: [
-          { guard: isStatus<ExchangeOutput>('write-failed'), target: 'done', actions: { type: 'fail', params: ({ context, event }) => writeFailed(context.plan.device, outputOf<{ error: unknown }>(event).error) } },
+          { guard: isStatus<ExchangeOutput>('write-failed'), target: 'done', actions: { type: 'fail', params: childWriteFailed } },
           {
             guard: ({ context, event }) => checkUnmet(context, outputOf(event)),
             target: 'done',

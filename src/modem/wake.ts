@@ -7,7 +7,7 @@
  * escape and ATH bring an online one back. Later, a step that goes unanswered enters at
  * the quiet-mode recovery. The output says at which step the session resumes, or why not.
  */
-import { and, assign, sendParent, sendTo, setup } from 'xstate';
+import { and, assign, not, sendParent, sendTo, setup } from 'xstate';
 import type { Classified } from '../hayes/index.js';
 import { formatDuration } from '../util/duration.js';
 import { finalIs, isStatus, outputOf, type ChildReport } from './child-output.js';
@@ -219,7 +219,7 @@ export const wakeMachine = setup({
           {
             // Echoed but silent, even to this: perhaps the far end of a call still up
             // echoes what we send. The escape is the way back to command mode.
-            guard: ({ context }) => !context.memory.escaped,
+            guard: not('escaped'),
             target: 'escaping',
             actions: [{ type: 'unanswered', params: ({ context }) => context.plan.quietRecovery }, { type: 'note', params: 'no answer either: the modem may still be online; escaping to command mode' }],
           },
