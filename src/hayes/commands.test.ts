@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { DialbondError, type ErrorCode } from '../errors/index.js';
-import { buildDialCommand, commandLine, initOnDialLine, isEcho, validateCommand, validateDialString } from './commands.js';
+import { buildDialCommand, commandLine, initOnDialLine, isEcho, startsCall, validateCommand, validateDialString } from './commands.js';
 
 /** Runs `fn` and returns the DialbondError it throws (failing the test otherwise). */
 function thrown(fn: () => unknown): DialbondError {
@@ -236,5 +236,14 @@ describe('initOnDialLine', () => {
     const init = `AT${'E1'.repeat(15)}`; // 30 characters of body
     expect(initOnDialLine(init, 'ATDT123456789')).toBeNull(); // 30 + 12
     expect(initOnDialLine(init, 'ATDT1234567')).toBe(`${init}DT1234567`); // 30 + 10
+  });
+});
+
+describe('startsCall', () => {
+  it('finds D, A and O among basic commands', () => {
+    for (const c of ['ATDT5551234', 'ATD*99#', 'ATA', 'ATO', 'ATO0', 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234', 'ATX3DT555', 'AT+CGDCONT=1,"IP","apn";D*99#']) expect(startsCall(c), c).toBe(true);
+  });
+  it('does not take the letters of other commands for one', () => {
+    for (const c of ['ATZ', 'AT', 'ATQ0 V1 E1', 'AT&D2', 'AT&C1 &D2', 'ATS0=0', 'ATS7=60 S11?', 'AT\\N3', 'AT%C1', 'AT+CGDCONT=1,"IP","apn"', 'ATH0', 'ATI3', 'AT+CPIN?']) expect(startsCall(c), c).toBe(false);
   });
 });

@@ -227,3 +227,47 @@ export function initOnDialLine(init: string, dial: string): string | null {
   const body = `${initBody.trimEnd()}${dialBody.trimStart()}`;
   return body.length <= GUARANTEED_BODY_LENGTH ? `${init.slice(0, 2)}${body}` : null;
 }
+
+/**
+ * Whether a command line holds a command that starts or resumes a call: D (dial), A
+ * (answer) or O (back online), V.250 6.3. Only those can end in NO CARRIER, BUSY, NO
+ * DIALTONE, NO ANSWER, DELAYED (6.3.1's result codes); the same words after any other
+ * command are a leftover of the last call (a modem says NO CARRIER when the carrier goes,
+ * whoever listens). Walks the basic commands as a modem does: a letter and its number,
+ * `&X`/`\X`/`%X` and their number, `Sn=v` or `Sn?`, and D takes the rest of the line;
+ * an extended command (`+...`) runs to its `;`.
+ */
+export function startsCall(command: string): boolean {
+  const body = (/^AT/i.test(command) ? command.slice(2) : command).toUpperCase();
+  let i = 0;
+  const skipNumber = (): void => {
+    while (i < body.length && /[0-9]/.test(body[i] as string)) i++;
+  };
+  while (i < body.length) {
+    const c = body[i] as string;
+    if (c === ' ') {
+      i++;
+    } else if (c === 'D' || c === 'A' || c === 'O') {
+      return true;
+    } else if (c === '+' || c === '^' || c === '$') {
+      const end = body.indexOf(';', i);
+      if (end === -1) return false;
+      i = end + 1;
+    } else if (c === '&' || c === '\\' || c === '%') {
+      i += 2;
+      skipNumber();
+    } else if (c === 'S') {
+      i++;
+      skipNumber();
+      if (body[i] === '?') i++;
+      else if (body[i] === '=') {
+        i++;
+        skipNumber();
+      }
+    } else {
+      i++;
+      skipNumber();
+    }
+  }
+  return false;
+}

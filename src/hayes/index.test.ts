@@ -17,6 +17,7 @@ describe('src/hayes public surface', () => {
         'isEcho',
         'mergeConnectDetails',
         'parseConnect',
+        'startsCall',
         'validateCommand',
         'validateDialString',
       ].sort(),

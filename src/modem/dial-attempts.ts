@@ -122,7 +122,8 @@ export const dialAttemptsMachine = setup({
       invoke: {
         src: 'exchange',
         id: 'exchange',
-        input: ({ context }) => ({ command: '', send: '\r', timeoutMs: context.plan.timeouts.command }),
+        // Named after the dial it aborts: its NO CARRIER is that call's result.
+        input: ({ context }) => ({ command: current(context).command, send: '\r', timeoutMs: context.plan.timeouts.command }),
         onDone: [{ guard: isStatus<ExchangeOutput>('write-failed'), target: 'done', actions: { type: 'fail', params: childWriteFailed } }, { target: 'judged' }],
       },
     },

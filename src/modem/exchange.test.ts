@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, fromPromise, sendTo, setup, SimulatedClock } from 'xstate';
 import { classifyLine, type Classified } from '../hayes/index.js';
-import { answersCommand, exchangeMachine, type ExchangeInput, type ExchangeOutput } from './exchange.js';
+import { answersAsFinal, answersCommand, exchangeMachine, type ExchangeInput, type ExchangeOutput } from './exchange.js';
 import { guardedEscapeMachine, type EscapeOutput } from './guarded-escape.js';
 
 /** Runs one child machine under a small parent, as the modem machine does, on a
@@ -57,6 +57,20 @@ describe('the AT exchange', () => {
     ]);
     expect(output).toMatchObject({ status: 'final', final: { result: 'connect' }, info: [] });
     expect((output as { intermediates: unknown[] }).intermediates).toHaveLength(2);
+  });
+
+  it('takes a call result after a command that starts no call for the last call\'s leftover, and waits on', async () => {
+    // The carrier of the last call went just before the reset: its NO CARRIER is still on its way.
+    const { output } = await runChild<ExchangeOutput>(exchangeMachine, { command: 'ATZ', timeoutMs: 5000 }, [
+      [2, 'NO CARRIER'],
+      [5, 'ATZ'],
+      [300, 'OK'],
+    ]);
+    expect(output).toMatchObject({ status: 'final', final: { result: 'ok' }, lines: ['NO CARRIER'] });
+    expect(answersAsFinal(classifyLine('NO CARRIER'), 'ATQ0 V1 E1 S0=0 &C1 &D2DT5551234')).toBe(true);
+    expect(answersAsFinal(classifyLine('BUSY'), 'ATDT5551234')).toBe(true);
+    expect(answersAsFinal(classifyLine('ERROR'), 'ATZ')).toBe(true);
+    expect(answersAsFinal(classifyLine('BUSY'), 'AT&F')).toBe(false);
   });
 
   it('times out with what it saw: an echo alone tells the modem reads us', async () => {

@@ -10,7 +10,7 @@
  * lines come from the owner of the port, which forwards its LINE events.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import { commandLine, isEcho, type Classified } from '../hayes/index.js';
+import { commandLine, isEcho, startsCall, type Classified, type FinalResult } from '../hayes/index.js';
 
 export type FinalLine = Extract<Classified, { kind: 'final' }>;
 export type IntermediateLine = Extract<Classified, { kind: 'intermediate' }>;
@@ -64,6 +64,19 @@ export function answersCommand(line: Classified, command: string): boolean {
   return name !== undefined && line.text.toUpperCase().startsWith(`${name.toUpperCase()}:`);
 }
 
+/** The final results only a call command can have (V.250 6.3.1, 3GPP 27.007 6.2). */
+const CALL_RESULTS: ReadonlySet<FinalResult> = new Set(['no-carrier', 'busy', 'no-dialtone', 'no-answer', 'delayed', 'blacklisted', 'blacklist-full', 'voice']);
+
+/**
+ * Whether a final result is the answer to `command`, not the leftover of a call: the
+ * NO CARRIER a modem prints when the last call's carrier goes may reach the port just as
+ * the next ATZ is written, and it does not answer ATZ (which then still says OK).
+ */
+export function answersAsFinal(line: Classified, command: string): boolean {
+  if (line.kind !== 'final') return false;
+  return !CALL_RESULTS.has(line.result) || startsCall(command);
+}
+
 export const exchangeMachine = setup({
   types: {
     context: {} as ExchangeContext,
@@ -81,7 +94,7 @@ export const exchangeMachine = setup({
   },
   guards: {
     isEcho: ({ context, event }) => isEcho(event.line.text, context.input.command),
-    isFinal: ({ event }) => event.line.kind === 'final',
+    isFinal: ({ context, event }) => answersAsFinal(event.line, context.input.command),
   },
 }).createMachine({
   id: 'exchange',
