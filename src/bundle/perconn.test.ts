@@ -149,6 +149,7 @@ describe('perconn bundle', () => {
       'ip rule del pref 32002 lookup 100',
       'ip route flush table 100',
       'conntrack -D --mark 0x100/0xffffff00',
+      'conntrack -L --mark 0x100/0xffffff00',
     ]);
     expect(exec.inputs.at(-1)).toBe('table inet dialbond\ndelete table inet dialbond\n');
     expect(Object.fromEntries(values)).toEqual({
@@ -174,6 +175,7 @@ describe('perconn bundle', () => {
       'ip rule del pref 32001 fwmark 0x101 lookup 101',
       'ip route flush table 101',
       'conntrack -D --mark 0x101',
+      'conntrack -L --mark 0x101',
     ]);
     expect(exec.inputs.at(-1)).toContain('map { 0-99 : 0x102 }');
     expect(exec.inputs.at(-1)).not.toContain('ppp0');
@@ -182,6 +184,30 @@ describe('perconn bundle', () => {
     await bundle.removeLink('line1');
     expect(exec.calls).toContain('ip route flush table 100');
     expect(exec.inputs.at(-1)).not.toContain('numgen');
+  });
+
+  it('deletes a mark\'s connections again while a delete leaves some behind, a few times at most', async () => {
+    const left = ['tcp 6 431999 ESTABLISHED src=10.0.0.2 dst=192.0.2.1 sport=40000 dport=5201 mark=258', ''];
+    const exec = execWithInput();
+    const listed = Object.assign(
+      async (command: string, args: readonly string[], options?: ExecOptions) => {
+        const result = await exec(command, args, options);
+        return command === 'conntrack' && args[0] === '-L' ? { ...result, stdout: left.shift() ?? '' } : result;
+      },
+      { calls: exec.calls, inputs: exec.inputs },
+    );
+    const { bundle } = bundleWith(listed);
+    await bundle.create();
+    await bundle.addLink(member(0));
+    await bundle.addLink(member(1));
+    exec.calls.length = 0;
+    await bundle.removeLink('line1');
+    expect(exec.calls.filter((c) => c.startsWith('conntrack'))).toEqual(['conntrack -D --mark 0x102', 'conntrack -L --mark 0x102', 'conntrack -D --mark 0x102', 'conntrack -L --mark 0x102']);
+    // a connection that will not go: four rounds, then it is left to time out
+    left.push('a', 'b', 'c', 'd', 'e');
+    exec.calls.length = 0;
+    await bundle.removeLink('line0');
+    expect(exec.calls.filter((c) => c.startsWith('conntrack -D'))).toHaveLength(4);
   });
 
   it('keeps a link name on its mark and table across redials, with a new interface', async () => {

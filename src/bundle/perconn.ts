@@ -56,6 +56,9 @@ export {
 } from './perconn-ruleset.js';
 
 /** A link's status with what perconn gave it. */
+/** How many times a mark's connections are deleted before the rest is left to time out. */
+const FORGET_ROUNDS = 4;
+
 export interface PerconnLinkStatus extends BundleLinkStatus {
   slot: number;
   /** Its conntrack/packet mark, e.g. 0x101. */
@@ -271,8 +274,17 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     this.ruled.clear();
   }
 
-  /** conntrack -D exits non-zero when nothing matched: not an error here. */
+  /**
+   * Deletes the connections with `mark`. conntrack -D exits non-zero when nothing matched,
+   * which is no error here; but a delete that walks the table while traffic changes it can
+   * be cut short (the kernel marks the dump interrupted), so what is left is listed and
+   * deleted again, a few times at most.
+   */
   private async forgetConnections(mark: string): Promise<void> {
-    await this.exec('conntrack', ['-D', '--mark', mark], { allowFailure: true });
+    for (let round = 0; round < FORGET_ROUNDS; round++) {
+      await this.exec('conntrack', ['-D', '--mark', mark], { allowFailure: true });
+      const { stdout } = await this.exec('conntrack', ['-L', '--mark', mark], { allowFailure: true });
+      if (!/\S/.test(stdout)) return;
+    }
   }
 }
