@@ -3,7 +3,7 @@
  * listener that frames and classifies what the modem says. Tests provide the same actors
  * over a fake ModemIo, so the machine's logic is exercised exactly as in production.
  */
-import { fromCallback, fromPromise, type EventObject } from 'xstate';
+import { enqueueActions, fromCallback, fromPromise, type EventObject } from 'xstate';
 import { LineFramer, classifyLine } from '../hayes/index.js';
 import type { ModemIo } from './io.js';
 import { exchangeMachine } from './exchange.js';
@@ -12,7 +12,7 @@ import { loginChatMachine } from './login-chat.js';
 import { wakeMachine } from './wake.js';
 import { prepareMachine } from './prepare.js';
 import { dialAttemptsMachine } from './dial-attempts.js';
-import type { ModemEvent } from './machine.js';
+import { modemMachine, type ModemEmitted, type ModemEvent } from './machine.js';
 
 /** Printable text of raw bytes for the login chat: latin1, control bytes dropped except
  * line ends (chat matches prompts that have no line end yet). */
@@ -75,4 +75,24 @@ export function createModemActors(io: ModemIo) {
       });
     }),
   };
+}
+
+/** What a modem machine run as another machine's child tells its parent: all it would
+ * emit when run on its own (transcript, phases, unsolicited lines). */
+export type ModemSaidEvent = { type: 'MODEM_SAID'; said: ModemEmitted };
+
+/**
+ * The modem machine over `io`, to be invoked by a parent (the link machine): what it says
+ * goes to the parent as MODEM_SAID events, since a parent does not hear what its
+ * children emit. The parent gets the connected line from its `online` phase.
+ */
+export function modemAsChild(io: ModemIo) {
+  return modemMachine.provide({
+    actors: createModemActors(io),
+    actions: {
+      tell: enqueueActions(({ enqueue }, said: readonly ModemEmitted[]) => {
+        for (const s of said) enqueue.sendParent({ type: 'MODEM_SAID', said: s } satisfies ModemSaidEvent);
+      }),
+    },
+  });
 }

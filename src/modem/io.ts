@@ -24,3 +24,16 @@ export interface ModemIo {
   /** Subscribes to port events; returns the unsubscribe function. */
   subscribe(listener: (event: PortEvent) => void): () => void;
 }
+
+/**
+ * A port whose connected line can be handed over (to pppd) and taken back to hang up: the
+ * serial port of a link. The descriptor detach() gives is the caller's until takeBack().
+ */
+export interface HandoverIo extends ModemIo {
+  /** A descriptor of the open, connected line for pppd; our own reads stop, the line stays up. */
+  detach(): Promise<number>;
+  /** Closes that descriptor (with pppd gone, the tty's last close: DTR drops) and, with
+   * `reopen`, opens the port again to hang up in words (a modem that ignores DTR). A port
+   * that cannot be reopened (unplugged) is left closed: that is no error here. */
+  takeBack(fd: number, options: { reopen: boolean }): Promise<void>;
+}

@@ -14,7 +14,7 @@
  * closing and listening are actors injected with `.provide()` (see actors.ts), and every
  * wait is a named delay, so tests run it on a SimulatedClock with a fake port.
  */
-import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup, type EventObject } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup, type EventObject } from 'xstate';
 import { isEcho, type Classified, type ConnectInfo } from '../hayes/index.js';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { formatDuration } from '../util/duration.js';
@@ -47,7 +47,9 @@ export type ModemEvent =
  * the modem's unsolicited lines (RING, +CRING, +CMTI, ...), which answer no command. */
 export type ModemEmitted =
   | { type: 'transcript'; direction: 'tx' | 'rx' | 'note'; text: string }
-  | { type: 'phase'; phase: ModemPhase; detail?: string }
+  /** At `online`, `session` is what the dial came to: what the parent of a held line
+   * needs before the machine ends. */
+  | { type: 'phase'; phase: ModemPhase; detail?: string; session?: ModemSessionOutput }
   | { type: 'unsolicited'; line: Extract<Classified, { kind: 'urc' }> };
 
 export interface ModemSessionOutput {
@@ -78,8 +80,43 @@ const where = (context: ModemContext): string => modemOn(context.plan.device);
 /** Steps run on lines of their own: all of them, less the init that rides the first dial. */
 const stepsBeforeDial = (context: ModemContext): number => context.plan.steps.length - (context.initOnDial ? 1 : 0);
 
+/** What the session came to, so far or in the end. */
+function sessionOf(context: ModemContext): ModemSessionOutput {
+  return {
+    outcome: context.outcome ?? failure('error', 'MODEM_ABORTED', `${where(context)}: the session ended without a result`),
+    connect: context.connect,
+    attempts: context.attempts,
+    number: context.attempts > 0 ? dialOf(context.plan, context.numberIndex, false).number : null,
+  };
+}
+
+/** What the machine says, as the `tell` action takes it. */
+const say = {
+  phase: (phase: ModemPhase, detail?: string): ModemEmitted[] => [{ type: 'phase', phase, ...(detail !== undefined ? { detail } : {}) }],
+  note: (text: string): ModemEmitted[] => [{ type: 'transcript', direction: 'note', text }],
+  sent: (text: string): ModemEmitted[] => [{ type: 'transcript', direction: 'tx', text }],
+  /** Every line but our own echo goes to the transcript; unsolicited ones also to their
+   * own stream (design rule 5). */
+  seen: ({ context, event }: { context: ModemContext; event: ModemEvent }): ModemEmitted[] => {
+    if (event.type !== 'LINE') return [];
+    const said: ModemEmitted[] = [];
+    if (context.lastCommand === null || !isEcho(event.line.text, context.lastCommand)) said.push({ type: 'transcript', direction: 'rx', text: event.line.text });
+    if (event.line.kind === 'urc') said.push({ type: 'unsolicited', line: event.line });
+    return said;
+  },
+  noise: ({ event }: { event: ModemEvent }): ModemEmitted[] =>
+    event.type === 'NOISE' ? say.note(`discarded ${event.bytes} byte(s) of ${event.reason === 'overflow' ? 'an endless line' : 'line noise'}`) : [],
+};
+
+/** A child's report: what it sent (its echo will not be recorded), a note, progress. */
+const CHILD_REPORTS = {
+  TX: { actions: [{ type: 'sentLast' as const, params: ({ event }: { event: ModemEvent }) => (event.type === 'TX' ? event.text : '') }, { type: 'tell' as const, params: ({ event }: { event: ModemEvent }) => (event.type === 'TX' ? say.sent(event.text) : []) }] },
+  NOTE: { actions: { type: 'tell' as const, params: ({ event }: { event: ModemEvent }) => (event.type === 'NOTE' ? say.note(event.text) : []) } },
+  PHASE: { actions: { type: 'tell' as const, params: ({ event }: { event: ModemEvent }) => (event.type === 'PHASE' ? say.phase(event.phase, event.detail) : []) } },
+};
+
 /** Each state that runs a child hands it the port's lines (and records them first). */
-const LINES_TO = (child: string) => ({ LINE: { actions: ['seeLine' as const, { type: 'toChild' as const, params: child }] } });
+const LINES_TO = (child: string) => ({ LINE: { actions: [{ type: 'tell' as const, params: say.seen }, { type: 'toChild' as const, params: child }] } });
 
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`modem actor "${name}" was not provided (use createModemActors)`);
@@ -115,35 +152,18 @@ export const modemMachine = setup({
     dtrHangsUp: ({ context }) => context.plan.dtrHangup,
   },
   actions: {
-    note: emit((_, text: string) => ({ type: 'transcript' as const, direction: 'note' as const, text })),
-    phase: emit((_, params: { phase: ModemPhase; detail?: string }) => ({ type: 'phase' as const, ...params })),
-    /** A child's report: what was sent (its echo will not be recorded), a note, progress. */
-    childReport: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'TX') {
-        enqueue.assign({ lastCommand: event.text });
-        enqueue.emit({ type: 'transcript', direction: 'tx', text: event.text });
-      } else if (event.type === 'NOTE') enqueue.emit({ type: 'transcript', direction: 'note', text: event.text });
-      else if (event.type === 'PHASE') enqueue.emit({ type: 'phase', phase: event.phase, ...(event.detail !== undefined ? { detail: event.detail } : {}) });
+    /**
+     * The one door to observers: everything the machine says goes out through here.
+     * Standalone (`dialbond dial`) it is emitted; as a link's child it goes to the parent
+     * instead (modemAsChild in actors.ts): a parent does not hear what its children emit.
+     */
+    tell: enqueueActions(({ enqueue }, said: readonly ModemEmitted[]) => {
+      for (const s of said) enqueue.emit(s);
     }),
-    /** A line this machine sends itself. */
-    sent: enqueueActions(({ enqueue }, text: string) => {
-      enqueue.assign({ lastCommand: text });
-      enqueue.emit({ type: 'transcript', direction: 'tx', text });
-    }),
-    /** Every line but our own echo goes to the transcript; unsolicited ones also to their
-     * own stream (design rule 5). */
-    seeLine: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'LINE') return;
-      if (context.lastCommand === null || !isEcho(event.line.text, context.lastCommand)) enqueue.emit({ type: 'transcript', direction: 'rx', text: event.line.text });
-      if (event.line.kind === 'urc') enqueue.emit({ type: 'unsolicited', line: event.line });
-    }),
+    /** A line this machine or a child sent: its echo will not be recorded. */
+    sentLast: assign((_, text: string) => ({ lastCommand: text })),
     /** Hands the event to the child that listens in this state. */
     toChild: sendTo((_, child: string) => child, ({ event }) => event),
-    recordNoise: emit(({ event }) => ({
-      type: 'transcript' as const,
-      direction: 'note' as const,
-      text: event.type === 'NOISE' ? `discarded ${event.bytes} byte(s) of ${event.reason === 'overflow' ? 'an endless line' : 'line noise'}` : '',
-    })),
     fail: assign((_, outcome: ModemOutcome) => ({ outcome })),
     failIfUnset: assign(({ context }, outcome: ModemOutcome) => (context.outcome ? {} : { outcome })),
     markConnected: assign(({ context }) => ({
@@ -164,15 +184,10 @@ export const modemMachine = setup({
     outcome: null,
   }),
   initial: 'opening',
-  output: ({ context }) => ({
-    outcome: context.outcome ?? failure('error', 'MODEM_ABORTED', `${where(context)}: the session ended without a result`),
-    connect: context.connect,
-    attempts: context.attempts,
-    number: context.attempts > 0 ? dialOf(context.plan, context.numberIndex, false).number : null,
-  }),
+  output: ({ context }) => sessionOf(context),
   states: {
     opening: {
-      entry: { type: 'phase', params: { phase: 'opening' } },
+      entry: { type: 'tell', params: say.phase('opening') },
       invoke: {
         src: 'openPort',
         onDone: 'commandMode',
@@ -185,11 +200,9 @@ export const modemMachine = setup({
       invoke: { src: 'portEvents' },
       initial: 'waking',
       on: {
-        LINE: { actions: 'seeLine' },
-        TX: { actions: 'childReport' },
-        NOTE: { actions: 'childReport' },
-        PHASE: { actions: 'childReport' },
-        NOISE: { actions: 'recordNoise' },
+        LINE: { actions: { type: 'tell', params: say.seen } },
+        ...CHILD_REPORTS,
+        NOISE: { actions: { type: 'tell', params: say.noise } },
         PORT_CLOSED: {
           target: 'closed',
           actions: { type: 'failIfUnset', params: ({ context, event }) => failure('error', 'MODEM_VANISHED', `${where(context)}: the port closed under us (${event.message ?? event.reason}); was the device unplugged?`) },
@@ -198,7 +211,7 @@ export const modemMachine = setup({
       },
       states: {
         waking: {
-          entry: { type: 'phase', params: { phase: 'probing' } },
+          entry: { type: 'tell', params: say.phase('probing') },
           invoke: {
             src: 'wake',
             id: 'wake',
@@ -213,7 +226,7 @@ export const modemMachine = setup({
 
         /** Reset (unless the probe was it), init and checks; the last init may ride the dial. */
         preparing: {
-          entry: { type: 'phase', params: { phase: 'preparing' } },
+          entry: { type: 'tell', params: say.phase('preparing') },
           // Nothing to run on lines of their own (the generic profile's one init rides the
           // dial): straight on, without starting a child for nothing.
           always: { guard: ({ context }) => context.resumeAt >= stepsBeforeDial(context), target: 'dialing' },
@@ -249,7 +262,7 @@ export const modemMachine = setup({
                 target: 'preparing',
                 actions: [
                   assign(({ context, event }) => ({ resumeAt: context.plan.steps.length - 1, initOnDial: false, attempts: outputOf<DialAttemptsOutput>(event).attempts })),
-                  { type: 'note', params: 'ERROR to the init and dial on one line: sending them one at a time' },
+                  { type: 'tell', params: say.note('ERROR to the init and dial on one line: sending them one at a time') },
                 ],
               },
               {
@@ -271,7 +284,7 @@ export const modemMachine = setup({
         /** The login chat; the port held its reads at the end of the CONNECT line, and the
          * chat reads on from there. */
         login: {
-          entry: { type: 'phase', params: { phase: 'login' } },
+          entry: { type: 'tell', params: say.phase('login') },
           invoke: [
             { src: 'resumeReading' },
             {
@@ -315,7 +328,7 @@ export const modemMachine = setup({
 
     /** The line is up. A dial hangs up at once; a link holds the line for pppd. */
     online: {
-      entry: ['markConnected', { type: 'phase', params: { phase: 'online' } }],
+      entry: ['markConnected', { type: 'tell', params: ({ context }) => [{ type: 'phase', phase: 'online', session: sessionOf(context) }] }],
       always: { guard: ({ context }) => !context.plan.holdLine, target: 'hangingUp' },
       on: { HANGUP: 'hangingUp', ABORT: 'hangingUp', PORT_CLOSED: 'closed' },
     },
@@ -328,13 +341,13 @@ export const modemMachine = setup({
 
     /** Guarded escape to command mode, ATH, then close with DTR dropped. */
     hangingUp: {
-      entry: { type: 'phase', params: { phase: 'hanging-up' } },
+      entry: { type: 'tell', params: say.phase('hanging-up') },
       invoke: { src: 'portEvents' },
       initial: 'choosing',
       on: {
-        LINE: { actions: 'seeLine' },
-        TX: { actions: 'childReport' },
-        NOISE: { actions: 'recordNoise' },
+        LINE: { actions: { type: 'tell', params: say.seen } },
+        TX: CHILD_REPORTS.TX,
+        NOISE: { actions: { type: 'tell', params: say.noise } },
         PORT_CLOSED: 'closed',
       },
       states: {
@@ -342,7 +355,7 @@ export const modemMachine = setup({
         // (on a pty, closing with HUPCL is the hang-up); the escape's two guard times and
         // ATH are only for modems that ignore DTR.
         choosing: {
-          always: [{ guard: 'dtrHangsUp', target: '#modem.closing', actions: { type: 'note', params: 'hanging up by dropping DTR (&D2)' } }, { target: 'escaping' }],
+          always: [{ guard: 'dtrHangsUp', target: '#modem.closing', actions: { type: 'tell', params: say.note('hanging up by dropping DTR (&D2)') } }, { target: 'escaping' }],
         },
         // The port reads on again after the hold at CONNECT: we need the modem's answers.
         // A modem that never answers the escape lost carrier already or ignores escapes:
@@ -360,7 +373,7 @@ export const modemMachine = setup({
           on: LINES_TO('escape'),
         },
         hangup: {
-          entry: { type: 'sent', params: 'ATH' },
+          entry: [{ type: 'sentLast', params: 'ATH' }, { type: 'tell', params: say.sent('ATH') }],
           invoke: { src: 'exchange', id: 'ath', input: ({ context }) => ({ command: 'ATH', timeoutMs: context.plan.timeouts.command }), onDone: '#modem.closing' },
           on: LINES_TO('ath'),
         },
@@ -369,13 +382,13 @@ export const modemMachine = setup({
 
     /** Close with DTR dropped: with &D2 the modem hangs up whatever state it is in. */
     closing: {
-      entry: { type: 'phase', params: { phase: 'closing' } },
+      entry: { type: 'tell', params: say.phase('closing') },
       invoke: { src: 'closePort', input: { dropDtr: true }, onDone: 'closed', onError: 'closed' },
     },
 
     closed: {
       type: 'final',
-      entry: { type: 'phase', params: { phase: 'closed' } },
+      entry: { type: 'tell', params: say.phase('closed') },
     },
   },
 });

@@ -2,13 +2,13 @@
  * ModemIo over a real serial port (node-serialport). Works the same on /dev/ttyS*,
  * /dev/ttyUSB*, /dev/ttyACM* and on the simulator's ptys.
  */
-import { statSync } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import { hangupAwareBinding } from './hangup-binding.js';
 import { ConnectReadGate } from './read-gate.js';
 import { loadPtyNative } from '../sys/index.js';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
-import type { ModemIo, PortEvent } from './io.js';
+import type { HandoverIo, PortEvent } from './io.js';
 
 export interface SerialIoOptions {
   device: string;
@@ -73,7 +73,7 @@ export function nonSerialKind(device: string): string | undefined {
   return 'not a character device';
 }
 
-export class SerialModemIo implements ModemIo {
+export class SerialModemIo implements HandoverIo {
   readonly device: string;
   private port: SerialPortStream;
   /** The current port's read gate: byte-precise from the dial to CONNECT, then held. */
@@ -179,6 +179,19 @@ export class SerialModemIo implements ModemIo {
     this.closing = false;
     this.port = this.createPort(false);
     await this.open();
+  }
+
+  async takeBack(fd: number, options: { reopen: boolean }): Promise<void> {
+    // Ours is the last copy once pppd is gone: this close drops DTR (HUPCL) and, if pppd was
+    // killed, puts the line discipline back to N_TTY (a line still in PPP discipline would
+    // swallow the modem's answers).
+    closeSync(fd);
+    if (!options.reopen) return;
+    try {
+      await this.reattach();
+    } catch {
+      /* the line is gone (device unplugged, pty closed): closing is all that is left */
+    }
   }
 
   resumeReading(): void {

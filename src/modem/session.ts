@@ -3,16 +3,16 @@
  * run the modem machine to its end, close, release the lock. `dialbond dial` is this plus
  * output; the link machine (pppd) reuses it with `holdLine`.
  */
-import { closeSync } from 'node:fs';
 import { createActor } from 'xstate';
 import { DialbondError, isDialbondError, type ErrorCode } from '../errors/index.js';
 import { SecretMask } from '../log/index.js';
 import type { Profile } from '../profiles/index.js';
-import { sleep, systemClock, type Clock } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { createModemActors } from './actors.js';
+import { DTR_HANGUP_HOLD_MS, takeLineBack } from './handover.js';
 import type { ModemIo } from './io.js';
 import { acquireDeviceLock, type DeviceLock } from './lock.js';
-import { modemMachine, type ModemEmitted, type ModemPhase } from './machine.js';
+import { modemMachine, type ModemEmitted, type ModemPhase, type ModemSessionOutput } from './machine.js';
 import type { DialResult } from './outcome.js';
 import { buildModemPlan } from './plan.js';
 import { SerialModemIo } from './serial-io.js';
@@ -60,17 +60,32 @@ export interface DialReport {
   retryAfterMs?: number;
 }
 
+/** The report of a session from what the modem machine ended with (or has so far). */
+export function dialReportOf(
+  session: Pick<ModemSessionOutput, 'outcome' | 'connect' | 'attempts' | 'number'>,
+  where: { device: string; elapsedMs: number; connectMs: number | null; mask?: (text: string) => string },
+): DialReport {
+  const { outcome, connect } = session;
+  return {
+    result: outcome.result,
+    connect: connect?.raw ?? null,
+    speed: connect?.speed ?? null,
+    protocol: connect?.protocol ?? null,
+    attempts: session.attempts,
+    elapsedMs: where.elapsedMs,
+    connectMs: outcome.result === 'connected' ? where.connectMs : null,
+    device: where.device,
+    number: session.number,
+    ...(outcome.code ? { error: { code: outcome.code, message: where.mask ? where.mask(outcome.message) : outcome.message } } : {}),
+    ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+  };
+}
+
 function errorReport(device: string, error: DialbondError, elapsedMs: number): DialReport {
   return { result: 'error', connect: null, speed: null, protocol: null, attempts: 0, elapsedMs, connectMs: null, device, number: null, error: { code: error.code, message: error.message } };
 }
 
-/**
- * How long DTR stays low after the close that hangs up a line with &D2, before the port is
- * anyone's again. A modem acts on a DTR drop only once it has lasted a while (S25 on many),
- * and the next open raises DTR at once: the kernel's serial ports wait this long in close
- * (close_delay, 0.5 s by default), a pty or a driver without it does not wait at all.
- */
-export const DTR_HANGUP_HOLD_MS = 500;
+export { DTR_HANGUP_HOLD_MS };
 
 /** A connected line held open for pppd (see dialAndHold). */
 export interface HeldLine {
@@ -152,20 +167,15 @@ function startSession(options: DialSessionOptions, holdLine: boolean): Started |
     const context = snapshot.context;
     const outcome = snapshot.output?.outcome ?? context.outcome;
     if (!outcome) throw new Error('modem session has no outcome yet');
-    const connect = context.connect;
-    return {
-      result: outcome.result,
-      connect: connect?.raw ?? null,
-      speed: connect?.speed ?? null,
-      protocol: connect?.protocol ?? null,
-      attempts: context.attempts,
-      elapsedMs: clock.now() - started,
-      connectMs: outcome.result === 'connected' ? connectMs : null,
-      device: options.device,
-      number: snapshot.output?.number ?? context.plan.dials[context.numberIndex % context.plan.dials.length]?.number ?? null,
-      ...(outcome.code ? { error: { code: outcome.code, message: secrets.mask(outcome.message) } } : {}),
-      ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
-    };
+    return dialReportOf(
+      {
+        outcome,
+        connect: context.connect,
+        attempts: context.attempts,
+        number: snapshot.output?.number ?? context.plan.dials[context.numberIndex % context.plan.dials.length]?.number ?? null,
+      },
+      { device: options.device, elapsedMs: clock.now() - started, connectMs, mask: (text) => secrets.mask(text) },
+    );
   };
   const finish = async () => {
     options.signal?.removeEventListener('abort', abort);
@@ -223,22 +233,7 @@ export async function dialAndHold(options: DialSessionOptions & { io?: SerialMod
     fd,
     hangUp: () =>
       (hungUp ??= (async () => {
-        // Close our copy first: with pppd gone this is the tty's last close, which drops
-        // DTR (HUPCL) and, if pppd was killed, puts the line discipline back to N_TTY
-        // (a line still in PPP discipline would swallow the modem's answers). Then reopen
-        // and hang up in words too, for modems that ignore DTR.
-        closeSync(fd);
-        // With &D2 that DTR drop was the hang-up; reopening would only raise DTR again. The
-        // lock stays ours while DTR is low, so no redial (ours or another program's) cuts it short.
-        if (session.actor.getSnapshot().context.plan.dtrHangup) {
-          await sleep(options.clock ?? systemClock, DTR_HANGUP_HOLD_MS);
-        } else {
-          try {
-            await io.reattach();
-          } catch {
-            /* the line is gone (device unplugged, pty closed): closing is all that is left */
-          }
-        }
+        await takeLineBack(io, fd, session.actor.getSnapshot().context.plan.dtrHangup, options.clock ?? systemClock);
         session.actor.send({ type: 'HANGUP' });
         await session.done;
         await session.finish();

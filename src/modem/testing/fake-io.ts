@@ -4,14 +4,14 @@
  * `emit`, immediately or later on the test's simulated clock.
  */
 import type { Clock } from '../../util/clock.js';
-import type { ModemIo, PortEvent } from '../io.js';
+import type { HandoverIo, PortEvent } from '../io.js';
 
 export interface FakeWrite {
   text: string;
   atMs: number;
 }
 
-export class FakeModemIo implements ModemIo {
+export class FakeModemIo implements HandoverIo {
   readonly device = '/dev/ttyFAKE0';
   readonly writes: FakeWrite[] = [];
   opened = false;
@@ -45,6 +45,21 @@ export class FakeModemIo implements ModemIo {
 
   resumeReading(): void {
     this.resumes++;
+  }
+
+  /** Hand-overs: the descriptor given, and how it was taken back. */
+  readonly handovers: Array<{ fd: number; takenBack: { reopen: boolean } | null }> = [];
+
+  async detach(): Promise<number> {
+    const fd = 100 + this.handovers.length;
+    this.handovers.push({ fd, takenBack: null });
+    return fd;
+  }
+
+  async takeBack(fd: number, options: { reopen: boolean }): Promise<void> {
+    const handover = this.handovers.find((h) => h.fd === fd);
+    if (!handover || handover.takenBack) throw new Error(`fd ${fd} was not handed over, or was taken back twice`);
+    handover.takenBack = { ...options };
   }
 
   subscribe(listener: (event: PortEvent) => void): () => void {
