@@ -1,13 +1,20 @@
 /**
- * The link machine's real effects: dialing (the modem machine, holding the line), pppd on
- * the held line or with a pty command, and the release that ends pppd and hangs up.
+ * The link machine's real effects, for one link: claiming its port (the modem's plan and
+ * the UUCP lock), the modem machine over the port, the hand-over of the connected tty,
+ * pppd on it (or with a pty command), and the end of a call (pppd stopped, the line taken
+ * back). A link's port and pppd can be replaced (host tests give fakes); everything else
+ * runs as in production.
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
-import { dialAndHold, type HeldLine } from '../modem/index.js';
-import { buildPppdArgs, startPppd, writePppSecretsFile, type PppLogEvent } from '../ppp/index.js';
-import { rotatedNumbers, type DialInput, type DialResultForLink, type LinkEvent, type LinkPppEvent, type PppExit, type RunningPppd } from './machine.js';
-import type { LinkConfig, TranscriptEntry } from './types.js';
+import { acquireDeviceLock, buildModemPlan, modemAsChild, ReopeningIo, SerialModemIo, takeLineBack, type HandoverIo } from '../modem/index.js';
+import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { rotatedNumbers, type Claim, type DialInput, type LinkEvent, type LinkPppEvent, type RunningPppd } from './vocabulary.js';
+import type { PppExit } from './reasons.js';
+import { secretsOf, type LinkConfig, type ModemLinkConfig } from './types.js';
+
+export { secretsOf };
 
 /** The part of pppd's log the link machine reacts to. */
 export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
@@ -45,63 +52,78 @@ export function pppdArgsFor(config: LinkConfig, optionsFile?: string): string[] 
   });
 }
 
+/** What the link machine needs of a running pppd: src/ppp's PppdProcess, or a fake. */
+export interface PppdHandle extends RunningPppd {
+  readonly exited: Promise<PppdExit>;
+  on<K extends keyof PppdProcessEvents>(event: K, listener: (...args: PppdProcessEvents[K]) => void): unknown;
+}
+
 export interface LinkActorDeps {
   /** pppd to run (tests and unusual installs); found on PATH by default. */
   pppdPath?: string;
-  /** A dial begins (its transcript starts afresh). */
-  onDialStart?: () => void;
-  /** Each line of a dial's transcript (AT exchange and login chat), secrets masked. */
-  onTranscript?: (entry: TranscriptEntry) => void;
+  /** Starts pppd; src/ppp's startPppd by default (host tests give a fake). */
+  startPppd?: (options: StartPppdOptions) => PppdHandle;
+  /** The port for a fresh session on the link's device; a serial port by default. */
+  openPort?: (config: ModemLinkConfig) => HandoverIo;
   /** Each line pppd logs, secrets masked. */
   onPppLine?: (line: string) => void;
+  /** Told about a stale UUCP lock that was removed. */
+  onStaleLock?: (info: { file: string; pid: number | undefined }) => void;
+  /** The DTR hold at a hang-up waits on it. */
+  clock?: Clock;
 }
 
-/** The passwords of a link, which nothing it shows or logs may contain. */
-function secretsOf(config: LinkConfig): string[] {
-  return [config.ppp.password, config.kind === 'modem' ? config.login?.password : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0);
+/** The link's port: a new serial port (or the given one) at each dial. */
+function linkPort(config: LinkConfig, deps: LinkActorDeps): HandoverIo | null {
+  if (config.kind !== 'modem') return null;
+  const open = deps.openPort ?? ((c: ModemLinkConfig) => new SerialModemIo({ device: c.device, baudRate: c.baudRate ?? c.profile.baudRate, flowControl: c.profile.flowControl }));
+  return new ReopeningIo(config.device, () => open(config));
 }
 
-export function createLinkActors(deps: LinkActorDeps = {}) {
+export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
+  const port = linkPort(config, deps);
+  const clock = deps.clock ?? systemClock;
+  const start: (options: StartPppdOptions) => PppdHandle = deps.startPppd ?? startPppd;
+  const noPort = () => Promise.reject(new Error(`link ${config.name} has no modem port`));
   return {
-    dial: fromPromise<DialResultForLink, DialInput>(async ({ input, signal }) => {
-      const config = input.config;
-      if (config.kind !== 'modem') return { held: null, report: null };
-      deps.onDialStart?.();
-      const result = await dialAndHold({
-        profile: config.profile,
-        device: config.device,
-        numbers: rotatedNumbers(config.numbers, input.failures),
-        signal,
-        ...(config.baudRate !== undefined ? { baudRate: config.baudRate } : {}),
-        ...(config.login ? { login: config.login } : {}),
-        ...(config.variables ? { variables: config.variables } : {}),
-        ...(config.lockDir !== undefined ? { lockDir: config.lockDir } : {}),
-        ...(deps.onTranscript ? { onTranscript: deps.onTranscript } : {}),
+    /** The plan for this dial (numbers rotated after failures) and the UUCP lock, which
+     * stays ours until the call is over; a bad profile or a locked port throws. */
+    claim: fromPromise<Claim, DialInput>(async ({ input }) => {
+      const link = input.config;
+      if (link.kind !== 'modem') return { plan: null, lock: null };
+      const plan = buildModemPlan(link.profile, {
+        device: link.device,
+        numbers: rotatedNumbers(link.numbers, input.failures),
+        holdLine: true,
+        ...(link.login ? { login: link.login } : {}),
+        ...(link.variables ? { variables: link.variables } : {}),
       });
-      if ('fd' in result) {
-        // Stopped while the line came up: hand nothing over, hang up at once.
-        if (signal.aborted) {
-          await result.hangUp();
-          return { held: null, report: result.report };
-        }
-        return { held: result, report: result.report };
-      }
-      return { held: null, report: result };
+      const lock = acquireDeviceLock(link.device, {
+        ...(link.lockDir !== undefined ? { dir: link.lockDir } : {}),
+        ...(deps.onStaleLock ? { onStale: deps.onStaleLock } : {}),
+      });
+      return { plan, lock };
     }),
 
-    pppd: fromCallback<EventObject, { config: LinkConfig; held: HeldLine | null }>(({ input, sendBack }) => {
+    modem: modemAsChild(port ?? new ReopeningIo('(none)', () => {
+      throw new Error(`link ${config.name} has no modem`);
+    })),
+
+    detach: fromPromise<number, void>(() => (port ? port.detach() : noPort())),
+
+    pppd: fromCallback<EventObject, { config: LinkConfig; fd: number | null }>(({ input, sendBack }) => {
       const send = (event: LinkEvent) => sendBack(event);
-      let running: RunningPppd | undefined;
+      let running: PppdHandle | undefined;
       let stopped = false;
       void (async () => {
-        const { config, held } = input;
-        const secret = config.ppp.user !== undefined && config.ppp.password !== undefined ? await writePppSecretsFile(config.runDir, config.name, { user: config.ppp.user, password: config.ppp.password }) : undefined;
+        const { config: link, fd } = input;
+        const secret = link.ppp.user !== undefined && link.ppp.password !== undefined ? await writePppSecretsFile(link.runDir, link.name, { user: link.ppp.user, password: link.ppp.password }) : undefined;
         try {
-          const pppd = startPppd({
-            args: pppdArgsFor(config, secret?.path),
-            ...(held ? { stdinFd: held.fd } : {}),
+          const pppd = start({
+            args: pppdArgsFor(link, secret?.path),
+            ...(fd !== null ? { stdinFd: fd } : {}),
             ...(deps.pppdPath !== undefined ? { pppdPath: deps.pppdPath } : {}),
-            secrets: secretsOf(config),
+            secrets: secretsOf(link),
           });
           running = pppd;
           if (deps.onPppLine) pppd.on('line', deps.onPppLine);
@@ -129,9 +151,10 @@ export function createLinkActors(deps: LinkActorDeps = {}) {
       };
     }),
 
-    release: fromPromise<void, { pppd: RunningPppd | null; held: HeldLine | null }>(async ({ input }) => {
+    /** pppd first (it has the line), then the line comes back to the port for the hang-up. */
+    endCall: fromPromise<void, { pppd: RunningPppd | null; fd: number | null; dtrHangup: boolean }>(async ({ input }) => {
       await input.pppd?.stop();
-      await input.held?.hangUp();
+      if (input.fd !== null && port) await takeLineBack(port, input.fd, input.dtrHangup, clock);
     }),
   };
 }

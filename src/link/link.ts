@@ -9,8 +9,10 @@ import { EventEmitter } from 'node:events';
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { createLinkActors, type LinkActorDeps } from './actors.js';
-import { linkMachine, type LinkState } from './machine.js';
+import { SecretMask } from '../log/index.js';
+import { createLinkActors, secretsOf, type LinkActorDeps } from './actors.js';
+import { linkMachine } from './machine.js';
+import type { LinkState } from './vocabulary.js';
 import { TRANSCRIPT_LINES, type LinkConfig, type LinkReason, type TranscriptEntry } from './types.js';
 
 export interface LinkStatus {
@@ -45,18 +47,25 @@ export interface LinkTransition {
   nextDialAtMs?: number;
 }
 
-export interface LinkOptions extends Pick<LinkActorDeps, 'pppdPath'> {
+export interface LinkOptions extends Pick<LinkActorDeps, 'pppdPath' | 'startPppd' | 'openPort'> {
   clock?: Clock;
   random?: () => number;
   /** At debug level: each transcript line of a dial and each line pppd logs (secrets masked). */
   logger?: Logger;
 }
 
-/** The state name of a machine snapshot value ({ online: 'up' } -> 'up'). */
-export function linkStateOf(value: unknown): LinkState {
-  if (typeof value === 'string') return value as LinkState;
-  if (value && typeof value === 'object' && 'online' in value) return (value as { online: LinkState }).online;
-  throw new Error(`unknown link state ${JSON.stringify(value)}`);
+/**
+ * The state a link is in, from its machine's snapshot: a call is dialing until pppd runs,
+ * negotiating or up while it does, and down (or stopping) while it ends.
+ */
+export function linkStateOf(snapshot: { value: unknown; context: { stopping: boolean } }): LinkState {
+  const { value } = snapshot;
+  if (typeof value === 'string') return value === 'ended' ? (snapshot.context.stopping ? 'stopping' : 'down') : (value as LinkState);
+  const line = (value as { call?: { line?: unknown } }).call?.line;
+  if (line === undefined) throw new Error(`unknown link state ${JSON.stringify(value)}`);
+  if (line === 'connecting' || line === 'handover') return 'dialing';
+  if (line && typeof line === 'object' && 'online' in line) return (line as { online: LinkState }).online;
+  return snapshot.context.stopping ? 'stopping' : 'down';
 }
 
 export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]] }> {
@@ -73,19 +82,33 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
     this.clock = options.clock ?? systemClock;
     this.since = this.clock.now();
     const log = options.logger?.child({ link: config.name });
-    const actors = createLinkActors({
+    const secrets = new SecretMask();
+    for (const secret of secretsOf(config)) secrets.add(secret);
+    const actors = createLinkActors(config, {
+      clock: this.clock,
       ...(options.pppdPath !== undefined ? { pppdPath: options.pppdPath } : {}),
-      onDialStart: () => (this.lastDial = []),
-      onTranscript: (entry) => {
-        this.lastDial.push(entry);
-        if (this.lastDial.length > TRANSCRIPT_LINES) this.lastDial.shift();
-        log?.debug({ direction: entry.direction, text: entry.text, atMs: entry.atMs }, 'modem');
-      },
+      ...(options.startPppd ? { startPppd: options.startPppd } : {}),
+      ...(options.openPort ? { openPort: options.openPort } : {}),
       ...(log ? { onPppLine: (line: string) => log.debug({ line }, 'pppd') } : {}),
     });
     this.actor = createActor(linkMachine.provide({ actors }), {
-      input: { config, ...(options.random ? { random: options.random } : {}) },
+      input: { config, now: () => this.clock.now(), ...(options.random ? { random: options.random } : {}) },
       clock: this.clock,
+    });
+    let dialStartedAt = this.clock.now();
+    this.actor.on('modem', ({ said }) => {
+      if (said.type !== 'transcript') return;
+      const entry: TranscriptEntry = { direction: said.direction, text: secrets.mask(said.text), atMs: this.clock.now() - dialStartedAt };
+      this.lastDial.push(entry);
+      if (this.lastDial.length > TRANSCRIPT_LINES) this.lastDial.shift();
+      log?.debug({ direction: entry.direction, text: entry.text, atMs: entry.atMs }, 'modem');
+    });
+    this.actor.on('transition', (event) => {
+      // A dial begins: its transcript starts afresh.
+      if (event.state === 'dialing') {
+        dialStartedAt = this.clock.now();
+        this.lastDial = [];
+      }
     });
     this.actor.on('dns', (event) => this.emit('dns', event.servers));
     this.actor.on('transition', (event) => {
@@ -141,7 +164,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
     const c = snapshot.context;
     return {
       name: this.config.name,
-      state: linkStateOf(snapshot.value),
+      state: linkStateOf(snapshot),
       reason: c.reason,
       ifname: c.ifname,
       localIp: c.localIp,

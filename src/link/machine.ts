@@ -1,128 +1,50 @@
 /**
- * The link machine (xstate v5): idle -> dialing -> online(negotiating -> up) -> down ->
- * backoff -> dialing ..., or parked when the reason is fatal (wrong password, no device,
- * BLACKLISTED...), with the reason of every transition kept. STOP in any state ends pppd
- * (SIGTERM, then SIGKILL to its process group), hangs the modem up and releases the lock.
+ * The link machine (xstate v5):
  *
- * Effects are actors provided from outside (actors.ts for the real ones): `dial` returns a
- * held line (or a failure report), `pppd` runs pppd and reports its log and exit, and
- * `release` ends pppd and hangs up. Tests provide fakes and a SimulatedClock.
+ *   idle -> dialing (claim the port) -> call -> backoff -> dialing ..., or parked when the
+ *   reason is fatal (wrong password, no device, BLACKLISTED...); down on a failed dial.
+ *
+ * A call has two regions side by side:
+ * - `modem`: the modem machine, invoked as a child for the whole call. It dials and, once
+ *   connected, holds the line; told HANGUP it hangs up and closes the port.
+ * - `line`: what the link does with the call: connecting (the modem dials) -> handover (the
+ *   connected tty's descriptor for pppd) -> online (pppd: negotiating -> up) -> ending
+ *   (pppd stopped, the line taken back) -> hangingUp (the modem machine's turn) -> over.
+ * A pty link has no modem: its region is over at once and pppd runs the pty command.
+ * The call is done when both regions are; then the port's lock is released.
+ *
+ * The reason of every transition is kept. STOP in any state ends pppd (SIGTERM, then
+ * SIGKILL to its process group), hangs the modem up and releases the lock, in that order.
+ * Effects are actors provided from outside (actors.ts): `claim` (plan and UUCP lock),
+ * `modem` (the modem machine over the link's port), `detach`, `pppd`, `endCall`. Host tests
+ * provide a fake port and a fake pppd and run the rest as it is, on a SimulatedClock.
  */
-import { and, assign, emit, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
-import type { DialReport, HeldLine } from '../modem/index.js';
-import { linkReason, type PppExit } from './reasons.js';
-import { backoffDelay, DEFAULT_NEGOTIATION_TIMEOUT_MS, type LinkConfig, type LinkReason } from './types.js';
-
-export type { PppExit };
-
-/** What pppd said that the link machine cares about (a subset of src/ppp's log events). */
-export type LinkPppEvent =
-  | { type: 'interface'; ifname: string }
-  /** A multilink link joined a bundle another link made: up, on the bundle's interface. */
-  | { type: 'bundle-joined'; ifname: string }
-  | { type: 'local-ip'; address: string }
-  | { type: 'remote-ip'; address: string }
-  /** A DNS server the peer offered (pppd `usepeerdns`), logged right after the IP addresses. */
-  | { type: 'dns'; rank: 'primary' | 'secondary'; address: string }
-  | { type: 'peer-dead' }
-  | { type: 'hangup' }
-  | { type: 'auth-failed' };
-
-/** The handle of a running pppd, as the release actor needs it. */
-export interface RunningPppd {
-  pid: number;
-  stop(): Promise<unknown>;
-}
-
-export type LinkEvent =
-  | { type: 'START' }
-  | { type: 'STOP' }
-  /** Dial again now: from parked, or to cut a back-off short. A back-off the modem itself
-   * asked for (DELAYED) is cut short only with `force`. */
-  | { type: 'RETRY'; force?: boolean }
-  /** Hang up on request and stay parked (no redial) until RETRY. */
-  | { type: 'HANGUP' }
-  /** The supervisor found the line unusable (no probe answers, starving): down and redial. */
-  | { type: 'FAULT'; reason: LinkReason }
-  | { type: 'PPP_STARTED'; pppd: RunningPppd }
-  | { type: 'PPP_LOG'; event: LinkPppEvent }
-  | { type: 'PPP_EXIT'; exit: PppExit };
-
-export type LinkState = 'idle' | 'dialing' | 'negotiating' | 'up' | 'down' | 'backoff' | 'parked' | 'stopping' | 'stopped';
-
-/** A state change; entering back-off says how long until the next dial. */
-export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkReason; retryInMs?: number };
-
-/** The servers the peer offered changed (they arrive once the link is already up). */
-export type LinkDnsEmitted = { type: 'dns'; servers: string[] };
-
-export interface LinkContext {
-  config: LinkConfig;
-  held: HeldLine | null;
-  pppd: RunningPppd | null;
-  /** Consecutive failures since the link was last up. */
-  failures: number;
-  reason: LinkReason | null;
-  ifname: string | null;
-  localIp: string | null;
-  remoteIp: string | null;
-  /** DNS servers the peer offered during this run, primary first. */
-  dns: string[];
-  connect: DialReport | null;
-  /** What pppd said during this run that explains an exit better than its status. */
-  pppSaid: Array<LinkPppEvent['type']>;
-  /** How long the modem asked us not to dial (DELAYED), from the last dial's report. */
-  holdOffMs: number | null;
-  /** The pause of the current back-off, decided on entering it. */
-  retryInMs: number | null;
-  random: () => number;
-}
-
-/** What a dial gets: the link, and how many attempts failed in a row (to rotate numbers). */
-export interface DialInput {
-  config: LinkConfig;
-  failures: number;
-}
-
-/** The numbers in the order a dial tries them: after each failed attempt the next number
- * leads, so a redial does not start with the number that just failed (as wvdial rotates). */
-export function rotatedNumbers(numbers: readonly string[], failures: number): string[] {
-  if (numbers.length < 2) return [...numbers];
-  const start = failures % numbers.length;
-  return [...numbers.slice(start), ...numbers.slice(0, start)];
-}
-
-export interface DialResultForLink {
-  held: HeldLine | null;
-  report: DialReport | null;
-}
-
-/** How long a modem that answered DELAYED must be left alone: what it said, else the
- * profile's long back-off. Null when it did not answer DELAYED. */
-export function holdOffOf(report: DialReport | null, config: LinkConfig): number | null {
-  if (report?.result !== 'delayed') return null;
-  return report.retryAfterMs ?? (config.kind === 'modem' ? config.profile.redial.longBackoff : null);
-}
-
-function negotiationTimeoutOf(context: LinkContext): number {
-  return context.config.negotiationTimeoutMs ?? DEFAULT_NEGOTIATION_TIMEOUT_MS;
-}
+import { and, assign, emit, enqueueActions, fromCallback, fromPromise, raise, setup, type EventObject } from 'xstate';
+import { modemMachine, type ModemPlan } from '../modem/index.js';
+import { linkReason } from './reasons.js';
+import { backoffDelay, type LinkConfig, type LinkReason } from './types.js';
+import { holdOffOf, negotiationTimeoutOf, reportOf, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type RunningPppd } from './vocabulary.js';
 
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
 };
 
+/** The line region's states after pppd, by id. */
+const ENDING = '#link.call.line.ending';
+
 export const linkMachine = setup({
   types: {
     context: {} as LinkContext,
     events: {} as LinkEvent,
-    input: {} as { config: LinkConfig; random?: () => number },
-    emitted: {} as LinkEmitted | LinkDnsEmitted,
+    input: {} as { config: LinkConfig; random?: () => number; now?: () => number },
+    emitted: {} as LinkEmitted | LinkDnsEmitted | LinkModemEmitted,
   },
   actors: {
-    dial: fromPromise<DialResultForLink, DialInput>(async () => NOT_PROVIDED('dial')()),
-    pppd: fromCallback<EventObject, { config: LinkConfig; held: HeldLine | null }>(() => NOT_PROVIDED('pppd')()),
-    release: fromPromise<void, { pppd: RunningPppd | null; held: HeldLine | null }>(async () => NOT_PROVIDED('release')()),
+    claim: fromPromise<Claim, DialInput>(async () => NOT_PROVIDED('claim')()),
+    modem: modemMachine,
+    detach: fromPromise<number, void>(async () => NOT_PROVIDED('detach')()),
+    pppd: fromCallback<EventObject, { config: LinkConfig; fd: number | null }>(() => NOT_PROVIDED('pppd')()),
+    endCall: fromPromise<void, { pppd: RunningPppd | null; fd: number | null; dtrHangup: boolean }>(async () => NOT_PROVIDED('endCall')()),
   },
   delays: {
     backoff: ({ context }) => context.retryInMs ?? backoffDelay(context.config.backoff, context.failures, context.random),
@@ -140,10 +62,25 @@ export const linkMachine = setup({
     planRetry: assign(({ context }) => ({ retryInMs: Math.max(backoffDelay(context.config.backoff, context.failures, context.random), context.holdOffMs ?? 0) })),
     endRetry: assign({ retryInMs: null, holdOffMs: null }),
     fail: assign(({ context }, reason: LinkReason) => ({ reason, failures: context.failures + 1 })),
-    clearLine: assign({ held: null, pppd: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
+    hungUp: assign({ reason: () => linkReason({ kind: 'hung-up' }), hangUpAsked: true }),
+    beginStop: enqueueActions(({ context, enqueue }) => {
+      if (context.stopping) return;
+      enqueue.assign({ stopping: true });
+      enqueue.emit({ type: 'transition', state: 'stopping' });
+    }),
+    /** An event for the modem machine, while it runs. */
+    toModem: enqueueActions(({ context, enqueue }, event: { type: 'ABORT' } | { type: 'HANGUP' }) => {
+      if (!context.modemEnded && context.config.kind === 'modem') enqueue.sendTo('modem', event);
+    }),
+    releaseLock: ({ context }) => context.lock?.release(),
+    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
+    stopping: ({ context }) => context.stopping,
+    hungUp: ({ context }) => context.hangUpAsked,
+    modemEnded: ({ context }) => context.modemEnded,
+    neverConnected: ({ context }) => context.config.kind === 'modem' && context.connectedAt === null,
     /** A RETRY may cut this back-off short: it is ours, not the modem's, or it is forced. */
     mayRetry: ({ context, event }) => context.holdOffMs === null || (event.type === 'RETRY' && event.force === true),
     /** No redial: a fatal reason, or too many failures in a row (when the link has a limit). */
@@ -153,8 +90,16 @@ export const linkMachine = setup({
   id: 'link',
   context: ({ input }) => ({
     config: input.config,
-    held: null,
+    plan: null,
+    lock: null,
+    fd: null,
     pppd: null,
+    stopping: false,
+    hangUpAsked: false,
+    modemEnded: false,
+    modemOutput: null,
+    dialStartedAt: 0,
+    connectedAt: null,
     failures: 0,
     reason: null,
     ifname: null,
@@ -166,141 +111,244 @@ export const linkMachine = setup({
     holdOffMs: null,
     retryInMs: null,
     random: input.random ?? Math.random,
+    now: input.now ?? Date.now,
   }),
   initial: 'idle',
-  on: {
-    STOP: '.stopping',
-    HANGUP: { target: '.down', actions: assign({ reason: () => linkReason({ kind: 'hung-up' }) }) },
-  },
   states: {
     idle: {
-      on: { START: [{ guard: 'isPty', target: 'online' }, { target: 'dialing' }] },
+      on: { START: [{ guard: 'isPty', target: 'call' }, { target: 'dialing' }], STOP: 'stopping', HANGUP: { target: 'down', actions: 'hungUp' } },
     },
 
+    /** Plan and lock: the port is ours from here to the end of the call. */
     dialing: {
-      entry: [assign({ holdOffMs: null }), { type: 'announce', params: 'dialing' }],
+      entry: [assign({ holdOffMs: null, hangUpAsked: false }), { type: 'announce', params: 'dialing' }],
       invoke: {
-        src: 'dial',
+        src: 'claim',
         input: ({ context }) => ({ config: context.config, failures: context.failures }),
         onDone: [
-          {
-            guard: ({ event }) => event.output.held !== null,
-            target: 'online',
-            actions: assign(({ event }) => ({ held: event.output.held, connect: event.output.held?.report ?? null })),
-          },
-          {
-            target: 'down',
-            actions: assign(({ context, event }) => ({
-              failures: context.failures + 1,
-              connect: event.output.report,
-              holdOffMs: holdOffOf(event.output.report, context.config),
-              reason: event.output.report
-                ? linkReason({ kind: 'dial', report: event.output.report, link: context.config.name })
-                : linkReason({ kind: 'thrown', error: new Error('dial ended without a report'), fallback: 'MODEM_DIAL_FAILED' }),
-            })),
-          },
+          { guard: 'stopping', target: 'stopped', actions: ({ event }) => event.output.lock?.release() },
+          { guard: 'hungUp', target: 'down', actions: ({ event }) => event.output.lock?.release() },
+          { target: 'call', actions: assign(({ event }) => ({ plan: event.output.plan, lock: event.output.lock })) },
         ],
-        onError: {
-          target: 'down',
-          actions: assign(({ context, event }) => ({ failures: context.failures + 1, reason: linkReason({ kind: 'thrown', error: event.error, fallback: 'LINK_FAILED' }) })),
-        },
+        onError: [
+          { guard: 'stopping', target: 'stopped' },
+          { target: 'down', actions: { type: 'fail', params: ({ event }) => linkReason({ kind: 'thrown', error: event.error, fallback: 'MODEM_DIAL_FAILED' }) } },
+        ],
       },
+      on: { STOP: { actions: 'beginStop' }, HANGUP: { actions: 'hungUp' } },
     },
 
-    /** pppd runs for as long as this state lasts; leaving it stops pppd. */
-    online: {
-      invoke: { src: 'pppd', input: ({ context }) => ({ config: context.config, held: context.held }) },
-      initial: 'negotiating',
+    call: {
+      type: 'parallel',
+      entry: assign(({ context }) => ({ hangUpAsked: context.config.kind === 'pty' ? false : context.hangUpAsked, modemEnded: false, modemOutput: null, connectedAt: null, fd: null, pppd: null, dialStartedAt: context.now() })),
+      onDone: 'ended',
       on: {
-        PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd })) },
-        PPP_LOG: [
-          {
-            guard: ({ event }) => event.event.type === 'dns',
-            actions: [
-              assign(({ context, event }) => {
-                const e = event.event as Extract<LinkPppEvent, { type: 'dns' }>;
-                const others = context.dns.filter((a) => a !== e.address);
-                // The primary server leads, whatever order the lines came in.
-                return { dns: e.rank === 'primary' ? [e.address, ...others] : [...others, e.address] };
-              }),
-              emit(({ context }) => ({ type: 'dns' as const, servers: context.dns })),
-            ],
-          },
-          {
-            actions: assign(({ context, event }) => {
-              const e = event.event;
-              if (e.type === 'interface' || e.type === 'bundle-joined') return { ifname: e.ifname };
-              // IPCP (re)starts with our address: servers of an earlier negotiation are void.
-              if (e.type === 'local-ip') return { localIp: e.address, dns: [] };
-              if (e.type === 'remote-ip') return { remoteIp: e.address };
-              return { pppSaid: [...context.pppSaid, e.type] };
-            }),
-          },
-        ],
-        FAULT: { target: 'down', actions: assign(({ context, event }) => ({ reason: event.reason, failures: context.failures + 1 })) },
-        PPP_EXIT: {
-          target: 'down',
-          actions: assign(({ context, event }) => ({ reason: linkReason({ kind: 'pppd-exit', exit: event.exit, said: context.pppSaid }), failures: context.failures + 1 })),
-        },
+        MODEM_SAID: { actions: emit(({ event }) => ({ type: 'modem' as const, said: event.said })) },
+        STOP: { actions: ['beginStop', raise({ type: 'END_CALL' })] },
+        HANGUP: { actions: [{ type: 'hungUp' }, raise({ type: 'END_CALL' })] },
       },
       states: {
-        negotiating: {
-          entry: { type: 'announce', params: 'negotiating' },
-          on: {
-            PPP_LOG: [
-              { guard: ({ event }) => event.event.type === 'remote-ip', target: 'up', actions: assign(({ event }) => (event.event.type === 'remote-ip' ? { remoteIp: event.event.address } : {})) },
-              { guard: ({ event }) => event.event.type === 'bundle-joined', target: 'up', actions: assign(({ event }) => (event.event.type === 'bundle-joined' ? { ifname: event.event.ifname } : {})) },
-            ],
-          },
-          after: {
-            negotiateTimeout: {
-              target: '#link.down',
-              actions: assign(({ context }) => ({ failures: context.failures + 1, reason: linkReason({ kind: 'negotiation-timeout', afterMs: negotiationTimeoutOf(context) }) })),
+        modem: {
+          initial: 'starting',
+          states: {
+            starting: { always: [{ guard: 'isPty', target: 'done', actions: assign({ modemEnded: true }) }, { target: 'running' }] },
+            running: {
+              invoke: {
+                id: 'modem',
+                src: 'modem',
+                input: ({ context }) => ({ plan: context.plan as ModemPlan }),
+                onDone: { target: 'done', actions: [assign({ modemEnded: true, modemOutput: ({ event }) => event.output }), raise({ type: 'MODEM_ENDED' })] },
+                onError: {
+                  target: 'done',
+                  actions: [
+                    assign({ modemEnded: true }),
+                    { type: 'fail', params: ({ event }) => linkReason({ kind: 'thrown', error: event.error, fallback: 'MODEM_DIAL_FAILED' }) },
+                    raise({ type: 'MODEM_ENDED' }),
+                  ],
+                },
+              },
             },
+            done: { type: 'final' },
           },
         },
-        up: {
-          entry: [assign({ failures: 0, reason: null }), { type: 'announce', params: 'up' }],
-          // pppd says the line is lost (no LCP echo answers, modem hangup) well before it
-          // has finished ending: the link is down from that moment (release stops pppd).
-          on: {
-            PPP_LOG: {
-              guard: ({ event }) => event.event.type === 'peer-dead' || event.event.type === 'hangup',
-              target: '#link.down',
-              actions: assign(({ context, event }) => ({
-                reason: linkReason({ kind: 'line-lost', said: event.event.type === 'peer-dead' ? 'peer-dead' : 'hangup' }),
-                failures: context.failures + 1,
-                pppSaid: [...context.pppSaid, event.event.type],
-              })),
+
+        line: {
+          initial: 'connecting',
+          states: {
+            /** The modem machine wakes, prepares and dials; `online` is the connected line. */
+            connecting: {
+              always: { guard: 'isPty', target: 'online' },
+              on: {
+                MODEM_SAID: {
+                  guard: ({ event }) => event.said.type === 'phase' && event.said.phase === 'online',
+                  target: 'handover',
+                  actions: [
+                    emit(({ event }) => ({ type: 'modem' as const, said: event.said })),
+                    assign(({ context, event }) => {
+                      const connectedAt = context.now();
+                      const session = event.said.type === 'phase' ? event.said.session : undefined;
+                      return { connectedAt, connect: session ? reportOf({ ...context, connectedAt }, session) : null };
+                    }),
+                  ],
+                },
+                MODEM_ENDED: 'over',
+                END_CALL: { actions: { type: 'toModem', params: { type: 'ABORT' } } },
+              },
             },
+
+            /** The connected tty's descriptor for pppd; the modem machine holds the call. */
+            handover: {
+              invoke: {
+                src: 'detach',
+                onDone: [
+                  { guard: 'stopping', target: 'ending', actions: assign({ fd: ({ event }) => event.output }) },
+                  { guard: 'hungUp', target: 'ending', actions: assign({ fd: ({ event }) => event.output }) },
+                  { target: 'online', actions: assign({ fd: ({ event }) => event.output }) },
+                ],
+                onError: { target: 'ending', actions: { type: 'fail', params: ({ event }) => linkReason({ kind: 'thrown', error: event.error, fallback: 'MODEM_IO' }) } },
+              },
+            },
+
+            /** pppd runs for as long as this state lasts. */
+            online: {
+              invoke: { src: 'pppd', input: ({ context }) => ({ config: context.config, fd: context.fd }) },
+              initial: 'negotiating',
+              on: {
+                PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd })) },
+                PPP_LOG: [
+                  {
+                    guard: ({ event }) => event.event.type === 'dns',
+                    actions: [
+                      assign(({ context, event }) => {
+                        const e = event.event as Extract<LinkPppEvent, { type: 'dns' }>;
+                        const others = context.dns.filter((a) => a !== e.address);
+                        // The primary server leads, whatever order the lines came in.
+                        return { dns: e.rank === 'primary' ? [e.address, ...others] : [...others, e.address] };
+                      }),
+                      emit(({ context }) => ({ type: 'dns' as const, servers: context.dns })),
+                    ],
+                  },
+                  {
+                    actions: assign(({ context, event }) => {
+                      const e = event.event;
+                      if (e.type === 'interface' || e.type === 'bundle-joined') return { ifname: e.ifname };
+                      // IPCP (re)starts with our address: servers of an earlier negotiation are void.
+                      if (e.type === 'local-ip') return { localIp: e.address, dns: [] };
+                      if (e.type === 'remote-ip') return { remoteIp: e.address };
+                      return { pppSaid: [...context.pppSaid, e.type] };
+                    }),
+                  },
+                ],
+                FAULT: { target: 'ending', actions: { type: 'fail', params: ({ event }) => event.reason } },
+                PPP_EXIT: { target: 'ending', actions: { type: 'fail', params: ({ context, event }) => linkReason({ kind: 'pppd-exit', exit: event.exit, said: context.pppSaid }) } },
+                END_CALL: 'ending',
+              },
+              states: {
+                negotiating: {
+                  entry: { type: 'announce', params: 'negotiating' },
+                  on: {
+                    PPP_LOG: [
+                      { guard: ({ event }) => event.event.type === 'remote-ip', target: 'up', actions: assign(({ event }) => (event.event.type === 'remote-ip' ? { remoteIp: event.event.address } : {})) },
+                      { guard: ({ event }) => event.event.type === 'bundle-joined', target: 'up', actions: assign(({ event }) => (event.event.type === 'bundle-joined' ? { ifname: event.event.ifname } : {})) },
+                    ],
+                  },
+                  after: {
+                    negotiateTimeout: { target: ENDING, actions: { type: 'fail', params: ({ context }) => linkReason({ kind: 'negotiation-timeout', afterMs: negotiationTimeoutOf(context) }) } },
+                  },
+                },
+                up: {
+                  entry: [assign({ failures: 0, reason: null }), { type: 'announce', params: 'up' }],
+                  // pppd says the line is lost (no LCP echo answers, modem hangup) well before it
+                  // has finished ending: the link is down from that moment (ending stops pppd).
+                  on: {
+                    PPP_LOG: {
+                      guard: ({ event }) => event.event.type === 'peer-dead' || event.event.type === 'hangup',
+                      target: ENDING,
+                      actions: [
+                        { type: 'fail', params: ({ event }) => linkReason({ kind: 'line-lost', said: event.event.type === 'peer-dead' ? 'peer-dead' : 'hangup' }) },
+                        assign(({ context, event }) => ({ pppSaid: [...context.pppSaid, event.event.type] })),
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+
+            /** The link is down from here: pppd is stopped and the line taken back from it. */
+            ending: {
+              entry: enqueueActions(({ context, enqueue }) => {
+                if (!context.stopping) enqueue.emit({ type: 'transition', state: 'down', ...(context.reason ? { reason: context.reason } : {}) });
+              }),
+              invoke: {
+                src: 'endCall',
+                input: ({ context }) => ({ pppd: context.pppd, fd: context.fd, dtrHangup: context.plan?.dtrHangup ?? true }),
+                onDone: [{ guard: 'modemEnded', target: 'over' }, { target: 'hangingUp' }],
+                onError: [{ guard: 'modemEnded', target: 'over' }, { target: 'hangingUp' }],
+              },
+            },
+
+            /** The modem machine hangs up (the escape and ATH where DTR does not) and closes. */
+            hangingUp: {
+              entry: { type: 'toModem', params: { type: 'HANGUP' } },
+              always: { guard: 'modemEnded', target: 'over' },
+              on: { MODEM_ENDED: 'over' },
+            },
+
+            over: { type: 'final' },
           },
         },
       },
     },
 
-    /** pppd ended or the dial failed: end what is left, hang up, release the lock. */
+    /** The call is over and the port closed: the lock goes, then what next. */
+    ended: {
+      entry: ['releaseLock', assign({ plan: null, lock: null, fd: null, pppd: null })],
+      always: [
+        { guard: 'stopping', target: 'stopped', actions: 'clearCall' },
+        // Never connected: the dial failed, or was hung up by request while dialing.
+        {
+          guard: and(['neverConnected', 'hungUp']),
+          target: 'down',
+          actions: assign(({ context }) => (context.modemOutput ? { connect: reportOf(context, context.modemOutput) } : {})),
+        },
+        {
+          guard: 'neverConnected',
+          target: 'down',
+          actions: assign(({ context }) => {
+            if (!context.modemOutput) return {}; // the modem machine failed: its reason is set
+            const report = reportOf(context, context.modemOutput);
+            return {
+              connect: report,
+              holdOffMs: holdOffOf(report, context.config),
+              failures: context.failures + 1,
+              reason: linkReason({ kind: 'dial', report, link: context.config.name }),
+            };
+          }),
+        },
+        { guard: 'fatal', target: 'parked', actions: 'clearCall' },
+        { target: 'backoff', actions: 'clearCall' },
+      ],
+    },
+
+    /** A dial that failed (or a hang-up outside a call): said, then parked or backed off. */
     down: {
       entry: { type: 'announce', params: 'down' },
-      on: { HANGUP: { actions: assign({ reason: () => linkReason({ kind: 'hung-up' }) }) } },
-      invoke: {
-        src: 'release',
-        input: ({ context }) => ({ pppd: context.pppd, held: context.held }),
-        onDone: [{ guard: 'fatal', target: 'parked', actions: 'clearLine' }, { target: 'backoff', actions: 'clearLine' }],
-        onError: [{ guard: 'fatal', target: 'parked', actions: 'clearLine' }, { target: 'backoff', actions: 'clearLine' }],
-      },
+      always: [{ guard: 'fatal', target: 'parked', actions: 'clearCall' }, { target: 'backoff', actions: 'clearCall' }],
     },
 
     backoff: {
       entry: ['planRetry', { type: 'announce', params: 'backoff' }],
       exit: 'endRetry',
-      after: { backoff: [{ guard: 'isPty', target: 'online' }, { target: 'dialing' }] },
+      after: { backoff: [{ guard: 'isPty', target: 'call' }, { target: 'dialing' }] },
       on: {
         // A RETRY during the modem's own hold-off is dropped: the modem would refuse again,
         // and every refused attempt brings BLACKLISTED closer.
         RETRY: [
-          { guard: and(['mayRetry', 'isPty']), target: 'online' },
+          { guard: and(['mayRetry', 'isPty']), target: 'call' },
           { guard: 'mayRetry', target: 'dialing' },
         ],
+        STOP: 'stopping',
+        HANGUP: { target: 'down', actions: 'hungUp' },
       },
     },
 
@@ -313,20 +361,15 @@ export const linkMachine = setup({
         { type: 'announce', params: 'parked' },
       ],
       on: {
-        HANGUP: {},
-        RETRY: [{ guard: 'isPty', target: 'online', actions: assign({ failures: 0 }) }, { target: 'dialing', actions: assign({ failures: 0 }) }],
+        RETRY: [{ guard: 'isPty', target: 'call', actions: assign({ failures: 0 }) }, { target: 'dialing', actions: assign({ failures: 0 }) }],
+        STOP: 'stopping',
       },
     },
 
+    /** Nothing of a call is left here: said, and done. */
     stopping: {
-      entry: { type: 'announce', params: 'stopping' },
-      invoke: {
-        src: 'release',
-        input: ({ context }) => ({ pppd: context.pppd, held: context.held }),
-        onDone: { target: 'stopped', actions: 'clearLine' },
-        onError: { target: 'stopped', actions: 'clearLine' },
-      },
-      on: { STOP: {}, HANGUP: {} },
+      entry: ['beginStop'],
+      always: 'stopped',
     },
 
     stopped: {

@@ -94,3 +94,8 @@ export function backoffDelay(policy: BackoffPolicy, failures: number, random: ()
   const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, failures - 1));
   return Math.round(base * (1 + policy.jitter * random()));
 }
+
+/** The passwords of a link, which nothing it shows or logs may contain. */
+export function secretsOf(config: LinkConfig): string[] {
+  return [config.ppp.password, config.kind === 'modem' ? config.login?.password : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}

@@ -1,0 +1,140 @@
+/**
+ * What the link machine knows and hears: its events, states, what it emits, its context,
+ * and the small pure functions its transitions use (numbers in rotation, the modem's
+ * hold-off, the report of a dial).
+ */
+import type { DeviceLock, DialReport, ModemEmitted, ModemPlan, ModemSaidEvent, ModemSessionOutput } from '../modem/index.js';
+import { dialReportOf } from '../modem/index.js';
+import { SecretMask } from '../log/index.js';
+import type { PppExit } from './reasons.js';
+import { DEFAULT_NEGOTIATION_TIMEOUT_MS, secretsOf, type LinkConfig, type LinkReason } from './types.js';
+
+
+/** What pppd said that the link machine cares about (a subset of src/ppp's log events). */
+export type LinkPppEvent =
+  | { type: 'interface'; ifname: string }
+  /** A multilink link joined a bundle another link made: up, on the bundle's interface. */
+  | { type: 'bundle-joined'; ifname: string }
+  | { type: 'local-ip'; address: string }
+  | { type: 'remote-ip'; address: string }
+  /** A DNS server the peer offered (pppd `usepeerdns`), logged right after the IP addresses. */
+  | { type: 'dns'; rank: 'primary' | 'secondary'; address: string }
+  | { type: 'peer-dead' }
+  | { type: 'hangup' }
+  | { type: 'auth-failed' };
+
+/** The handle of a running pppd, as ending a call needs it. */
+export interface RunningPppd {
+  pid: number;
+  stop(): Promise<unknown>;
+}
+
+export type LinkEvent =
+  | { type: 'START' }
+  | { type: 'STOP' }
+  /** Dial again now: from parked, or to cut a back-off short. A back-off the modem itself
+   * asked for (DELAYED) is cut short only with `force`. */
+  | { type: 'RETRY'; force?: boolean }
+  /** Hang up on request and stay parked (no redial) until RETRY. */
+  | { type: 'HANGUP' }
+  /** The supervisor found the line unusable (no probe answers, starving): down and redial. */
+  | { type: 'FAULT'; reason: LinkReason }
+  | { type: 'PPP_STARTED'; pppd: RunningPppd }
+  | { type: 'PPP_LOG'; event: LinkPppEvent }
+  | { type: 'PPP_EXIT'; exit: PppExit }
+  /** From the modem machine, the call's child. */
+  | ModemSaidEvent
+  /** Raised inside: the modem machine has ended; STOP or HANGUP asks the call to end. */
+  | { type: 'MODEM_ENDED' }
+  | { type: 'END_CALL' };
+
+export type LinkState = 'idle' | 'dialing' | 'negotiating' | 'up' | 'down' | 'backoff' | 'parked' | 'stopping' | 'stopped';
+
+/** A state change; entering back-off says how long until the next dial. */
+export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkReason; retryInMs?: number };
+
+/** The servers the peer offered changed (they arrive once the link is already up). */
+export type LinkDnsEmitted = { type: 'dns'; servers: string[] };
+
+/** What the modem machine said during a dial (transcript, phases, unsolicited lines). */
+export type LinkModemEmitted = { type: 'modem'; said: ModemEmitted };
+
+/** What claiming the port gives a call: the modem's plan and the UUCP lock (none for a pty). */
+export interface Claim {
+  plan: ModemPlan | null;
+  lock: DeviceLock | null;
+}
+
+export interface LinkContext {
+  config: LinkConfig;
+  /** This call's plan and lock, the descriptor pppd was given, pppd itself. */
+  plan: ModemPlan | null;
+  lock: DeviceLock | null;
+  fd: number | null;
+  pppd: RunningPppd | null;
+  /** STOP arrived: the call ends and the machine with it. */
+  stopping: boolean;
+  /** HANGUP arrived since this dial began: the call ends and the link parks. */
+  hangUpAsked: boolean;
+  /** The modem machine of this call has ended, and how. */
+  modemEnded: boolean;
+  modemOutput: ModemSessionOutput | null;
+  /** When this dial began and when it connected (null: not connected). */
+  dialStartedAt: number;
+  connectedAt: number | null;
+  /** Consecutive failures since the link was last up. */
+  failures: number;
+  reason: LinkReason | null;
+  ifname: string | null;
+  localIp: string | null;
+  remoteIp: string | null;
+  /** DNS servers the peer offered during this run, primary first. */
+  dns: string[];
+  /** The report of the current (or last) dial. */
+  connect: DialReport | null;
+  /** What pppd said during this run that explains an exit better than its status. */
+  pppSaid: Array<LinkPppEvent['type']>;
+  /** How long the modem asked us not to dial (DELAYED), from the last dial's report. */
+  holdOffMs: number | null;
+  /** The pause of the current back-off, decided on entering it. */
+  retryInMs: number | null;
+  random: () => number;
+  now: () => number;
+}
+
+/** What a claim gets: the link, and how many attempts failed in a row (to rotate numbers). */
+export interface DialInput {
+  config: LinkConfig;
+  failures: number;
+}
+
+/** The numbers in the order a dial tries them: after each failed attempt the next number
+ * leads, so a redial does not start with the number that just failed (as wvdial rotates). */
+export function rotatedNumbers(numbers: readonly string[], failures: number): string[] {
+  if (numbers.length < 2) return [...numbers];
+  const start = failures % numbers.length;
+  return [...numbers.slice(start), ...numbers.slice(0, start)];
+}
+
+/** How long a modem that answered DELAYED must be left alone: what it said, else the
+ * profile's long back-off. Null when it did not answer DELAYED. */
+export function holdOffOf(report: DialReport | null, config: LinkConfig): number | null {
+  if (report?.result !== 'delayed') return null;
+  return report.retryAfterMs ?? (config.kind === 'modem' ? config.profile.redial.longBackoff : null);
+}
+
+export function negotiationTimeoutOf(context: LinkContext): number {
+  return context.config.negotiationTimeoutMs ?? DEFAULT_NEGOTIATION_TIMEOUT_MS;
+}
+
+/** The report of this call's dial, from the modem machine's output or phase; secrets masked. */
+export function reportOf(context: LinkContext, session: Pick<ModemSessionOutput, 'outcome' | 'connect' | 'attempts' | 'number'>): DialReport {
+  const secrets = new SecretMask();
+  for (const secret of secretsOf(context.config)) secrets.add(secret);
+  return dialReportOf(session, {
+    device: context.config.kind === 'modem' ? context.config.device : '',
+    elapsedMs: context.now() - context.dialStartedAt,
+    connectMs: context.connectedAt !== null ? context.connectedAt - context.dialStartedAt : null,
+    mask: (text) => secrets.mask(text),
+  });
+}
