@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DialbondError } from '../errors/index.js';
+import { DialbondError, systemErrorCode } from '../errors/index.js';
 import type { LinkState } from '../link/index.js';
 import type { Supervisor, SupervisorStatus } from '../supervisor/index.js';
 
@@ -61,7 +61,7 @@ export class MetricsServer {
         .catch((error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(error)}\n`));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new DialbondError('CONFIG_INVALID', `metrics.listen: cannot listen on ${listen}: ${(error as { code?: string }).code ?? String(error)}`, { listen })));
+      server.once('error', (error) => reject(new DialbondError('CONFIG_INVALID', `metrics.listen: cannot listen on ${listen}: ${systemErrorCode(error) ?? String(error)}`, { listen })));
       server.listen(port, host, () => resolve());
     });
     return new MetricsServer(server);

@@ -11,20 +11,27 @@
  */
 import type { Command } from 'commander';
 import { ControlClient, DEFAULT_CONTROL_SOCKET } from '../../control/index.js';
-import { isDialbondError } from '../../errors/index.js';
+import { isDialbondError, systemErrorCode } from '../../errors/index.js';
 import { formatEvent, formatInfo, formatLinkDetail, formatLinks, formatStatus, listPppInterfaces, readPppInterface, trafficOf } from '../../query/index.js';
 import type { SupervisedLinkDetail, SupervisedLinkStatus, SupervisorEvent, SupervisorStatus } from '../../supervisor/index.js';
 import { readCounters } from '../../sys/index.js';
 
 export const QUERY_EXIT = { ok: 0, failed: 1, usage: 2, unknown: 3, noDaemon: 4, denied: 5 } as const;
 
-/** The exit status and message for an error of a query. */
-export function queryFailure(error: unknown): { status: number; message: string } {
-  if (!isDialbondError(error) && !(error instanceof Error && 'code' in error)) throw error;
-  const { code, message } = error as { code: string; message: string; details?: { code?: string } };
-  const status =
-    code === 'LINK_UNKNOWN' ? QUERY_EXIT.unknown : code === 'CONTROL_UNAVAILABLE' ? ((error as { details?: { code?: string } }).details?.code === 'EACCES' ? QUERY_EXIT.denied : QUERY_EXIT.noDaemon) : code === 'CLI_USAGE' ? QUERY_EXIT.usage : QUERY_EXIT.failed;
-  return { status, message: `dialbond: ${message} [${code}]` };
+/** A query's failure: a DialbondError, or a daemon's error whose code this client does not
+ * know (a newer daemon); anything else is a bug and is thrown on. */
+function failureOf(error: unknown): { code: string; text: string; errno: string | undefined } {
+  if (isDialbondError(error)) return { code: error.code, text: error.message, errno: typeof error.details.code === 'string' ? error.details.code : undefined };
+  const code = systemErrorCode(error);
+  if (error instanceof Error && code !== undefined) return { code, text: error.message, errno: undefined };
+  throw error;
+}
+
+/** The exit status and message for an error of a query, and its code and bare text. */
+export function queryFailure(error: unknown): { status: number; message: string; code: string; text: string } {
+  const { code, text, errno } = failureOf(error);
+  const status = code === 'LINK_UNKNOWN' ? QUERY_EXIT.unknown : code === 'CONTROL_UNAVAILABLE' ? (errno === 'EACCES' ? QUERY_EXIT.denied : QUERY_EXIT.noDaemon) : code === 'CLI_USAGE' ? QUERY_EXIT.usage : QUERY_EXIT.failed;
+  return { status, message: `dialbond: ${text} [${code}]`, code, text };
 }
 
 function socketOf(options: { socket?: string }): string {
@@ -136,8 +143,7 @@ export function registerQueries(program: Command): void {
       try {
         write(`${JSON.stringify(await ask())}\n`);
       } catch (error) {
-        const { status, message } = queryFailure(error);
-        const { code, message: text } = error as { code: string; message: string };
+        const { status, message, code, text } = queryFailure(error);
         write(`${JSON.stringify({ error: { code, message: text, exitStatus: status } })}\n`);
         process.stderr.write(`${message}\n`);
         process.exitCode = status;
