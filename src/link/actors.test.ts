@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../profiles/index.js';
+import { isPseudoTerminal } from '../modem/index.js';
 import { linkEventOf, pppdArgsFor } from './actors.js';
 import { DEFAULT_BACKOFF, type LinkConfig } from './types.js';
 
@@ -24,6 +25,23 @@ describe('pppd arguments of a link', () => {
     expect(args.join(' ')).toContain('file /run/dialbond/line0.pppd-secrets');
     expect(args.join(' ')).toContain('user dialuser');
     expect(args.join('\n')).not.toContain('top-secret');
+  });
+
+  it('a modem on a real serial line is watched by its carrier (modem), with RTS/CTS as its profile says; on a pty, local', () => {
+    const link = (profile: Record<string, unknown>): LinkConfig => ({ ...base, kind: 'modem', name: 'line0', device: '/dev/ttyACM0', profile: parseProfile({ name: 'p', ...profile }, 'p'), numbers: ['1'], ppp: {} });
+    const serial = () => true;
+    const pty = () => false;
+    expect(pppdArgsFor(link({}), undefined, serial)).toEqual(expect.arrayContaining(['modem', 'crtscts']));
+    expect(pppdArgsFor(link({ flowControl: 'none' }), undefined, serial)).toEqual(expect.arrayContaining(['modem', 'nocrtscts']));
+    const noDcd = pppdArgsFor(link({ carrierDetect: false }), undefined, serial);
+    expect(noDcd).toContain('local');
+    expect(noDcd).toContain('crtscts');
+    const onPty = pppdArgsFor(link({}), undefined, pty);
+    expect(onPty).toContain('local');
+    expect(onPty.filter((a) => /crtscts|^modem$/.test(a))).toEqual([]);
+    // the device is looked at as it is: a missing one is no pty
+    expect(isPseudoTerminal('/dev/nonesuch')).toBe(false);
+    expect(isPseudoTerminal('/dev/null')).toBe(false);
   });
 
   it('a pty link: pppd runs the command', () => {

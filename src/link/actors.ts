@@ -7,7 +7,7 @@
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
-import { acquireDeviceLock, buildModemPlan, modemAsChild, ReopeningIo, SerialModemIo, takeLineBack, type HandoverIo } from '../modem/index.js';
+import { acquireDeviceLock, buildModemPlan, isPseudoTerminal, modemAsChild, ReopeningIo, SerialModemIo, takeLineBack, type HandoverIo } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { rotatedNumbers, type Claim, type DialInput, type LinkEvent, type LinkPppEvent, type RunningPppd } from './vocabulary.js';
@@ -42,14 +42,26 @@ export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
 }
 
 /** pppd's argument vector for a link: a handed-over line is pppd's stdin (no device). */
-export function pppdArgsFor(config: LinkConfig, optionsFile?: string): string[] {
+export function pppdArgsFor(config: LinkConfig, optionsFile?: string, lineSignals: (device: string) => boolean = (device) => !isPseudoTerminal(device)): string[] {
   const { password: _password, ...ppp } = config.ppp;
   return buildPppdArgs({
     ...ppp,
     linkName: config.name,
     ...(config.kind === 'pty' ? { ptyCommand: config.command } : {}),
+    ...(config.kind === 'modem' ? carrierOptions(config, lineSignals) : {}),
     ...(optionsFile !== undefined ? { optionsFile } : {}),
   });
+}
+
+/**
+ * How pppd treats a modem's line: a real serial line whose modem raises DCD is watched
+ * (`modem`): a dropped carrier hangs the tty up and pppd ends at once, where `local` would
+ * leave it to the LCP echoes (seconds). RTS/CTS as the profile says. A pty has neither
+ * signal (`lineSignals` false): `local`.
+ */
+export function carrierOptions(config: ModemLinkConfig, lineSignals: (device: string) => boolean): { modemControl: boolean; hardwareFlow?: boolean } {
+  if (!lineSignals(config.device)) return { modemControl: false };
+  return { modemControl: config.profile.carrierDetect, hardwareFlow: config.profile.flowControl === 'hardware' };
 }
 
 /** What the link machine needs of a running pppd: src/ppp's PppdProcess, or a fake. */

@@ -5,7 +5,7 @@ export { type DialResult, type ModemOutcome, dialOutcomeOf, dialResultOf } from 
 export { type ModemIo, type HandoverIo, type PortEvent } from './io.js';
 export { ReopeningIo } from './reopening-io.js';
 export { DTR_HANGUP_HOLD_MS, takeLineBack } from './handover.js';
-export { SerialModemIo, openError, type SerialIoOptions } from './serial-io.js';
+export { SerialModemIo, openError, isPseudoTerminal, type SerialIoOptions } from './serial-io.js';
 export { acquireDeviceLock, releaseAllLocks, lockFileName, lockOwner, parseLockPid, formatLockPid, pidAlive, defaultLockDir, type DeviceLock, type LockOptions } from './lock.js';
 export { runDialSession, dialAndHold, dialReportOf, type DialSessionOptions, type DialReport, type HeldLine } from './session.js';
 export { atExchange, type AtExchangeOptions, type AtAnswer } from './terminal.js';

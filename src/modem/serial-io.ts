@@ -2,7 +2,7 @@
  * ModemIo over a real serial port (node-serialport). Works the same on /dev/ttyS*,
  * /dev/ttyUSB*, /dev/ttyACM* and on the simulator's ptys.
  */
-import { closeSync, statSync } from 'node:fs';
+import { closeSync, realpathSync, statSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import { hangupAwareBinding } from './hangup-binding.js';
 import { ConnectReadGate } from './read-gate.js';
@@ -71,6 +71,25 @@ export function nonSerialKind(device: string): string | undefined {
   if (stat.isSocket()) return 'a socket';
   if (stat.isBlockDevice()) return 'a block device';
   return 'not a character device';
+}
+
+/** Unix98 pty slaves (/dev/pts/N) have majors 136-143 (Documentation/admin-guide/devices.txt). */
+const PTY_SLAVE_MAJORS = { from: 136, to: 143 };
+
+/**
+ * Whether `device` (or what its symlink points at) is a pty slave, which has no modem
+ * lines: no DCD to watch, no DTR to drop. False for anything else, missing devices included.
+ */
+export function isPseudoTerminal(device: string): boolean {
+  try {
+    const path = realpathSync(device);
+    if (path.startsWith('/dev/pts/')) return true;
+    const { rdev } = statSync(path);
+    const major = Number((BigInt(rdev) >> 8n) & 0xfffn);
+    return major >= PTY_SLAVE_MAJORS.from && major <= PTY_SLAVE_MAJORS.to;
+  } catch {
+    return false;
+  }
 }
 
 export class SerialModemIo implements HandoverIo {

@@ -111,6 +111,17 @@ describe('buildPppdArgs: kinds of link', () => {
     expect(args).not.toContain('modem');
   });
 
+  it('a handed-over serial line watches the carrier, with RTS/CTS as the modem does it', () => {
+    const watched = buildPppdArgs({ linkName: 'l', modemControl: true, hardwareFlow: false });
+    expect(watched).toContain('modem');
+    expect(watched).toContain('nocrtscts');
+    expect(watched).not.toContain('crtscts');
+    // a local line says nothing of flow control unless asked
+    expect(buildPppdArgs({ linkName: 'l' }).filter((a) => /crtscts/.test(a))).toEqual([]);
+    expect(buildPppdArgs({ linkName: 'l', hardwareFlow: true })).toContain('crtscts');
+    expect(() => buildPppdArgs({ linkName: 'l', hardwareFlow: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'PPP_OPTIONS' }));
+  });
+
   it('passes allowed extra options through, after ours; nodetach twice is fine', () => {
     const args = buildPppdArgs({ linkName: 'l', extra: ['nodetach', 'asyncmap', '0', 'debug', 'noccp'] });
     expect(args.slice(-5)).toEqual(['nodetach', 'asyncmap', '0', 'debug', 'noccp']);

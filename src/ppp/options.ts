@@ -44,8 +44,13 @@ export interface PppdOptions {
   user?: string;
   /** Absolute path of the 0600 options file holding the password (see writePppSecretsFile). */
   optionsFile?: string;
-  /** true: `modem crtscts`; false: `local`. Default: true for a named device, false for ptys and handed-over lines. */
+  /** true: `modem` (pppd watches DCD: a carrier drop hangs the tty up and pppd ends, "Modem
+   * hangup"); false: `local` (a pty, which has no DCD, or a modem that does not raise it).
+   * Default: true for a named device, false for ptys and handed-over lines. */
   modemControl?: boolean;
+  /** RTS/CTS flow control: `crtscts`, or `nocrtscts` when false. Default: as modemControl
+   * (and nothing said for a local line). */
+  hardwareFlow?: boolean;
   /**
    * Ask the peer for its DNS servers (`usepeerdns`, RFC 1877): pppd logs them, exports
    * DNS1/DNS2 to ip-up and writes /etc/ppp/resolv.conf; it never touches /etc/resolv.conf
@@ -191,9 +196,12 @@ export function buildPppdArgs(options: PppdOptions): string[] {
 
   const modemControl = options.modemControl ?? (options.device !== undefined && pty === undefined);
   if (typeof modemControl !== 'boolean') fail('modemControl', 'expected true or false', modemControl);
-  // modem: wait for DCD, drop DTR to hang up; local: ignore the control lines (a pty or a
-  // line whose modem dialbond already drives).
-  args.push(...(modemControl ? ['modem', 'crtscts'] : ['local']));
+  // modem: watch DCD, drop DTR to hang up; local: ignore the control lines (a pty, or a
+  // modem that does not raise DCD).
+  args.push(modemControl ? 'modem' : 'local');
+  const hardwareFlow = options.hardwareFlow ?? (modemControl ? true : undefined);
+  if (hardwareFlow !== undefined && typeof hardwareFlow !== 'boolean') fail('hardwareFlow', 'expected true or false', hardwareFlow);
+  if (hardwareFlow !== undefined) args.push(hardwareFlow ? 'crtscts' : 'nocrtscts');
   if (options.device === undefined) args.push('nolock');
 
   args.push('nodetach', 'nopersist', 'linkname', linkName, 'ipparam', linkName, 'logfd', '2');

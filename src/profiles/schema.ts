@@ -104,6 +104,10 @@ export const profileSchema = z
     /** Default values for ${name} variables in commands (e.g. apn). */
     variables: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
     flowControl: z.enum(['hardware', 'none']).default('hardware'),
+    /** The modem raises DCD while a call is up (&C1, V.250 6.2.8): pppd then watches it
+     * (`modem`) and a carrier drop ends the link at once. false: pppd ignores the line
+     * (`local`) and only LCP echoes notice a lost call. Ptys have no DCD either way. */
+    carrierDetect: z.boolean().default(true),
     baudRate: z.number().int().positive().default(115200),
   })
   .strict();
