@@ -15,7 +15,7 @@ import { resolveScenario, type Scenario, type ScenarioInput } from './scenario.j
 export interface BankModem {
   /** modem0, modem1, ... */
   name: string;
-  /** The stable path to open (a symlink to the current pty slave). */
+  /** The stable path to open (a symlink to the current pty slave), or the tty served. */
   path: string;
   /** The scenario's name (built-in name, file base name or the scenario's `name`). */
   scenario: string;
@@ -29,6 +29,9 @@ export interface ModemBankOptions {
   scenarios?: Array<ScenarioInput | string>;
   /** Where the links go (created if missing); default a new temporary directory. */
   dir?: string;
+  /** Existing ttys to serve, one modem each, instead of ptys (e.g. USB gadget ports
+   * /dev/ttyGS0...): their far ends are the devices a dialer opens. */
+  ttys?: string[];
   clock?: Clock;
   logger?: Logger;
 }
@@ -42,6 +45,8 @@ export interface ModemBank {
   get(name: string): SimulatedModem;
   /** Drops carrier on a modem (see SimulatedModem.dropCarrier). */
   drop(name: string): Promise<void>;
+  /** Unplugs a modem on a tty (see SimulatedModem.unplug). */
+  unplug(name: string): Promise<void>;
   /** Ends every call and far-end process, closes every pty, removes the links (and the
    * directory if the bank created it). */
   close(): Promise<void>;
@@ -50,7 +55,10 @@ export interface ModemBank {
 /** Starts `count` simulated modems. Rejects with SIM_SCENARIO_INVALID or SIM_PTY_FAILED. */
 export async function startModemBank(options: ModemBankOptions = {}): Promise<ModemBank> {
   const refs = options.scenarios?.length ? options.scenarios : ['connect'];
-  const count = options.count ?? (refs.length > 1 ? refs.length : 1);
+  const count = options.count ?? options.ttys?.length ?? (refs.length > 1 ? refs.length : 1);
+  if (options.ttys && options.ttys.length !== count) {
+    throw new DialbondError('SIM_SCENARIO_INVALID', `${options.ttys.length} ttys given for ${count} modems: one tty per modem`, { count, ttys: options.ttys.length });
+  }
   if (!Number.isInteger(count) || count < 1) {
     throw new DialbondError('SIM_SCENARIO_INVALID', `a modem bank needs at least one modem (count ${count})`, { count });
   }
@@ -103,13 +111,14 @@ export async function startModemBank(options: ModemBankOptions = {}): Promise<Mo
   };
 
   try {
-    scenarios.forEach((scenario, i) => {
+    for (const [i, scenario] of scenarios.entries()) {
       const name = `modem${i}`;
-      const linkPath = join(dir, name);
-      const modem = SimulatedModem.open({ scenario, name, linkPath, clock: options.clock, logger });
+      const tty = options.ttys?.[i];
+      const linkPath = tty ?? join(dir, name);
+      const modem = tty ? await SimulatedModem.openTty({ scenario, name, tty, clock: options.clock, logger }) : SimulatedModem.open({ scenario, name, linkPath, clock: options.clock, logger });
       modems.set(name, modem);
       listing.push({ name, path: linkPath, scenario: scenario.name });
-    });
+    }
   } catch (error) {
     await closeAll();
     throw error;
@@ -129,6 +138,7 @@ export async function startModemBank(options: ModemBankOptions = {}): Promise<Mo
     modems: listing,
     get,
     drop: async (name) => get(name).dropCarrier(),
+    unplug: async (name) => get(name).unplug(),
     close: () => (closing ??= closeAll()),
   };
 }

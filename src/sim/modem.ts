@@ -6,12 +6,14 @@
  * pty closes under it (see src/sys/pty.ts) and a new one takes its stable path.
  */
 import { EventEmitter } from 'node:events';
+import { DialbondError } from '../errors/index.js';
 import { SecretMask, silentLogger, type Logger } from '../log/index.js';
 import { PtyEndpoint, type PtyEndpointEvents } from '../sys/index.js';
 import { sleep, systemClock, type Clock } from '../util/index.js';
 import { HayesInterpreter, type CallEndReason, type CallInfo, type ModemState } from './interpreter.js';
 import { LoginGate } from './login.js';
 import { Pacer } from './pacer.js';
+import { TtyEndpoint } from './tty-endpoint.js';
 import { createPeer, type LinePeer } from './peer.js';
 import type { DataPeerSpec, Scenario } from './scenario.js';
 
@@ -23,6 +25,8 @@ export interface DteEndpoint extends EventEmitter<PtyEndpointEvents> {
   pause(): void;
   resume(): void;
   dropCarrier(): void;
+  /** A real line's end (TtyEndpoint): closes for an unplug, opens again at the replug. */
+  unplug?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,6 +96,13 @@ interface ActiveCall {
 
 /** One simulated modem on one pty. */
 export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
+  /** Serves an existing tty (a USB gadget's /dev/ttyGSn, whose far end is a real
+   * /dev/ttyACMn) and starts a modem on it. */
+  static async openTty(options: Omit<SimulatedModemOptions, 'endpoint'> & { tty: string }): Promise<SimulatedModem> {
+    const endpoint = await TtyEndpoint.open({ path: options.tty, ...(options.clock ? { clock: options.clock } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+    return new SimulatedModem({ ...options, endpoint });
+  }
+
   /** Opens a pty (with `linkPath` as its stable path) and starts a modem on it. */
   static open(options: Omit<SimulatedModemOptions, 'endpoint'> & { linkPath?: string }): SimulatedModem {
     const endpoint = PtyEndpoint.open({ linkPath: options.linkPath, clock: options.clock, logger: options.logger });
@@ -172,6 +183,18 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
       await sleep(this.clock, CARRIER_DROP_GRACE_MS);
     }
     this.dropPty('requested');
+  }
+
+  /**
+   * The modem is unplugged (a modem on a tty only): a call in progress ends, its end of the
+   * line closes (the device can only go once nothing holds it), and it serves the line again
+   * once the device is back.
+   */
+  async unplug(): Promise<void> {
+    if (!this.endpoint.unplug) throw new DialbondError('SIM_PTY_FAILED', `${this.name} is on a pty, which cannot be unplugged: serve a tty (--tty) for that`, { modem: this.name });
+    if (this.interpreter.call) this.interpreter.carrierLost();
+    this.interpreter.dteDetached();
+    await this.endpoint.unplug();
   }
 
   /** Ends any call (and its far-end process), closes the pty and removes its link. */

@@ -16,6 +16,8 @@ export interface SimCommandOptions {
   dir?: string;
   json?: boolean;
   stdinControl?: boolean;
+  /** Existing ttys to serve instead of ptys, one modem each. */
+  tty?: string[];
   logLevel: string;
 }
 
@@ -40,12 +42,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function registerSim(program: Command): void {
   program
     .command('sim')
-    .description('run simulated Hayes modems on pseudo-terminals, to try configurations without hardware')
+    .description('run simulated Hayes modems on pseudo-terminals (or on existing ttys, such as USB gadget ports), to try configurations without hardware')
     .option('--modems <n>', 'how many modems (default: one per --scenario, or 1)', positiveInt)
     .option('--scenario <name|file>', 'a built-in scenario or a YAML/JSON file; repeat once per modem, or give one for all (default: connect)', collect)
     .option('--dir <dir>', 'directory for the modem links modem0, modem1, ... (default: a new temporary directory)')
     .option('--json', 'print one JSON object per line')
-    .option('--stdin-control', 'read "drop NAME" and "quit" lines from standard input; end of input quits')
+    .option('--tty <path>', 'serve an existing tty instead of a pty (a USB gadget port such as /dev/ttyGS0, whose far end /dev/ttyACMn is what a dialer opens); repeat once per modem', collect)
+    .option('--stdin-control', 'read "drop NAME", "unplug NAME" and "quit" lines from standard input; end of input quits')
     .addOption(new Option('--log-level <level>', 'log level on standard error').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addHelpText('after', `\nBuilt-in scenarios: ${builtinScenarioNames().join(', ')}`)
     .action(async (options: SimCommandOptions) => {
@@ -60,7 +63,7 @@ export function registerSim(program: Command): void {
  */
 export async function runSim(options: SimCommandOptions, io: SimIo = process): Promise<void> {
   const logger = createLogger({ level: options.logLevel });
-  const bank = await startModemBank({ count: options.modems, scenarios: options.scenario, dir: options.dir, logger });
+  const bank = await startModemBank({ count: options.modems, scenarios: options.scenario, dir: options.dir, ...(options.tty?.length ? { ttys: options.tty } : {}), logger });
   const print = (human: string, json: object): void => {
     io.stdout.write(`${options.json ? JSON.stringify(json) : human}\n`);
   };
@@ -107,7 +110,14 @@ function untilStopped(
         );
         return;
       }
-      if (command) io.stderr.write(`dialbond sim: unknown command "${line.trim()}" (commands: drop NAME, quit)\n`);
+      if (command === 'unplug' && name) {
+        bank.unplug(name).then(
+          () => print(`unplugged ${name}: waiting for its device to go and come back`, { unplugged: name }),
+          (error: unknown) => io.stderr.write(`dialbond sim: ${isDialbondError(error) ? error.message : String(error)}\n`),
+        );
+        return;
+      }
+      if (command) io.stderr.write(`dialbond sim: unknown command "${line.trim()}" (commands: drop NAME, unplug NAME, quit)\n`);
     });
   });
 }
