@@ -40,6 +40,8 @@ export async function startLabLines(options: {
   multilink?: { endpoint: string; unit?: number };
   /** The DNS servers the ISP offers on each line (pppd ms-dns). */
   dns?: (i: number) => string[];
+  /** Real ttys instead of ptys, one per line: the simulator serves `gadget`, the dialer opens `device`. */
+  usb?: Array<{ gadget: string; device: string }>;
 }): Promise<LabLines> {
   const isp = await Isp.create();
   const lines: LabLine[] = [];
@@ -63,8 +65,8 @@ export async function startLabLines(options: {
     });
     lines.push({ ...line, name: '', path: '' });
   }
-  const bank = await startModemBank({ count: options.count, scenarios, dir: mkdtempSync(join(tmpdir(), 'lab-modems-')) });
-  bank.modems.forEach((m, i) => Object.assign(lines[i] as LabLine, { name: m.name, path: m.path }));
+  const bank = await startModemBank({ count: options.count, scenarios, dir: mkdtempSync(join(tmpdir(), 'lab-modems-')), ...(options.usb ? { ttys: options.usb.map((u) => u.gadget) } : {}) });
+  bank.modems.forEach((m, i) => Object.assign(lines[i] as LabLine, { name: m.name, path: options.usb?.[i]?.device ?? m.path }));
   return {
     isp,
     bank,
