@@ -9,3 +9,4 @@ export { interfaceExists, readCounters, type InterfaceCounters } from './netdev.
 export { eqlEmancipate, eqlSetPriority, systemEqlControl, type EqlControl } from './eql.js';
 export { RouterJournal, type JournalRecord, type RouterJournalOptions } from './journal.js';
 export { changesOf, routeArgs, routeIdentity, qdiscArgs, type Change, type RouteJson } from './journal-changes.js';
+export { whenPathExists } from './path-watch.js';
