@@ -185,6 +185,7 @@ export function selectedLine(l: SupervisedLinkStatus, nowMs = Date.now()): strin
   if (l.state === 'backoff' && l.nextDialAtMs) {
     return ` ${l.name}: next dial ${nextDialText(l.nextDialAtMs, nowMs)}${l.reason?.holdOff === 'delayed' ? ', the modem said DELAYED' : ''}; ${counts}`;
   }
+  if (l.state === 'waiting') return ` ${l.name}: waiting for its device (${l.reason?.code ?? 'missing'}): dials as soon as it is back; ${counts}`;
   if (l.state === 'parked' && l.reason?.holdOff === 'blacklisted') return ` ${l.name}: parked, the modem said BLACKLISTED: d dials again; ${counts}`;
   const call = l.connect ? `${l.connect}${l.connectMs !== null ? ` after ${(l.connectMs / 1000).toFixed(1)} s` : ''}` : 'no call';
   return ` ${l.name}: ${call}; ${counts}, weight ${Math.round(l.weight)}`;

@@ -179,7 +179,8 @@ export class Daemon {
     const up = links.filter((l) => l.state === 'up').length;
     const bundled = links.filter((l) => l.bundled).length;
     const parked = links.filter((l) => l.state === 'parked').length;
-    return `${up} of ${links.length} links up, ${bundled} in the ${this.config.bundle.mode} bundle${parked > 0 ? `, ${parked} parked` : ''}`;
+    const waiting = links.filter((l) => l.state === 'waiting').length;
+    return `${up} of ${links.length} links up, ${bundled} in the ${this.config.bundle.mode} bundle${parked > 0 ? `, ${parked} parked` : ''}${waiting > 0 ? `, ${waiting} waiting for their device` : ''}`;
   }
 
   /** Calls `listener` on every supervisor event; returns the function that stops it. */

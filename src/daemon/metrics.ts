@@ -8,7 +8,7 @@ import { DialbondError, systemErrorCode } from '../errors/index.js';
 import type { LinkState } from '../link/index.js';
 import type { Supervisor, SupervisorStatus } from '../supervisor/index.js';
 
-const STATES: LinkState[] = ['idle', 'dialing', 'negotiating', 'up', 'down', 'backoff', 'parked', 'stopping', 'stopped'];
+const STATES: LinkState[] = ['idle', 'dialing', 'negotiating', 'up', 'down', 'backoff', 'waiting', 'parked', 'stopping', 'stopped'];
 
 function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

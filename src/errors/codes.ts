@@ -12,10 +12,14 @@ interface CodeSpec {
   retryable: boolean;
   /** What to do about it, for the user who reads the code. */
   hint: string;
+  /** The device is not there (a USB modem unplugged or resetting): a link waits for it to
+   * come back, watching for it, and dials as soon as it is; it is never parked for that. */
+  awaitsDevice?: true;
 }
 
 const retry = (hint: string): CodeSpec => ({ retryable: true, hint });
 const park = (hint: string): CodeSpec => ({ retryable: false, hint });
+const awaitDevice = (hint: string): CodeSpec => ({ retryable: true, awaitsDevice: true, hint });
 
 export const ERROR_CODES = {
   // Hayes codec: what a modem said or what we were asked to send.
@@ -24,7 +28,7 @@ export const ERROR_CODES = {
   HAYES_LINE_TOO_LONG: park("shorten the profile's command, or split it over several init lines"),
 
   // The modem and its port.
-  MODEM_NO_DEVICE: park('check the device path (ls /dev/tty*), the cable, or that the USB modem is plugged in'),
+  MODEM_NO_DEVICE: awaitDevice('check the device path (ls /dev/tty*), the cable, or that the USB modem is plugged in; a link waits for it'),
   /** The path is not a serial port (a regular file, /dev/null, a directory). */
   MODEM_NOT_SERIAL: park('give the path of a serial port (/dev/ttyS0, /dev/ttyUSB0, /dev/ttyACM0)'),
   MODEM_PERMISSION: park('run as root or add the user to the dialout group'),
@@ -32,7 +36,7 @@ export const ERROR_CODES = {
   MODEM_LOCK_FAILED: park('make the lock directory (/var/lock) writable for dialbond'),
   MODEM_OPEN_FAILED: retry('check that nothing else holds the port and the device works'),
   MODEM_IO: retry('the port failed mid-call: check the cable or the USB connection'),
-  MODEM_VANISHED: retry('the device went away: check the cable or that the USB modem is still plugged in'),
+  MODEM_VANISHED: awaitDevice('the device went away: check the cable or that the USB modem is still plugged in; a link waits for it to come back'),
   MODEM_NO_RESPONSE: retry("check power, cable and baud rate (the profile's baudRate)"),
   MODEM_INIT_FAILED: park("the modem refused a reset or init command: fix the profile's init for this modem"),
   MODEM_CHECK_FAILED: park('a check before dialing failed (SIM missing or locked, no signal): see the message'),
@@ -138,6 +142,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** Whether trying again later, unchanged, may help; for a link, redial (true) or park. */
 export function isRetryableCode(code: ErrorCode): boolean {
   return ERROR_CODES[code].retryable;
+}
+
+/** Whether `code` says the device is missing: a link waits for it instead of redialing. */
+export function awaitsDevice(code: ErrorCode): boolean {
+  return (ERROR_CODES[code] as CodeSpec).awaitsDevice === true;
 }
 
 /** What to do about `code`. */

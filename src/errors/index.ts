@@ -4,9 +4,9 @@
  * and whether they are retryable, are in codes.ts.
  */
 
-import { ERROR_CODES, areaOf, hintFor, isErrorCode, isRetryableCode, type ErrorArea, type ErrorCode } from './codes.js';
+import { ERROR_CODES, areaOf, awaitsDevice, hintFor, isErrorCode, isRetryableCode, type ErrorArea, type ErrorCode } from './codes.js';
 
-export { ERROR_CODES, areaOf, hintFor, isErrorCode, isRetryableCode, type ErrorArea, type ErrorCode };
+export { ERROR_CODES, areaOf, awaitsDevice, hintFor, isErrorCode, isRetryableCode, type ErrorArea, type ErrorCode };
 
 /** Structured detail that travels with an error (never a secret). */
 export type ErrorDetails = Record<string, unknown>;

@@ -9,6 +9,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { acquireDeviceLock, buildModemPlan, isPseudoTerminal, modemAsChild, ReopeningIo, SerialModemIo, takeLineBack, type HandoverIo } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
+import { whenPathExists } from '../sys/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { rotatedNumbers, type Claim, type DialInput, type LinkEvent, type LinkPppEvent, type RunningPppd } from './vocabulary.js';
 import type { PppExit } from './reasons.js';
@@ -83,6 +84,8 @@ export interface LinkActorDeps {
   onStaleLock?: (info: { file: string; pid: number | undefined }) => void;
   /** The DTR hold at a hang-up waits on it. */
   clock?: Clock;
+  /** Calls back once `device` exists; returns a stop function (src/sys's whenPathExists by default). */
+  whenDeviceExists?: (device: string, onPresent: () => void) => () => void;
 }
 
 /** The link's port: a new serial port (or the given one) at each dial. */
@@ -162,6 +165,8 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
         void running?.stop();
       };
     }),
+
+    deviceBack: fromCallback<EventObject, { device: string }>(({ input, sendBack }) => (deps.whenDeviceExists ?? whenPathExists)(input.device, () => sendBack({ type: 'DEVICE_BACK' } satisfies LinkEvent))),
 
     /** pppd first (it has the line), then the line comes back to the port for the hang-up. */
     endCall: fromPromise<void, { pppd: RunningPppd | null; fd: number | null; dtrHangup: boolean }>(async ({ input }) => {

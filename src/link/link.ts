@@ -61,6 +61,7 @@ export interface LinkOptions extends Pick<LinkActorDeps, 'pppdPath' | 'startPppd
 export function linkStateOf(snapshot: { value: unknown; context: { stopping: boolean } }): LinkState {
   const { value } = snapshot;
   if (typeof value === 'string') return value === 'ended' ? (snapshot.context.stopping ? 'stopping' : 'down') : (value as LinkState);
+  if (value && typeof value === 'object' && 'waiting' in value) return 'waiting';
   const line = (value as { call?: { line?: unknown } }).call?.line;
   if (line === undefined) throw new Error(`unknown link state ${JSON.stringify(value)}`);
   if (line === 'connecting' || line === 'handover') return 'dialing';

@@ -89,6 +89,7 @@ function farEnd(clock: SimulatedClock, dials: string[]) {
       return pppds.start(options);
     },
     unplug: () => (missing = true),
+    replug: () => (missing = false),
     /** The pppd of the current call. */
     get pppd() {
       return pppds.started.at(-1)!;
@@ -103,7 +104,13 @@ async function settle(): Promise<void> {
 function start(config: LinkConfig, answers: string[] = []) {
   const clock = new SimulatedClock();
   const far = farEnd(clock, answers);
-  const actors = createLinkActors(config, { clock, openPort: far.openPort, startPppd: far.startPppd });
+  const watching: Array<{ device: string; back: () => void; stopped: boolean }> = [];
+  const whenDeviceExists = (device: string, back: () => void) => {
+    const watch = { device, back, stopped: false };
+    watching.push(watch);
+    return () => void (watch.stopped = true);
+  };
+  const actors = createLinkActors(config, { clock, openPort: far.openPort, startPppd: far.startPppd, whenDeviceExists });
   const actor = createActor(linkMachine.provide({ actors }), { input: { config, random: () => 0, now: () => clock.now() }, clock });
   const transitions: Array<LinkEmitted & { atMs: number }> = [];
   actor.on('transition', (e) => transitions.push({ ...e, atMs: clock.now() }));
@@ -131,7 +138,7 @@ function start(config: LinkConfig, answers: string[] = []) {
   };
   const lockFiles = () => (config.kind === 'modem' ? readdirSync(config.lockDir as string) : []);
   const dials = () => far.numbers.length;
-  return { actor, clock, far, transitions, transcript, state, run, say, upWith, lockFiles, dials };
+  return { actor, clock, far, transitions, transcript, state, run, say, upWith, lockFiles, dials, watching };
 }
 
 describe('a whole link', () => {
@@ -256,13 +263,41 @@ describe('a whole link', () => {
     expect(link.dials()).toBe(2);
   });
 
-  it('parks when the port cannot be opened for a reason redialing cannot fix (no such device), holding no lock', async () => {
-    const link = start(modemLink(), []);
+  it('waits for a missing device instead of parking, watching for it, and dials once it is back and settled', async () => {
+    const link = start(modemLink({ parkAfter: 2 }), ['CONNECT 28800']);
     link.far.unplug(); // before the first open, which follows the claim
     await link.run(100);
-    expect(link.state()).toBe('parked');
-    expect(link.transitions.at(-1)?.reason).toMatchObject({ code: 'MODEM_NO_DEVICE', fatal: true });
+    expect(link.state()).toBe('waiting');
+    expect(link.transitions.at(-1)).toMatchObject({ state: 'waiting', reason: { code: 'MODEM_NO_DEVICE', awaitsDevice: true } });
     expect(link.lockFiles()).toEqual([]);
+    expect(link.watching).toHaveLength(1);
+    expect(link.watching[0]).toMatchObject({ device: '/dev/ttyS0', stopped: false });
+    // however long it takes: no dial, no park (parkAfter does not count it)
+    await link.run(3_600_000);
+    expect(link.state()).toBe('waiting');
+    expect(link.far.ports).toHaveLength(1);
+    link.far.replug();
+    link.watching[0]!.back();
+    await link.run(50);
+    expect(link.watching[0]!.stopped).toBe(true);
+    expect(link.state()).toBe('waiting'); // settling
+    await link.run(1000);
+    await link.run(2500);
+    expect(link.state()).toBe('negotiating');
+  });
+
+  it('a device that vanishes during a call: down, then waiting for it, and a STOP while waiting ends the link', async () => {
+    const link = start(modemLink(), ['CONNECT 28800']);
+    await link.run(2500);
+    await link.upWith();
+    link.far.unplug();
+    await link.say({ type: 'hangup' });
+    await link.run(1500); // back-off 1 s, then the open fails
+    expect(link.state()).toBe('waiting');
+    link.actor.send({ type: 'STOP' });
+    await link.run(50);
+    expect(link.state()).toBe('stopped');
+    expect(link.watching.at(-1)!.stopped).toBe(true);
   });
 
   it('stops from up: pppd is stopped before the line is taken back and the modem hung up, and the machine ends', async () => {

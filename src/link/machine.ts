@@ -2,7 +2,8 @@
  * The link machine (xstate v5):
  *
  *   idle -> dialing (claim the port) -> call -> backoff -> dialing ..., or parked when the
- *   reason is fatal (wrong password, no device, BLACKLISTED...); down on a failed dial.
+ *   reason is fatal (wrong password, BLACKLISTED...); down on a failed dial; waiting while
+ *   the device is missing (unplugged), and dialing as soon as it is back.
  *
  * A call has two regions side by side:
  * - `modem`: the modem machine, invoked as a child for the whole call. It dials and, once
@@ -22,7 +23,7 @@
 import { and, assign, emit, enqueueActions, fromCallback, fromPromise, raise, setup, type EventObject } from 'xstate';
 import { modemMachine, type ModemPlan } from '../modem/index.js';
 import { linkReason } from './reasons.js';
-import { backoffDelay, type LinkConfig, type LinkReason } from './types.js';
+import { backoffDelay, DEFAULT_DEVICE_SETTLE_MS, type LinkConfig, type LinkReason } from './types.js';
 import { holdOffOf, negotiationTimeoutOf, reportOf, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type RunningPppd } from './vocabulary.js';
 
 const NOT_PROVIDED = (name: string) => () => {
@@ -45,16 +46,19 @@ export const linkMachine = setup({
     detach: fromPromise<number, void>(async () => NOT_PROVIDED('detach')()),
     pppd: fromCallback<EventObject, { config: LinkConfig; fd: number | null }>(() => NOT_PROVIDED('pppd')()),
     endCall: fromPromise<void, { pppd: RunningPppd | null; fd: number | null; dtrHangup: boolean }>(async () => NOT_PROVIDED('endCall')()),
+    /** Sends DEVICE_BACK once the device path exists again (event-driven, no polling). */
+    deviceBack: fromCallback<EventObject, { device: string }>(() => NOT_PROVIDED('deviceBack')()),
   },
   delays: {
     backoff: ({ context }) => context.retryInMs ?? backoffDelay(context.config.backoff, context.failures, context.random),
     negotiateTimeout: ({ context }) => negotiationTimeoutOf(context),
+    deviceSettle: ({ context }) => context.config.deviceSettleMs ?? DEFAULT_DEVICE_SETTLE_MS,
   },
   actions: {
     announce: emit(({ context }, state: LinkState) => ({
       type: 'transition' as const,
       state,
-      ...(context.reason && (state === 'down' || state === 'parked' || state === 'backoff') ? { reason: context.reason } : {}),
+      ...(context.reason && (state === 'down' || state === 'parked' || state === 'backoff' || state === 'waiting') ? { reason: context.reason } : {}),
       ...(state === 'backoff' && context.retryInMs !== null ? { retryInMs: context.retryInMs } : {}),
     })),
     /** The pause before the next dial: the redial policy's, but never shorter than the
@@ -81,6 +85,8 @@ export const linkMachine = setup({
     hungUp: ({ context }) => context.hangUpAsked,
     modemEnded: ({ context }) => context.modemEnded,
     neverConnected: ({ context }) => context.config.kind === 'modem' && context.connectedAt === null,
+    /** The device is missing: wait for it, whatever the redial policy says. */
+    awaitsDevice: ({ context }) => context.reason?.awaitsDevice === true,
     /** A RETRY may cut this back-off short: it is ours, not the modem's, or it is forced. */
     mayRetry: ({ context, event }) => context.holdOffMs === null || (event.type === 'RETRY' && event.force === true),
     /** No redial: a fatal reason, or too many failures in a row (when the link has a limit). */
@@ -325,6 +331,7 @@ export const linkMachine = setup({
             };
           }),
         },
+        { guard: 'awaitsDevice', target: 'waiting', actions: 'clearCall' },
         { guard: 'fatal', target: 'parked', actions: 'clearCall' },
         { target: 'backoff', actions: 'clearCall' },
       ],
@@ -333,7 +340,26 @@ export const linkMachine = setup({
     /** A dial that failed (or a hang-up outside a call): said, then parked or backed off. */
     down: {
       entry: { type: 'announce', params: 'down' },
-      always: [{ guard: 'fatal', target: 'parked', actions: 'clearCall' }, { target: 'backoff', actions: 'clearCall' }],
+      always: [
+        { guard: 'awaitsDevice', target: 'waiting', actions: 'clearCall' },
+        { guard: 'fatal', target: 'parked', actions: 'clearCall' },
+        { target: 'backoff', actions: 'clearCall' },
+      ],
+    },
+
+    /** The device is missing (unplugged, a USB modem resetting): no dial until it is back,
+     * then a moment for it to settle. Never parked for that. */
+    waiting: {
+      entry: { type: 'announce', params: 'waiting' },
+      initial: 'forDevice',
+      states: {
+        forDevice: {
+          invoke: { src: 'deviceBack', input: ({ context }) => ({ device: context.config.kind === 'modem' ? context.config.device : '' }) },
+          on: { DEVICE_BACK: 'settling' },
+        },
+        settling: { after: { deviceSettle: '#link.dialing' } },
+      },
+      on: { RETRY: 'dialing', STOP: 'stopping', HANGUP: { target: 'down', actions: 'hungUp' } },
     },
 
     backoff: {

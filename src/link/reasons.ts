@@ -4,7 +4,7 @@
  * an actor, a hang-up on request) becomes a LinkReason with a registered code, and whether
  * the link redials or parks is that code's entry in the table, decided nowhere else.
  */
-import { errorCodeOf, errorMessageOf, isRetryableCode, type ErrorCode } from '../errors/index.js';
+import { awaitsDevice, errorCodeOf, errorMessageOf, isRetryableCode, type ErrorCode } from '../errors/index.js';
 import type { DialReport } from '../modem/index.js';
 import { formatDuration } from '../util/index.js';
 import type { LinkReason } from './types.js';
@@ -30,7 +30,7 @@ export type ReasonSource =
   | { kind: 'negotiation-timeout'; afterMs: number };
 
 function reason(code: ErrorCode, message: string, extra: Omit<LinkReason, 'code' | 'message' | 'fatal'> = {}): LinkReason {
-  return { code, message, fatal: !isRetryableCode(code), ...extra };
+  return { code, message, fatal: !isRetryableCode(code), ...(awaitsDevice(code) ? { awaitsDevice: true as const } : {}), ...extra };
 }
 
 /** The reason for `source`; `fatal` (park the link) is the code's table entry. */

@@ -33,6 +33,8 @@ interface LinkBase {
   /** How long pppd may take from its start to the link up (IPCP done) before the link is
    * taken down and redialed (DEFAULT_NEGOTIATION_TIMEOUT_MS when absent). */
   negotiationTimeoutMs?: number;
+  /** How long a device that came back settles before the dial (DEFAULT_DEVICE_SETTLE_MS). */
+  deviceSettleMs?: number;
   /** Where pppd's options file with the password goes (0700 directory). */
   runDir: string;
 }
@@ -71,6 +73,8 @@ export interface LinkReason {
    * holds redials off for the profile's long back-off, `blacklisted` parks the link until
    * someone dials it (the modem keeps refusing the number until it is power-cycled). */
   holdOff?: 'delayed' | 'blacklisted';
+  /** The device is missing (its code's table entry): the link waits for it to come back. */
+  awaitsDevice?: true;
 }
 
 /** One line of a dial's transcript (AT exchange and login chat), secrets masked. */
@@ -86,6 +90,9 @@ export const TRANSCRIPT_LINES = 200;
 
 /** pppd's LCP and IPCP take seconds on a slow line; a minute means it will not come up. */
 export const DEFAULT_NEGOTIATION_TIMEOUT_MS = 60_000;
+/** How long a device that came back is left to settle before the dial (udev sets its
+ * owner and mode, a USB modem's firmware starts) unless the link says otherwise. */
+export const DEFAULT_DEVICE_SETTLE_MS = 1000;
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 2000, factor: 2, maxMs: 300_000, jitter: 0.2 };
 

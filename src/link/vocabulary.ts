@@ -46,9 +46,11 @@ export type LinkEvent =
   | ModemSaidEvent
   /** Raised inside: the modem machine has ended; STOP or HANGUP asks the call to end. */
   | { type: 'MODEM_ENDED' }
-  | { type: 'END_CALL' };
+  | { type: 'END_CALL' }
+  /** The missing device is there again (waiting). */
+  | { type: 'DEVICE_BACK' };
 
-export type LinkState = 'idle' | 'dialing' | 'negotiating' | 'up' | 'down' | 'backoff' | 'parked' | 'stopping' | 'stopped';
+export type LinkState = 'idle' | 'dialing' | 'negotiating' | 'up' | 'down' | 'backoff' | 'waiting' | 'parked' | 'stopping' | 'stopped';
 
 /** A state change; entering back-off says how long until the next dial. */
 export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkReason; retryInMs?: number };

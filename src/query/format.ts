@@ -95,7 +95,7 @@ export function formatLinks(traffic: LinkTraffic[]): string {
 }
 
 function reasonText(l: SupervisedLinkStatus, nowMs: number): string {
-  const next = l.state === 'backoff' && l.nextDialAtMs ? `; next dial in ${formatDurationShort(l.nextDialAtMs - nowMs)}` : '';
+  const next = l.state === 'backoff' && l.nextDialAtMs ? `; next dial in ${formatDurationShort(l.nextDialAtMs - nowMs)}` : l.state === 'waiting' ? '; waiting for the device, dials as soon as it is back' : '';
   return l.reason ? `${l.reason.code}: ${l.reason.message}${next}` : next.slice(2);
 }
 

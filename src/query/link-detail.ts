@@ -26,6 +26,7 @@ export function formatLinkDetail(l: SupervisedLinkDetail, nowMs: number): string
     ...(l.reason ? [`  why:       ${l.reason.code}: ${l.reason.message}`] : []),
     ...(l.state === 'backoff' && l.nextDialAtMs ? [`  next dial: ${nextDialText(l.nextDialAtMs, nowMs)}${l.reason?.holdOff === 'delayed' ? ', when the modem allows it again (DELAYED)' : ''}`] : []),
     ...(l.state === 'parked' ? [`  next dial: none until dialed ("dialbond up ${l.name}")`] : []),
+    ...(l.state === 'waiting' ? ['  next dial: waiting for the device: as soon as it is back'] : []),
     ...(l.state !== 'backoff' && l.holdOffUntilMs && l.holdOffUntilMs > nowMs ? [`  hold-off:  the modem refuses dials ${nextDialText(l.holdOffUntilMs, nowMs)} (DELAYED); "dialbond up --force ${l.name}" dials anyway`] : []),
     `  call:      ${l.connect ? `${l.connect}${l.connectMs !== null ? ` after ${(l.connectMs / 1000).toFixed(1)} s` : ''}` : 'none'}${l.ifname ? ` on ${l.ifname}` : ''}${l.localIp ? ` ${l.localIp}-${l.remoteIp ?? '?'}` : ''}`,
     `  counts:    ${l.dials} dials, ${l.drops} drops, ${l.failures} failures in a row${l.bundled ? ', in the bundle' : ''}`,
