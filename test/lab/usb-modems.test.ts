@@ -91,6 +91,22 @@ describe('lab: USB modems (cdc-acm ttys with a carrier)', () => {
     await daemon!.until(allBundled, 30_000, 'all bundled again');
   });
 
+  it('all three unplugged: waiting for their devices, never parked; plugged in again: back in the bundle with no command', async () => {
+    const since = Date.now();
+    // the modems' own ends first: the kernel lets the gadget go only once nothing holds its ports
+    await Promise.all(lab.lines.map((line) => lab.bank.unplug(line.name)));
+    await usb.unplug();
+    const waiting = await daemon!.until((s) => s.links.every((l) => l.state === 'waiting'), 60_000, 'every link waiting for its device');
+    console.log(`lab: usb, unplug to every link waiting: ${Date.now() - since} ms (${waiting.links.map((l) => `${l.name} ${l.reason?.code}`).join(', ')})`);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await daemon!.status()).links.map((l) => l.state)).toEqual(['waiting', 'waiting', 'waiting']);
+    const replugged = Date.now();
+    await usb.replug();
+    await daemon!.until(allBundled, 120_000, 'all back in the bundle');
+    console.log(`lab: usb, replug to all ${LINES} back in the bundle: ${Date.now() - replugged} ms`);
+    expect(daemon!.events.some((e) => e.seenAtMs >= since && e.type === 'link' && e.state === 'parked')).toBe(false);
+  });
+
   it('SIGTERM leaves no pppd, interface, lock or route behind, and the ports as they were', async () => {
     daemon!.signal('SIGTERM');
     expect(await daemon!.exited(20_000)).toEqual({ code: 0, signal: null });
