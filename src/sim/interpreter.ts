@@ -12,46 +12,11 @@ import { EscapeDetector } from './escape.js';
 import { ExtendedCommands } from './extended.js';
 import { DialPlanner, OUTCOME_RESULTS } from './dial.js';
 import { IDENTIFICATION, cloneProfile, describeProfile, factoryProfile, setParameter, type Profile } from './profile.js';
-import { formatInfo, formatResult, garbage, type ResultFormat } from './results.js';
 import { connectLine, type DialOutcome, type Scenario } from './scenario.js';
+import type { CallEndReason, CallInfo, InterpreterEvents, InterpreterOptions, ModemState } from './interpreter-types.js';
+import { ModemOutput } from './output.js';
 
-/** Where the modem is (V.250 5.1 states, plus a slow reset). */
-export type ModemState = 'command' | 'resetting' | 'dialing' | 'data' | 'online-command';
-
-/** A call that came up. */
-export interface CallInfo {
-  number: string;
-  line: string;
-  rate: number;
-}
-
-/** Why a call ended: ATH, the DTE closing the port (DTR drop), or the line. */
-export type CallEndReason = 'hangup-command' | 'dte-hangup' | 'carrier-lost';
-
-/** Events of the interpreter (all synchronous). */
-export interface InterpreterEvents {
-  /** Bytes the modem itself sends to the DTE: echo, results, information text. */
-  output: [bytes: Buffer];
-  /** Online-data bytes from the DTE for the far end. */
-  line: [bytes: Buffer];
-  state: [state: ModemState];
-  /** A command line as received (secrets masked). */
-  command: [line: string];
-  connect: [call: CallInfo];
-  /** Back to online data after ATO. */
-  online: [];
-  escape: [];
-  'call-end': [reason: CallEndReason];
-}
-
-export interface InterpreterOptions {
-  scenario: Scenario;
-  clock: Clock;
-  /** Random numbers for line-noise garbage (Math.random by default). */
-  random?: () => number;
-  /** Secrets to mask in 'command' events (the scenario's login password is added). */
-  secrets?: SecretMask;
-}
+export type { ModemState, CallInfo, CallEndReason, InterpreterEvents, InterpreterOptions } from './interpreter-types.js';
 
 type Step = 'next' | 'done';
 
@@ -75,7 +40,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
   private dialTimer: unknown;
   private resetTimer: unknown;
   private ringTimer: unknown;
-  private pending = '';
+  private readonly output: ModemOutput;
 
   constructor(options: InterpreterOptions) {
     super();
@@ -88,11 +53,18 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
     this.dialer = new DialPlanner(this.scenario);
     this.stored = { ...factoryProfile(), echo: this.scenario.echo, verbose: this.scenario.verbose, quiet: this.scenario.quiet };
     this.active = cloneProfile(this.stored);
+    this.output = new ModemOutput({
+      format: () => ({ verbose: this.active.verbose, quiet: this.active.quiet, lineEnding: this.scenario.noise.crlf, s3: this.active.s[3]!, s4: this.active.s[4]! }),
+      garbageBytes: this.scenario.noise.garbageBytes,
+      random: this.random,
+      attached: () => this.isAttached,
+      emit: (bytes) => this.emit('output', bytes),
+    });
     this.escape = new EscapeDetector({
       clock: this.clock,
       guardMs: () => this.active.s[12]! * 20,
       escapeChar: () => this.active.s[2]!,
-      onEscape: () => this.batch(() => this.onEscape()),
+      onEscape: () => this.output.batch(() => this.onEscape()),
     });
   }
 
@@ -128,7 +100,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
       this.startRinging();
     }
     if (this.scenario.dead) return;
-    this.batch(() => {
+    this.output.batch(() => {
       let i = 0;
       while (i < bytes.length) {
         if (this.currentState === 'data') {
@@ -142,7 +114,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
           // V.250 6.3.1: any character from the DTE during call establishment aborts it.
           this.clearTimer('dialTimer');
           this.setState('command');
-          this.result('NO CARRIER');
+          this.output.result('NO CARRIER');
           i++;
           continue;
         }
@@ -159,7 +131,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
    */
   dteDetached(): void {
     this.isAttached = false;
-    this.pending = '';
+    this.output.discard();
     this.clearTimer('ringTimer');
     this.clearTimer('dialTimer');
     this.clearTimer('resetTimer');
@@ -172,10 +144,10 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
   /** The far end went away (or carrier was dropped on purpose): NO CARRIER, command state. */
   carrierLost(): void {
     if (!this.currentCall) return;
-    this.batch(() => {
+    this.output.batch(() => {
       this.endCall('carrier-lost');
       this.setState('command');
-      this.result('NO CARRIER');
+      this.output.result('NO CARRIER');
     });
   }
 
@@ -183,44 +155,6 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
   dispose(): void {
     for (const t of ['ringTimer', 'dialTimer', 'resetTimer'] as const) this.clearTimer(t);
     this.escape.cancel();
-  }
-
-  // ---- output -------------------------------------------------------------------------
-
-  private get format(): ResultFormat {
-    return {
-      verbose: this.active.verbose,
-      quiet: this.active.quiet,
-      lineEnding: this.scenario.noise.crlf,
-      s3: this.active.s[3]!,
-      s4: this.active.s[4]!,
-    };
-  }
-
-  /** Collects output during `fn` and emits it as one chunk (echo and result together). */
-  private batch(fn: () => void): void {
-    fn();
-    if (this.pending && this.isAttached) {
-      const bytes = Buffer.from(this.pending, 'latin1');
-      this.pending = '';
-      this.emit('output', bytes);
-    }
-    this.pending = '';
-  }
-
-  private out(text: string): void {
-    if (this.isAttached) this.pending += text;
-  }
-
-  private result(text: string): void {
-    const format = this.format;
-    if (format.quiet) return;
-    if (this.scenario.noise.garbageBytes > 0) this.out(garbage(this.scenario.noise.garbageBytes, this.random));
-    this.out(formatResult(text, format));
-  }
-
-  private info(text: string): void {
-    this.out(formatInfo(text, this.format));
   }
 
   private setState(state: ModemState): void {
@@ -240,7 +174,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
     const tick = (): void => {
       this.ringTimer = this.clock.setTimeout(() => {
         if (!this.isAttached) return;
-        if (this.currentState === 'command' && !this.assembler.collecting) this.batch(() => this.result('RING'));
+        if (this.currentState === 'command' && !this.assembler.collecting) this.output.batch(() => this.output.result('RING'));
         tick();
       }, every);
     };
@@ -250,14 +184,14 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
   // ---- command lines (V.250 5.2) --------------------------------------------------------
 
   private commandByte(byte: number): void {
-    if (this.active.echo) this.out(String.fromCharCode(byte));
+    if (this.active.echo) this.output.out(String.fromCharCode(byte));
     const line = this.assembler.feed(byte, this.active.s[3]!, this.active.s[5]!);
     if (!line) return;
     if (line.kind === 'repeat') {
       this.executeLine(this.lastBody, 'A/');
     } else if (line.overflow) {
       this.emit('command', this.secrets.mask(line.text));
-      this.result('ERROR');
+      this.output.result('ERROR');
     } else {
       this.lastBody = line.body;
       this.executeLine(line.body, line.text);
@@ -281,7 +215,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
       }
       if (this.execute(token) === 'done') return;
     }
-    this.result('OK');
+    this.output.result('OK');
   }
 
   private reset(toStored: boolean, then: () => void): void {
@@ -302,14 +236,14 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
     this.setState('resetting');
     this.resetTimer = this.clock.setTimeout(() => {
       this.resetTimer = undefined;
-      this.batch(apply);
+      this.output.batch(apply);
     }, delay);
   }
 
   // ---- commands -------------------------------------------------------------------------
 
   private fail(text = 'ERROR'): Step {
-    this.result(text);
+    this.output.result(text);
     return 'done';
   }
 
@@ -325,7 +259,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
         return this.sregister(this.selectedRegister, 'query', 0);
       case 'extended': {
         const answer = this.extended.run(token.name, token.op, token.args);
-        for (const line of answer.info) this.info(line);
+        for (const line of answer.info) this.output.info(line);
         return answer.final ? this.fail(answer.final) : 'next';
       }
       case 'basic':
@@ -341,7 +275,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
     }
     if (op === 'query') {
       // V.250 5.3.2: S-parameter values are reported as three decimal digits.
-      this.info(String(this.active.s[register] ?? 0).padStart(3, '0'));
+      this.output.info(String(this.active.s[register] ?? 0).padStart(3, '0'));
       return 'next';
     }
     if (value > 255) return this.fail();
@@ -368,13 +302,13 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
         return this.fail('NO CARRIER');
       case 'I':
         if (value > 9) return this.fail();
-        this.info(IDENTIFICATION[value]!);
+        this.output.info(IDENTIFICATION[value]!);
         return 'next';
       case '&W':
         this.stored = cloneProfile(this.active);
         return 'next';
       case '&V':
-        this.info(describeProfile(this.active, this.lineEndText()));
+        this.output.info(describeProfile(this.active, this.lineEndText()));
         return 'next';
       default:
         // B, C, L, M, N, P, T, W, X, Y, &K, &Q, %E, \N ...: accepted, no effect on a pty.
@@ -389,7 +323,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
   private online(): Step {
     if (this.currentState !== 'online-command' || !this.currentCall) return this.fail('NO CARRIER');
     // V.250 6.3.7: O returns to online data state and issues CONNECT.
-    this.result(this.currentCall.line);
+    this.output.result(this.currentCall.line);
     this.setState('data');
     this.escape.reset();
     this.emit('online');
@@ -408,7 +342,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
     if (outcome !== 'silent') {
       this.dialTimer = this.clock.setTimeout(() => {
         this.dialTimer = undefined;
-        this.batch(() => this.dialDone(outcome, number, voice));
+        this.output.batch(() => this.dialDone(outcome, number, voice));
       }, afterMs);
     }
     return 'done';
@@ -417,18 +351,18 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
   private dialDone(outcome: Exclude<DialOutcome, 'silent'>, number: string, voice: boolean): void {
     if (outcome !== 'connect') {
       this.setState('command');
-      this.result(OUTCOME_RESULTS[outcome]);
+      this.output.result(OUTCOME_RESULTS[outcome]);
       return;
     }
     if (voice) {
       // V.250 6.3.1.2: ";" returns to command state after dialing, answering OK.
       this.setState('command');
-      this.result('OK');
+      this.output.result('OK');
       return;
     }
     const call: CallInfo = { number, line: connectLine(this.scenario), rate: this.scenario.connect.rate };
-    if (this.active.verbose) for (const line of this.scenario.connect.preLines) this.result(line);
-    this.result(call.line);
+    if (this.active.verbose) for (const line of this.scenario.connect.preLines) this.output.result(line);
+    this.output.result(call.line);
     this.currentCall = call;
     this.setState('data');
     this.escape.reset();
@@ -440,7 +374,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
     this.setState('online-command');
     this.assembler.reset();
     this.emit('escape');
-    this.result('OK');
+    this.output.result('OK');
   }
 
   private endCall(reason: CallEndReason): void {
