@@ -3,28 +3,42 @@
  * lives in `commands/` and registers itself here; this file only assembles them.
  */
 import { Command, CommanderError } from 'commander';
-import { registerDial } from './commands/dial.js';
-import { registerSim } from './commands/sim.js';
-import { registerLab } from './commands/lab.js';
-import { registerConfig } from './commands/config.js';
-import { registerDaemon } from './commands/daemon.js';
-import { registerQueries } from './commands/queries.js';
-import { registerConsole } from './commands/console.js';
-import { registerProfiles } from './commands/profiles.js';
 import { isDialbondError } from '../errors/index.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each subcommand's module, loaded only when it is the one run: a query such as
+ * `dialbond info ppp0` need not load the daemon, the console and the simulator first (on
+ * a small router, or an emulated CPU, that is seconds per call).
+ */
+const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
+  dial: async () => (await import('./commands/dial.js')).registerDial,
+  sim: async () => (await import('./commands/sim.js')).registerSim,
+  lab: async () => (await import('./commands/lab.js')).registerLab,
+  config: async () => (await import('./commands/config.js')).registerConfig,
+  daemon: async () => (await import('./commands/daemon.js')).registerDaemon,
+  queries: async () => (await import('./commands/queries.js')).registerQueries,
+  console: async () => (await import('./commands/console.js')).registerConsole,
+  profiles: async () => (await import('./commands/profiles.js')).registerProfiles,
+};
+
+/** The module that registers a command name (the queries module has several). */
+const MODULE_OF: Record<string, string> = {
+  ...Object.fromEntries(Object.keys(COMMAND_MODULES).map((m) => [m, m])),
+  ...Object.fromEntries(['info', 'links', 'status', 'up', 'down', 'enslave', 'emancipate', 'events'].map((c) => [c, 'queries'])),
+};
+
+/** The program with the commands `argv` may run: the one it names, or all of them (help,
+ * --version, a mistyped command, whose message lists them). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('dialbond')
     .description('dial modems, run pppd on every line, bond the links into one pipe and keep it that way')
     .version(VERSION, '-V, --version');
-  registerDial(program);
-  registerSim(program);
-  registerLab(program);
-  registerConfig(program);
-  registerDaemon(program);
-  registerQueries(program);
-  registerConsole(program);
-  registerProfiles(program);
+  const first = argv.find((a) => !a.startsWith('-'));
+  const named = first !== undefined ? MODULE_OF[first] : undefined;
+  const modules = named !== undefined ? [named] : Object.keys(COMMAND_MODULES);
+  for (const register of await Promise.all(modules.map((m) => (COMMAND_MODULES[m] as () => Promise<Register>)()))) register(program);
   for (const command of allCommands(program)) asksForUsage(command);
   return program;
 }
@@ -63,7 +77,7 @@ const VERSION = '0.1.0';
 
 /** Runs the command line; resolves with the process exit status. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
