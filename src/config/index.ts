@@ -1,3 +1,3 @@
-export { configSchema, type DialbondConfig, type ConfigLink, type ConfigModemLink } from './schema.js';
+export { configSchema, isModemLink, type DialbondConfig, type ConfigLink, type ConfigModemLink, type ConfigUsbMatch } from './schema.js';
 export { loadConfig, parseConfig, type LoadedConfig } from './load.js';
 export { readSecretFile } from './secrets.js';

@@ -89,6 +89,18 @@ describe('configuration', () => {
     expect(found).toEqual([expect.stringMatching(/^test\.yaml: links\[1\]\.device: .*\/modem is the device of links\[0\]\.device too \(both are .*\/ttyS9\)/)]);
   });
 
+  it('takes a USB modem by match instead of a device, refuses both or neither, a malformed id, and one modem matched twice', () => {
+    const usb = (name: string, match: Record<string, unknown>) => ({ name, match, numbers: ['1'] });
+    expect(parseConfig({ ...good, links: [usb('a', { usb: '1199:68c0', interface: 3 })] }, 'test.yaml').links[0]).toMatchObject({ match: { usb: '1199:68c0', interface: 3 } });
+    expect(problems({ ...good, links: [{ ...usb('a', { usb: '1199:68c0' }), device: '/dev/ttyUSB0' }] })).toEqual([expect.stringMatching(/links\[0\]\.device: expected either device .* or match/)]);
+    expect(problems({ ...good, links: [{ name: 'a', numbers: ['1'] }] })).toEqual([expect.stringMatching(/links\[0\]\.device: expected either device/)]);
+    expect(problems({ ...good, links: [usb('a', { usb: '1199-68c0' })] })).toEqual([expect.stringMatching(/links\[0\]\.match\.usb: expected vendor:product in hex/)]);
+    expect(problems({ ...good, links: [usb('a', { usb: '1199:68c0' }), usb('b', { usb: '1199:68C0' })] })).toEqual([expect.stringMatching(/links\[1\]\.match: usb 1199:68c0 is the modem of links\[0\]\.match too/)]);
+    expect(problems({ ...good, links: [usb('a', { usb: '1199:68c0', serial: 'X' }), usb('b', { usb: '1199:68c0', serial: 'X' })] })).toEqual([
+      expect.stringMatching(/links\[1\]\.match: usb 1199:68c0 serial X is the modem of links\[0\]\.match too/),
+    ]);
+  });
+
   it('finds a relative password file beside the configuration file, and says where it looked', () => {
     const link = { name: 'line0', device: '/dev/ttyS0', numbers: ['1'], login: { user: 'u', passwordFile: 'pw' }, ppp: { user: 'web', passwordFile: 'cell.pw' } };
     const found = problems({ ...good, links: [link] }, join(dir, 'dialbond.yaml'));

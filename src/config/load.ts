@@ -10,7 +10,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DialbondError, isDialbondError, systemErrorCode } from '../errors/index.js';
 import { loadProfile } from '../profiles/index.js';
 import { describeZodError } from '../util/validation.js';
-import { configSchema, type DialbondConfig } from './schema.js';
+import { describeMatch } from '../modem/usb-ports.js';
+import { configSchema, isModemLink, type ConfigUsbMatch, type DialbondConfig } from './schema.js';
 
 export interface LoadedConfig {
   file: string;
@@ -20,20 +21,22 @@ export interface LoadedConfig {
 function problemsOf(file: string, config: DialbondConfig): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();
-  const devices = new Map<string, { index: number; device: string }>();
+  const devices = new Map<string, { index: number; device: string; field: string }>();
   config.links.forEach((link, i) => {
     const where = `${file}: links[${i}]`;
     const first = seen.get(link.name);
     if (first !== undefined) problems.push(`${where}.name: "${link.name}" is already the name of links[${first}]`);
     else seen.set(link.name, i);
-    if ('device' in link) {
+    if (isModemLink(link)) {
       // Two links on one modem would fight over its lock and redial each other off the line.
-      const real = realDevice(link.device);
+      const field = link.device !== undefined ? 'device' : 'match';
+      const named = link.device ?? describeMatch(link.match as ConfigUsbMatch);
+      const real = link.device !== undefined ? realDevice(link.device) : named;
       const other = devices.get(real);
       if (other) {
-        const via = real !== link.device || real !== other.device ? ` (both are ${real})` : '';
-        problems.push(`${where}.device: ${link.device} is the device of links[${other.index}].device too${via}: one modem serves one link; remove one of them or give it another device`);
-      } else devices.set(real, { index: i, device: link.device });
+        const via = real !== named || real !== other.device ? ` (both are ${real})` : '';
+        problems.push(`${where}.${field}: ${named} is the ${field === 'device' ? 'device' : 'modem'} of links[${other.index}].${other.field} too${via}: one modem serves one link; remove one of them or give it another device`);
+      } else devices.set(real, { index: i, device: named, field });
       try {
         const profile = loadProfile(link.profile);
         if (link.numbers.length === 0 && !profile.dial.defaultNumber) problems.push(`${where}.numbers: expected at least one number (profile ${profile.name} has no default number)`);
@@ -77,7 +80,7 @@ function withAbsoluteSecrets(config: DialbondConfig, dir: string): DialbondConfi
     links: config.links.map((link) => ({
       ...link,
       ppp: link.ppp.passwordFile !== undefined ? { ...link.ppp, passwordFile: at(link.ppp.passwordFile) } : link.ppp,
-      ...('device' in link && link.login ? { login: { ...link.login, passwordFile: at(link.login.passwordFile) } } : {}),
+      ...(isModemLink(link) && link.login ? { login: { ...link.login, passwordFile: at(link.login.passwordFile) } } : {}),
     })),
   };
 }

@@ -53,17 +53,34 @@ const linkCommon = {
   weight: z.number().positive().optional(),
 };
 
+/** A USB modem by what it is, so that it is found whatever it is numbered (sysfs, no udev). */
+const usbMatchSchema = z
+  .object({
+    usb: z.string().regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, 'expected vendor:product in hex, like 1199:68c0 (lsusb shows them)'),
+    serial: z.string().min(1).optional(),
+    interface: z.number().int().min(0).max(255).optional(),
+  })
+  .strict();
+
 const modemLinkSchema = z
   .object({
     ...linkCommon,
-    device: absolutePath,
+    /** The modem's tty: /dev/ttyS0, /dev/ttyACM0, or a /dev/serial/by-id link. */
+    device: absolutePath.optional(),
+    /** Or the USB modem by vendor:product (serial, interface): found at each dial. */
+    match: usbMatchSchema.optional(),
     baud: z.number().int().positive().optional(),
     profile: z.string().min(1).default('generic'),
     numbers: z.array(z.string().min(1)).default([]),
     login: z.object({ user: z.string().min(1), passwordFile: secretFile }).strict().optional(),
     variables: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((link, ctx) => {
+    if ((link.device === undefined) === (link.match === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['device'], message: 'expected either device (a tty path) or match (a USB modem: usb: vendor:product), not both nor neither' });
+    }
+  });
 
 const ptyLinkSchema = z
   .object({
@@ -150,4 +167,10 @@ export const configSchema = z
 
 export type DialbondConfig = z.output<typeof configSchema>;
 export type ConfigLink = DialbondConfig['links'][number];
-export type ConfigModemLink = Extract<ConfigLink, { device: string }>;
+export type ConfigModemLink = Exclude<ConfigLink, { command: string[] }>;
+export type ConfigUsbMatch = z.output<typeof usbMatchSchema>;
+
+/** Whether a configured link is a modem link (not a pty link). */
+export function isModemLink(link: ConfigLink): link is ConfigModemLink {
+  return !('command' in link);
+}

@@ -10,14 +10,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleConfig } from '../bundle/index.js';
-import { loadConfig, type DialbondConfig } from '../config/index.js';
+import { isModemLink, loadConfig, type DialbondConfig } from '../config/index.js';
 import { ControlServer, dispatchTo, socketInUse, type ControlHandler } from '../control/index.js';
 import { detectResolverBackend, DnsManager, restoreDnsAfterCrash, type DnsLink } from '../dns/index.js';
 import { DialbondError } from '../errors/index.js';
 import { Link } from '../link/index.js';
 import { SecretMask, type Logger } from '../log/index.js';
 import { atExchange, defaultLockDir, type AtAnswer } from '../modem/index.js';
-import { createBundle, linkConfigOf, secretsOf, Supervisor, type ReloadResult, type SupervisorEvent } from '../supervisor/index.js';
+import { createBundle, currentDeviceOf, linkConfigOf, secretsOf, Supervisor, type ReloadResult, type SupervisorEvent } from '../supervisor/index.js';
 import { interfaceExists, readSysctl, RouterJournal, SysctlJournal, systemExec, writeSysctl } from '../sys/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { cleanLeftovers } from './leftovers.js';
@@ -86,7 +86,7 @@ export class Daemon {
 
     const found = await cleanLeftovers({
       linkNames: this.config.links.map((l) => l.name),
-      devices: this.config.links.flatMap((l) => ('device' in l ? [l.device] : [])),
+      devices: this.config.links.flatMap((l) => (isModemLink(l) ? [currentDeviceOf(l)].filter((d): d is string => d !== undefined) : [])),
       lockDir: this.lockDir,
       secretsDir: join(this.runDir, 'ppp'),
     });
@@ -276,11 +276,13 @@ export class Daemon {
   private async terminal(name: string, command: string): Promise<AtAnswer> {
     const status = this.supervisor.linkStatus(name);
     const link = this.config.links.find((l) => l.name === name);
-    if (!link || !('device' in link)) throw new DialbondError('DAEMON_STATE', `${name} is a pty link: it has no modem to talk to`, { link: name });
+    if (!link || !isModemLink(link)) throw new DialbondError('DAEMON_STATE', `${name} is a pty link: it has no modem to talk to`, { link: name });
     if (status.state !== 'parked' && status.state !== 'idle') {
       throw new DialbondError('DAEMON_STATE', `${name} is ${status.state}: hang it up first ("dialbond down ${name}"), the modem is in use`, { link: name, state: status.state });
     }
-    return atExchange({ device: link.device, command, lockDir: this.lockDir, ...(link.baud !== undefined ? { baudRate: link.baud } : {}) });
+    const device = currentDeviceOf(link);
+    if (device === undefined) throw new DialbondError('MODEM_NO_DEVICE', `${name}: no serial port fits its match (is the modem plugged in?)`, { link: name });
+    return atExchange({ device, command, lockDir: this.lockDir, ...(link.baud !== undefined ? { baudRate: link.baud } : {}) });
   }
 
   private logEvent(event: SupervisorEvent): void {

@@ -7,7 +7,7 @@
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
-import { acquireDeviceLock, buildModemPlan, isPseudoTerminal, modemAsChild, ReopeningIo, SerialModemIo, takeLineBack, type HandoverIo } from '../modem/index.js';
+import { acquireDeviceLock, buildModemPlan, isPseudoTerminal, modemAsChild, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
 import { whenPathExists } from '../sys/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -86,17 +86,24 @@ export interface LinkActorDeps {
   clock?: Clock;
   /** Calls back once `device` exists; returns a stop function (src/sys's whenPathExists by default). */
   whenDeviceExists?: (device: string, onPresent: () => void) => () => void;
+  /** The same for a matched USB modem (src/modem's whenUsbPortAppears by default). */
+  whenMatchAppears?: (match: UsbMatch, onPresent: () => void) => () => void;
+  /** Finds a matched USB modem's tty (src/modem's resolveUsbMatch, over sysfs, by default). */
+  resolveMatch?: (match: UsbMatch) => string;
 }
 
-/** The link's port: a new serial port (or the given one) at each dial. */
-function linkPort(config: LinkConfig, deps: LinkActorDeps): HandoverIo | null {
+/** The link's port: a new serial port (or the given one) at each dial, on the device the
+ * dial's claim found (`device()`: a matched USB modem may be renumbered between dials). */
+function linkPort(config: LinkConfig, deps: LinkActorDeps, device: () => string): HandoverIo | null {
   if (config.kind !== 'modem') return null;
   const open = deps.openPort ?? ((c: ModemLinkConfig) => new SerialModemIo({ device: c.device, baudRate: c.baudRate ?? c.profile.baudRate, flowControl: c.profile.flowControl }));
-  return new ReopeningIo(config.device, () => open(config));
+  return new ReopeningIo(config.device, () => open({ ...config, device: device() }));
 }
 
 export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
-  const port = linkPort(config, deps);
+  /** The device of the current dial: the configured path, or what the match found. */
+  let device = config.kind === 'modem' ? config.device : '';
+  const port = linkPort(config, deps, () => device);
   const clock = deps.clock ?? systemClock;
   const start: (options: StartPppdOptions) => PppdHandle = deps.startPppd ?? startPppd;
   const noPort = () => Promise.reject(new Error(`link ${config.name} has no modem port`));
@@ -106,14 +113,15 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
     claim: fromPromise<Claim, DialInput>(async ({ input }) => {
       const link = input.config;
       if (link.kind !== 'modem') return { plan: null, lock: null };
+      device = link.match ? (deps.resolveMatch ?? resolveUsbMatch)(link.match) : link.device;
       const plan = buildModemPlan(link.profile, {
-        device: link.device,
+        device,
         numbers: rotatedNumbers(link.numbers, input.failures),
         holdLine: true,
         ...(link.login ? { login: link.login } : {}),
         ...(link.variables ? { variables: link.variables } : {}),
       });
-      const lock = acquireDeviceLock(link.device, {
+      const lock = acquireDeviceLock(device, {
         ...(link.lockDir !== undefined ? { dir: link.lockDir } : {}),
         ...(deps.onStaleLock ? { onStale: deps.onStaleLock } : {}),
       });
@@ -135,7 +143,7 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
         const secret = link.ppp.user !== undefined && link.ppp.password !== undefined ? await writePppSecretsFile(link.runDir, link.name, { user: link.ppp.user, password: link.ppp.password }) : undefined;
         try {
           const pppd = start({
-            args: pppdArgsFor(link, secret?.path),
+            args: pppdArgsFor(link.kind === 'modem' ? { ...link, device } : link, secret?.path),
             ...(fd !== null ? { stdinFd: fd } : {}),
             ...(deps.pppdPath !== undefined ? { pppdPath: deps.pppdPath } : {}),
             secrets: secretsOf(link),
@@ -166,7 +174,11 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
       };
     }),
 
-    deviceBack: fromCallback<EventObject, { device: string }>(({ input, sendBack }) => (deps.whenDeviceExists ?? whenPathExists)(input.device, () => sendBack({ type: 'DEVICE_BACK' } satisfies LinkEvent))),
+    deviceBack: fromCallback<EventObject, { device: string }>(({ input, sendBack }) => {
+      const back = () => sendBack({ type: 'DEVICE_BACK' } satisfies LinkEvent);
+      if (config.kind === 'modem' && config.match) return (deps.whenMatchAppears ?? whenUsbPortAppears)(config.match, back);
+      return (deps.whenDeviceExists ?? whenPathExists)(input.device, back);
+    }),
 
     /** pppd first (it has the line), then the line comes back to the port for the hang-up. */
     endCall: fromPromise<void, { pppd: RunningPppd | null; fd: number | null; dtrHangup: boolean }>(async ({ input }) => {

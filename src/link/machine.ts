@@ -24,7 +24,7 @@ import { and, assign, emit, enqueueActions, fromCallback, fromPromise, raise, se
 import { modemMachine, type ModemPlan } from '../modem/index.js';
 import { linkReason } from './reasons.js';
 import { backoffDelay, DEFAULT_DEVICE_SETTLE_MS, type LinkConfig, type LinkReason } from './types.js';
-import { holdOffOf, negotiationTimeoutOf, reportOf, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type RunningPppd } from './vocabulary.js';
+import { holdOffOf, learnedFrom, negotiationTimeoutOf, reportOf, withDnsServer, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type RunningPppd } from './vocabulary.js';
 
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
@@ -225,24 +225,12 @@ export const linkMachine = setup({
                   {
                     guard: ({ event }) => event.event.type === 'dns',
                     actions: [
-                      assign(({ context, event }) => {
-                        const e = event.event as Extract<LinkPppEvent, { type: 'dns' }>;
-                        const others = context.dns.filter((a) => a !== e.address);
-                        // The primary server leads, whatever order the lines came in.
-                        return { dns: e.rank === 'primary' ? [e.address, ...others] : [...others, e.address] };
-                      }),
+                      assign(({ context, event }) => ({ dns: withDnsServer(context.dns, event.event as Extract<LinkPppEvent, { type: 'dns' }>) })),
                       emit(({ context }) => ({ type: 'dns' as const, servers: context.dns })),
                     ],
                   },
                   {
-                    actions: assign(({ context, event }) => {
-                      const e = event.event;
-                      if (e.type === 'interface' || e.type === 'bundle-joined') return { ifname: e.ifname };
-                      // IPCP (re)starts with our address: servers of an earlier negotiation are void.
-                      if (e.type === 'local-ip') return { localIp: e.address, dns: [] };
-                      if (e.type === 'remote-ip') return { remoteIp: e.address };
-                      return { pppSaid: [...context.pppSaid, e.type] };
-                    }),
+                    actions: assign(({ context, event }) => learnedFrom(context, event.event)),
                   },
                 ],
                 FAULT: { target: 'ending', actions: { type: 'fail', params: ({ event }) => event.reason } },

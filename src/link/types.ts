@@ -3,6 +3,7 @@
  * then handed to pppd) or a pty link (pppd runs a command that speaks PPP on its stdio,
  * e.g. ssh to a slirp account). The link machine keeps it up; the supervisor owns many.
  */
+import type { UsbMatch } from '../modem/usb-ports.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { PppdOptions } from '../ppp/index.js';
 import type { Profile } from '../profiles/index.js';
@@ -40,6 +41,8 @@ interface LinkBase {
 }
 
 export interface ModemLinkConfig extends LinkBase {
+  /** A USB modem by what it is: its tty is found at each dial (`device` then only names it). */
+  match?: UsbMatch;
   kind: 'modem';
   device: string;
   baudRate?: number;

@@ -134,9 +134,25 @@ export function reportOf(context: LinkContext, session: Pick<ModemSessionOutput,
   const secrets = new SecretMask();
   for (const secret of secretsOf(context.config)) secrets.add(secret);
   return dialReportOf(session, {
-    device: context.config.kind === 'modem' ? context.config.device : '',
+    // The device this dial found (a matched USB modem's tty), else the configured one.
+    device: context.plan?.device ?? (context.config.kind === 'modem' ? context.config.device : ''),
     elapsedMs: context.now() - context.dialStartedAt,
     connectMs: context.connectedAt !== null ? context.connectedAt - context.dialStartedAt : null,
     mask: (text) => secrets.mask(text),
   });
+}
+
+/** The peer's DNS servers with one more: the primary leads, whatever order pppd logged them in. */
+export function withDnsServer(servers: readonly string[], e: Extract<LinkPppEvent, { type: 'dns' }>): string[] {
+  const others = servers.filter((a) => a !== e.address);
+  return e.rank === 'primary' ? [e.address, ...others] : [...others, e.address];
+}
+
+/** What a line of pppd's log tells the link about its call. */
+export function learnedFrom(context: LinkContext, e: LinkPppEvent): Partial<LinkContext> {
+  if (e.type === 'interface' || e.type === 'bundle-joined') return { ifname: e.ifname };
+  // IPCP (re)starts with our address: servers of an earlier negotiation are void.
+  if (e.type === 'local-ip') return { localIp: e.address, dns: [] };
+  if (e.type === 'remote-ip') return { remoteIp: e.address };
+  return { pppSaid: [...context.pppSaid, e.type] };
 }

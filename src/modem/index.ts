@@ -9,3 +9,4 @@ export { SerialModemIo, openError, isPseudoTerminal, type SerialIoOptions } from
 export { acquireDeviceLock, releaseAllLocks, lockFileName, lockOwner, parseLockPid, formatLockPid, pidAlive, defaultLockDir, type DeviceLock, type LockOptions } from './lock.js';
 export { runDialSession, dialAndHold, dialReportOf, type DialSessionOptions, type DialReport, type HeldLine } from './session.js';
 export { atExchange, type AtExchangeOptions, type AtAnswer } from './terminal.js';
+export { listSerialPorts, matchingPorts, resolveUsbMatch, whenUsbPortAppears, describeMatch, type UsbMatch, type SerialPortInfo, type SysfsRoots } from './usb-ports.js';

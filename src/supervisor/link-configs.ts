@@ -6,6 +6,7 @@
 import { readSecretFile, type ConfigLink, type DialbondConfig } from '../config/index.js';
 import { pppDnsOptions } from '../dns/index.js';
 import type { LinkConfig, PppLinkOptions } from '../link/index.js';
+import { describeMatch, resolveUsbMatch, type UsbMatch } from '../modem/index.js';
 import { loadProfile } from '../profiles/index.js';
 
 export interface LinkConfigOptions {
@@ -49,7 +50,9 @@ export function linkConfigOf(link: ConfigLink, config: DialbondConfig, options: 
   return {
     ...base,
     kind: 'modem',
-    device: link.device,
+    // A match is resolved at each dial; until then it names the modem in messages.
+    device: link.device ?? `(${describeMatch(link.match as UsbMatch)})`,
+    ...(link.match ? { match: link.match } : {}),
     profile: loadProfile(link.profile),
     numbers: link.numbers,
     ...(link.baud !== undefined ? { baudRate: link.baud } : {}),
@@ -62,4 +65,15 @@ export function linkConfigOf(link: ConfigLink, config: DialbondConfig, options: 
 /** The secrets of a link (to mask in logs). */
 export function secretsOf(config: LinkConfig): string[] {
   return [config.ppp.password, config.kind === 'modem' ? config.login?.password : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** A configured modem's device as it is numbered now: its path, or what its match finds
+ * (undefined when nothing fits, e.g. unplugged). */
+export function currentDeviceOf(link: Exclude<ConfigLink, { command: string[] }>): string | undefined {
+  if (link.device !== undefined) return link.device;
+  try {
+    return resolveUsbMatch(link.match as UsbMatch);
+  } catch {
+    return undefined;
+  }
 }

@@ -9,47 +9,19 @@
  * It owns no I/O of its own: links, the bundle and the clock come from outside.
  */
 import { EventEmitter } from 'node:events';
-import type { BundleBackend, BundleConfig, BundleMember } from '../bundle/index.js';
+import type { BundleBackend, BundleMember } from '../bundle/index.js';
 import type { ConfigLink, DialbondConfig } from '../config/index.js';
 import { DialbondError, errorCodeOf, errorMessageOf } from '../errors/index.js';
 import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
+import { describeMatch, type UsbMatch } from '../modem/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { bundleConfigOf } from './bundle-factory.js';
-import { isBundled, nextMembership, nextStep, OUT, type Membership } from './membership.js';
-import type { SupervisedLink, SupervisedLinkDetail, SupervisedLinkStatus, ReloadResult, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
+import { linkIdentity, STOP_LINKS_WITHIN_MS, type Entry, type SupervisorDeps } from './entry.js';
+import { isBundled, nextMembership, nextStep, OUT } from './membership.js';
+import type { SupervisedLinkDetail, SupervisedLinkStatus, ReloadResult, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
 
-export interface SupervisorDeps {
-  createLink(config: LinkConfig): SupervisedLink;
-  createBundle(config: BundleConfig): BundleBackend;
-  /** A configured link as its machine runs it (reads password files, loads profiles). */
-  linkConfig(link: ConfigLink, config: DialbondConfig): LinkConfig;
-  clock?: Clock;
-  logger?: Logger;
-}
-
-interface Entry {
-  configured: ConfigLink;
-  link: SupervisedLink;
-  /** The link machine says up. */
-  up: boolean;
-  /** In the bundle or not, and whether it should be (membership.ts). */
-  membership: Membership;
-  heldOut: boolean;
-  weight: number;
-  /** Dial attempts and drops (up -> not up) since the daemon started. */
-  dials: number;
-  drops: number;
-}
-
-/** How long stop() waits for the links before removing the bundle anyway: pppd's SIGTERM
- * grace (5 s, then SIGKILL) and a modem's hang-up (guard times, ATH, reopen) fit in it. */
-export const STOP_LINKS_WITHIN_MS = 15_000;
-
-/** What pppd gets from the supervisor-wide settings: a change there restarts every link. */
-function linkIdentity(link: ConfigLink, config: DialbondConfig): string {
-  return JSON.stringify([link, config.supervisor.health.lcpEchoInterval, config.supervisor.health.lcpEchoFailure, config.bundle.mode, config.bundle.endpoint, config.dns === 'peer']);
-}
+export { STOP_LINKS_WITHIN_MS, type SupervisorDeps } from './entry.js';
 
 export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   private config: DialbondConfig;
@@ -221,7 +193,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   linkStatus(name: string): SupervisedLinkStatus {
     const e = this.entry(name);
     const c = e.configured;
-    const where = 'command' in c ? c.command.join(' ') : `${c.device}${c.numbers[0] ? ` ${c.numbers[0]}` : ''}`;
+    const where = 'command' in c ? c.command.join(' ') : `${c.device ?? describeMatch(c.match as UsbMatch)}${c.numbers[0] ? ` ${c.numbers[0]}` : ''}`;
     return { ...e.link.status(), bundled: isBundled(e.membership), heldOut: e.heldOut, weight: e.weight, where, dials: e.dials, drops: e.drops };
   }
 
