@@ -87,6 +87,17 @@ describe('a whole link: redial, park, wait', () => {
     expect(link.actor.getSnapshot().context.connect).toMatchObject({ device: '/dev/ttyACM3' });
   });
 
+  it('a device that vanishes between CONNECT and the hand-over: waiting for it, not a redial', async () => {
+    const link = start(modemLink(), ['CONNECT 28800']);
+    await link.run(1000);
+    link.far.unplug(); // the dial goes on; the hand-over at CONNECT finds the device gone
+    await link.run(1500);
+    expect(link.far.pppds.started).toEqual([]);
+    expect(link.state()).toBe('waiting');
+    expect(link.transitions.at(-1)?.reason).toMatchObject({ code: 'MODEM_VANISHED', awaitsDevice: true });
+    expect(link.lockFiles()).toEqual([]);
+  });
+
   it('a device that vanishes during a call: down, then waiting for it, and a STOP while waiting ends the link', async () => {
     const link = start(modemLink(), ['CONNECT 28800']);
     await link.run(2500);

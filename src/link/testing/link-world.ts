@@ -61,6 +61,11 @@ export function farEnd(clock: SimulatedClock, dials: string[]) {
     io.reply('OK');
   };
   class LoggedPort extends FakeModemIo {
+    override async detach(): Promise<number> {
+      // Unplugged between CONNECT and the hand-over: the descriptor cannot be had.
+      if (missing) throw new DialbondError('MODEM_VANISHED', '/dev/ttyS0 went away (was the device unplugged?)', { device: '/dev/ttyS0' });
+      return super.detach();
+    }
     override async close(options: { dropDtr?: boolean } = {}): Promise<void> {
       log.push('port.close');
       await super.close(options);
