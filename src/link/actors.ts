@@ -15,8 +15,6 @@ import { rotatedNumbers, type Claim, type DialInput, type LinkEvent, type LinkPp
 import type { PppExit } from './reasons.js';
 import { secretsOf, type LinkConfig, type ModemLinkConfig } from './types.js';
 
-export { secretsOf };
-
 /** The part of pppd's log the link machine reacts to. */
 export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
   switch (event.type) {

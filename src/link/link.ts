@@ -9,11 +9,10 @@ import { EventEmitter } from 'node:events';
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { SecretMask } from '../log/index.js';
-import { createLinkActors, secretsOf, type LinkActorDeps } from './actors.js';
+import { createLinkActors, type LinkActorDeps } from './actors.js';
 import { linkMachine } from './machine.js';
 import type { LinkState } from './vocabulary.js';
-import { TRANSCRIPT_LINES, type LinkConfig, type LinkReason, type TranscriptEntry } from './types.js';
+import { secretMaskOf, TRANSCRIPT_LINES, type LinkConfig, type LinkReason, type TranscriptEntry } from './types.js';
 
 export interface LinkStatus {
   name: string;
@@ -83,8 +82,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
     this.clock = options.clock ?? systemClock;
     this.since = this.clock.now();
     const log = options.logger?.child({ link: config.name });
-    const secrets = new SecretMask();
-    for (const secret of secretsOf(config)) secrets.add(secret);
+    const secrets = secretMaskOf(config);
     const actors = createLinkActors(config, {
       clock: this.clock,
       ...(options.pppdPath !== undefined ? { pppdPath: options.pppdPath } : {}),

@@ -3,6 +3,7 @@
  * then handed to pppd) or a pty link (pppd runs a command that speaks PPP on its stdio,
  * e.g. ssh to a slirp account). The link machine keeps it up; the supervisor owns many.
  */
+import { SecretMask } from '../log/index.js';
 import type { UsbMatch } from '../modem/usb-ports.js';
 import type { ErrorCode } from '../errors/index.js';
 import type { PppdOptions } from '../ppp/index.js';
@@ -108,4 +109,11 @@ export function backoffDelay(policy: BackoffPolicy, failures: number, random: ()
 /** The passwords of a link, which nothing it shows or logs may contain. */
 export function secretsOf(config: LinkConfig): string[] {
   return [config.ppp.password, config.kind === 'modem' ? config.login?.password : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** A mask that hides every password of a link, for what it shows or logs. */
+export function secretMaskOf(config: LinkConfig): SecretMask {
+  const mask = new SecretMask();
+  for (const secret of secretsOf(config)) mask.add(secret);
+  return mask;
 }

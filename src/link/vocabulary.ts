@@ -5,9 +5,8 @@
  */
 import type { DeviceLock, DialReport, ModemEmitted, ModemPlan, ModemSaidEvent, ModemSessionOutput } from '../modem/index.js';
 import { dialReportOf } from '../modem/index.js';
-import { SecretMask } from '../log/index.js';
 import type { PppExit } from './reasons.js';
-import { DEFAULT_NEGOTIATION_TIMEOUT_MS, secretsOf, type LinkConfig, type LinkReason } from './types.js';
+import { DEFAULT_NEGOTIATION_TIMEOUT_MS, secretMaskOf, type LinkConfig, type LinkReason } from './types.js';
 
 
 /** What pppd said that the link machine cares about (a subset of src/ppp's log events). */
@@ -131,8 +130,7 @@ export function negotiationTimeoutOf(context: LinkContext): number {
 
 /** The report of this call's dial, from the modem machine's output or phase; secrets masked. */
 export function reportOf(context: LinkContext, session: Pick<ModemSessionOutput, 'outcome' | 'connect' | 'attempts' | 'number'>): DialReport {
-  const secrets = new SecretMask();
-  for (const secret of secretsOf(context.config)) secrets.add(secret);
+  const secrets = secretMaskOf(context.config);
   return dialReportOf(session, {
     // The device this dial found (a matched USB modem's tty), else the configured one.
     device: context.plan?.device ?? (context.config.kind === 'modem' ? context.config.device : ''),

@@ -6,6 +6,9 @@
 import { readSecretFile, type ConfigLink, type DialbondConfig } from '../config/index.js';
 import { pppDnsOptions } from '../dns/index.js';
 import type { LinkConfig, PppLinkOptions } from '../link/index.js';
+
+/** The passwords of a link (one definition, in src/link). */
+export { secretsOf } from '../link/index.js';
 import { describeMatch, resolveUsbMatch, type UsbMatch } from '../modem/index.js';
 import { loadProfile } from '../profiles/index.js';
 
@@ -60,11 +63,6 @@ export function linkConfigOf(link: ConfigLink, config: DialbondConfig, options: 
     ...(link.variables ? { variables: link.variables } : {}),
     ...(options.lockDir !== undefined ? { lockDir: options.lockDir } : {}),
   };
-}
-
-/** The secrets of a link (to mask in logs). */
-export function secretsOf(config: LinkConfig): string[] {
-  return [config.ppp.password, config.kind === 'modem' ? config.login?.password : undefined].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 /** A configured modem's device as it is numbered now: its path, or what its match finds
