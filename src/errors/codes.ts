@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   MODEM_NOT_SERIAL: park('give the path of a serial port (/dev/ttyS0, /dev/ttyUSB0, /dev/ttyACM0)'),
   MODEM_PERMISSION: park('run as root or add the user to the dialout group'),
   MODEM_LOCKED: retry('another program has the port (its UUCP lock names it); stop it or wait'),
+  /** Open in another program that took no UUCP lock (ModemManager, a terminal, a getty). */
+  MODEM_IN_USE: retry('another program has the port open without a lock (the message names it): stop it; for ModemManager install the rule "dialbond udev-rules" prints'),
   MODEM_LOCK_FAILED: park('make the lock directory (/var/lock) writable for dialbond'),
   MODEM_OPEN_FAILED: retry('check that nothing else holds the port and the device works'),
   MODEM_IO: retry('the port failed mid-call: check the cable or the USB connection'),

@@ -7,7 +7,7 @@
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
-import { acquireDeviceLock, buildModemPlan, isPseudoTerminal, modemAsChild, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
+import { claimPort, buildModemPlan, isPseudoTerminal, modemAsChild, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
 import { whenPathExists } from '../sys/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -119,7 +119,7 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
         ...(link.login ? { login: link.login } : {}),
         ...(link.variables ? { variables: link.variables } : {}),
       });
-      const lock = acquireDeviceLock(device, {
+      const lock = claimPort(device, {
         ...(link.lockDir !== undefined ? { dir: link.lockDir } : {}),
         ...(deps.onStaleLock ? { onStale: deps.onStaleLock } : {}),
       });

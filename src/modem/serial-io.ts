@@ -6,7 +6,8 @@ import { closeSync, realpathSync, statSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import { hangupAwareBinding } from './hangup-binding.js';
 import { ConnectReadGate } from './read-gate.js';
-import { loadPtyNative } from '../sys/index.js';
+import { loadPtyNative, portHolders } from '../sys/index.js';
+import { portInUse } from './claim.js';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
 import type { HandoverIo, PortEvent } from './io.js';
 
@@ -38,8 +39,12 @@ export function openError(device: string, error: unknown): DialbondError {
     case 'EACCES':
     case 'EPERM':
       return new DialbondError('MODEM_PERMISSION', `no permission to open ${device} (run as root or add the user to its group, usually "dialout")`, { device, errno });
-    case 'EBUSY':
+    case 'EBUSY': {
+      // TIOCEXCL (ModemManager sets it): name the holder where /proc shows it.
+      const holders = portHolders(device);
+      if (holders.length > 0) return portInUse(device, holders);
       return new DialbondError('MODEM_LOCKED', `${device} is held open exclusively by another program`, { device, errno });
+    }
     case 'ENOTTY':
       return notSerial(device, 'a character device but not a terminal');
     default:

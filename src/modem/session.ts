@@ -11,7 +11,8 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { createModemActors } from './actors.js';
 import { DTR_HANGUP_HOLD_MS, takeLineBack } from './handover.js';
 import type { ModemIo } from './io.js';
-import { acquireDeviceLock, type DeviceLock } from './lock.js';
+import { claimPort } from './claim.js';
+import type { DeviceLock } from './lock.js';
 import { modemMachine, type ModemEmitted, type ModemPhase, type ModemSessionOutput } from './machine.js';
 import type { DialResult } from './outcome.js';
 import { buildModemPlan } from './plan.js';
@@ -126,7 +127,7 @@ function startSession(options: DialSessionOptions, holdLine: boolean): Started |
       ...(options.login ? { login: options.login } : {}),
       ...(options.variables ? { variables: options.variables } : {}),
     });
-    lock = acquireDeviceLock(options.device, {
+    lock = claimPort(options.device, {
       ...(options.lockDir !== undefined ? { dir: options.lockDir } : {}),
       ...(options.onStaleLock ? { onStale: options.onStaleLock } : {}),
     });

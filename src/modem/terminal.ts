@@ -5,12 +5,11 @@
  * middle), and a modem that says nothing is given up on after the timeout.
  */
 import { DialbondError } from '../errors/index.js';
-import { createActor, fromPromise } from 'xstate';
-import { classifyLine, LineFramer, validateCommand } from '../hayes/index.js';
+import { validateCommand } from '../hayes/index.js';
 import { systemClock, type Clock } from '../util/index.js';
-import { exchangeMachine, type ExchangeInput, type ExchangeOutput } from './exchange.js';
+import { askModem } from './ask.js';
 import type { ModemIo } from './io.js';
-import { acquireDeviceLock } from './lock.js';
+import { claimPort } from './claim.js';
 import { SerialModemIo } from './serial-io.js';
 
 export interface AtExchangeOptions {
@@ -42,11 +41,11 @@ export async function atExchange(options: AtExchangeOptions): Promise<AtAnswer> 
   if (/^AT(?:&.|[^&+D])*D/i.test(command)) throw new DialbondError('HAYES_BAD_COMMAND', `"${command}" dials: dial a link with "dialbond up LINK" instead`, { command });
   const clock = options.clock ?? systemClock;
   const started = clock.now();
-  const lock = acquireDeviceLock(options.device, options.lockDir !== undefined ? { dir: options.lockDir } : {});
+  const lock = claimPort(options.device, options.lockDir !== undefined ? { dir: options.lockDir } : {});
   const io = options.io ?? new SerialModemIo({ device: options.device, baudRate: options.baudRate ?? 115200, flowControl: 'hardware' });
   try {
     await io.open();
-    const output = await runExchange(io, clock, { command, timeoutMs: options.timeoutMs ?? 5000 });
+    const output = await askModem(io, { command, timeoutMs: options.timeoutMs ?? 5000 }, clock);
     const lines = output.status === 'write-failed' ? [] : output.lines;
     const final = output.status === 'final' ? output.final.text.trim() : null;
     return { command, lines, final, elapsedMs: clock.now() - started };
@@ -54,28 +53,4 @@ export async function atExchange(options: AtExchangeOptions): Promise<AtAnswer> 
     await io.close({ dropDtr: false }).catch(() => undefined);
     lock.release();
   }
-}
-
-/** The same AT exchange the modem machine runs, on its own, over `io`. A port that closes
- * under it ends it as a silent one. */
-function runExchange(io: ModemIo, clock: Clock, input: ExchangeInput): Promise<ExchangeOutput> {
-  const machine = exchangeMachine.provide({ actors: { write: fromPromise<void, { text: string }>(({ input: w }) => io.write(w.text)) } });
-  const actor = createActor(machine, { input, clock });
-  const framer = new LineFramer();
-  return new Promise<ExchangeOutput>((resolve) => {
-    const unsubscribe = io.subscribe((event) => {
-      if (event.type === 'closed') {
-        actor.stop();
-        finish({ status: 'timeout', info: [], intermediates: [], lines: [], echoed: false });
-        return;
-      }
-      for (const e of framer.push(event.data)) if (e.type === 'line') actor.send({ type: 'LINE', line: classifyLine(e.text) });
-    });
-    function finish(output: ExchangeOutput) {
-      unsubscribe();
-      resolve(output);
-    }
-    actor.subscribe({ complete: () => finish(actor.getSnapshot().output as ExchangeOutput) });
-    actor.start();
-  });
 }

@@ -10,3 +10,4 @@ export { eqlEmancipate, eqlSetPriority, systemEqlControl, type EqlControl } from
 export { RouterJournal, type JournalRecord, type RouterJournalOptions } from './journal.js';
 export { changesOf, routeArgs, routeIdentity, qdiscArgs, type Change, type RouteJson } from './journal-changes.js';
 export { whenPathExists } from './path-watch.js';
+export { portHolders, describeHolders, isModemManager, modemManagerPids, type PortHolder, type PortHolderOptions } from './port-holders.js';
