@@ -17,6 +17,15 @@ export const durationSchema = z
     return ms;
   });
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Outcomes of one dial attempt that a profile can ask to retry or to give up on. */
 export const DIAL_OUTCOMES = ['busy', 'no-carrier', 'no-answer', 'no-dialtone', 'voice', 'timeout', 'error', 'delayed', 'blacklisted'] as const;
 export type DialOutcome = (typeof DIAL_OUTCOMES)[number];
@@ -103,6 +112,10 @@ export const profileSchema = z
     loginSuccess: z.array(z.string().min(1)).default([]),
     /** Default values for ${name} variables in commands (e.g. apn). */
     variables: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
+    /** What `dialbond detect` knows this modem by: regular expressions, case-insensitive,
+     * one of which must match its identification (the answers to ATI, ATI3, +GMI, +GMM,
+     * +GMR). A profile without any is picked by no modem's name. */
+    identify: z.array(z.string().min(1).refine(isRegExp, { message: 'expected a regular expression (JavaScript syntax), e.g. "courier v\\.everything"' })).default([]),
     flowControl: z.enum(['hardware', 'none']).default('hardware'),
     /** The modem raises DCD while a call is up (&C1, V.250 6.2.8): pppd then watches it
      * (`modem`) and a carrier drop ends the link at once. false: pppd ignores the line

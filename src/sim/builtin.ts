@@ -4,6 +4,8 @@
  */
 import type { ScenarioInput } from './scenario.js';
 
+const GSM_IDENTITY = { model: 'dialbond simulated GSM modem', ati: { '0': 'dialbond simulated GSM modem', '3': 'dialbond simulated GSM modem 0.1.0' } };
+
 /** Built-in scenarios (unvalidated input; `builtinScenario()` validates and names them). */
 export const BUILTIN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
   /** Answers everything and connects every number after 2 s. */
@@ -54,8 +56,14 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
     },
   },
   /** A cellular modem: +CPIN READY, +CSQ 17,99, ATD*99***1# connects. */
-  gsm: { gsm: {}, connect: { line: 'CONNECT 7200000', rate: 115200 } },
-  'gsm-no-sim': { gsm: { pin: 'SIM not inserted' }, connect: { line: 'CONNECT 7200000', rate: 115200 } },
+  gsm: { gsm: {}, identity: GSM_IDENTITY, connect: { line: 'CONNECT 7200000', rate: 115200 } },
+  'gsm-no-sim': { gsm: { pin: 'SIM not inserted' }, identity: GSM_IDENTITY, connect: { line: 'CONNECT 7200000', rate: 115200 } },
+  /** A modem that names itself a U.S. Robotics Courier in ATI3 and +GMI/+GMM (what
+   * `dialbond detect` reads to pick the usr-courier profile). */
+  courier: {
+    identity: { manufacturer: 'U.S. Robotics', model: 'Courier V.Everything', revision: 'Supervisor rev 6.5.3', ati: { '0': '3361', '3': 'U.S. Robotics Courier V.Everything EXT PnP' } },
+    connect: { line: 'CONNECT 33600/ARQ/V34/LAPM/V42BIS', rate: 33600 },
+  },
   /** Never answers anything at all (a modem that is off, or the wrong port). */
   dead: { dead: true },
   /** Connects, then drops carrier 1 s later. */

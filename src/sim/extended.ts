@@ -4,7 +4,7 @@
  * 3GPP TS 27.007 commands a cellular dialer sends (+CPIN, +CSQ, +CREG, +CGDCONT, +CMEE).
  * Unknown names answer ERROR.
  */
-import type { GsmSpec } from './scenario.js';
+import type { GsmSpec, IdentitySpec } from './scenario.js';
 
 /** What an extended command answers: information lines, then a final result (OK if absent). */
 export interface ExtendedAnswer {
@@ -24,13 +24,10 @@ const CME_CODES: Record<string, number> = {
   'incorrect password': 16,
 };
 
-/** V.250 6.1 identification, answered by every modem. */
-const IDENT: Record<string, string> = {
-  '+GMI': 'dialbond',
-  '+GMM': 'dialbond simulated Hayes modem',
-  '+GMR': '0.1.0',
-  '+GSN': '0000000000',
-};
+/** V.250 6.1 identification, answered by every modem (27.007 5.1's +CGMI... by GSM ones). */
+function identAnswers(identity: IdentitySpec): Record<string, string> {
+  return { '+GMI': identity.manufacturer, '+GMM': identity.model, '+GMR': identity.revision, '+GSN': '0000000000' };
+}
 
 /** Accepted and remembered, answered back on `?` (V.250 6.2 interface, 6.4 modulation; T.31 +FCLASS). */
 const SETTABLE: Record<string, string> = {
@@ -54,8 +51,14 @@ export class ExtendedCommands {
   private readonly settings = new Map<string, string>();
   private readonly contexts = new Map<number, string>();
 
-  constructor(private readonly gsm: GsmSpec | undefined) {
+  private readonly ident: Record<string, string>;
+
+  constructor(
+    private readonly gsm: GsmSpec | undefined,
+    identity: IdentitySpec = { manufacturer: 'dialbond', model: 'dialbond simulated Hayes modem', revision: '0.1.0', ati: {} },
+  ) {
     this.pin = gsm?.pin;
+    this.ident = identAnswers(identity);
   }
 
   /** Whether a packet-data dial (ATD*99#) may proceed; the error to answer if not. */
@@ -74,7 +77,7 @@ export class ExtendedCommands {
 
   /** Runs one extended command. */
   run(name: string, op: 'exec' | 'set' | 'query' | 'test', args: string): ExtendedAnswer {
-    const ident = IDENT[name] ?? (this.gsm ? IDENT[name.replace(/^\+CG/, '+G')] : undefined);
+    const ident = this.ident[name] ?? (this.gsm ? this.ident[name.replace(/^\+CG/, '+G')] : undefined);
     if (ident !== undefined && (op === 'exec' || op === 'test')) return { info: op === 'exec' ? [ident] : [] };
     if (name === '+GCAP' && op === 'exec') return { info: [`+GCAP: +FCLASS,+MS,+ES,+DS${this.gsm ? ',+CGSM' : ''}`] };
     const settable = SETTABLE[name];

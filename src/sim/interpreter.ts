@@ -49,7 +49,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
     this.random = options.random ?? Math.random;
     this.secrets = options.secrets ?? new SecretMask();
     this.secrets.add(this.scenario.login?.password);
-    this.extended = new ExtendedCommands(this.scenario.gsm);
+    this.extended = new ExtendedCommands(this.scenario.gsm, this.scenario.identity);
     this.dialer = new DialPlanner(this.scenario);
     this.stored = { ...factoryProfile(), echo: this.scenario.echo, verbose: this.scenario.verbose, quiet: this.scenario.quiet };
     this.active = cloneProfile(this.stored);
@@ -302,7 +302,7 @@ export class HayesInterpreter extends EventEmitter<InterpreterEvents> {
         return this.fail('NO CARRIER');
       case 'I':
         if (value > 9) return this.fail();
-        this.output.info(IDENTIFICATION[value]!);
+        this.output.info(this.scenario.identity.ati[String(value)] ?? IDENTIFICATION[value]!);
         return 'next';
       case '&W':
         this.stored = cloneProfile(this.active);

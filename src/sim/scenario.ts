@@ -108,6 +108,19 @@ const gsmSchema = z
   })
   .strict();
 
+/** What the modem says it is: ATI0-ATI9 (vendor-defined text) and the V.250 6.1 / 27.007
+ * 5.1 identification (+GMI/+CGMI manufacturer, +GMM/+CGMM model, +GMR/+CGMR revision). */
+const identitySchema = z
+  .object({
+    manufacturer: z.string().min(1).default('dialbond'),
+    model: z.string().min(1).default('dialbond simulated Hayes modem'),
+    revision: z.string().min(1).default('0.1.0'),
+    /** Answers to ATIn by n, over the built-in ones ("56000" for I0, ...). */
+    ati: z.record(z.string().regex(/^[0-9]$/, 'expected a digit 0-9 (ATI0 to ATI9)'), z.string()).default({}),
+  })
+  .strict()
+  .default({});
+
 const dataSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('echo') }).strict(),
@@ -139,6 +152,7 @@ export const scenarioSchema = z
     noise: noiseSchema,
     login: loginSchema.optional(),
     gsm: gsmSchema.optional(),
+    identity: identitySchema,
     /** Drop carrier this long after CONNECT. */
     dropAfterMs: z.number().int().positive().optional(),
     data: dataSchema,
@@ -153,6 +167,7 @@ export type DialRule = z.output<typeof dialRuleSchema>;
 export type DataPeerSpec = Scenario['data'];
 export type LoginSpec = NonNullable<Scenario['login']>;
 export type GsmSpec = NonNullable<Scenario['gsm']>;
+export type IdentitySpec = Scenario['identity'];
 export type LineEnding = Scenario['noise']['crlf'];
 
 /** A dial rule with everything resolved for one dial. */
