@@ -21,6 +21,8 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   queries: async () => (await import('./commands/queries.js')).registerQueries,
   console: async () => (await import('./commands/console.js')).registerConsole,
   profiles: async () => (await import('./commands/profiles.js')).registerProfiles,
+  'udev-rules': async () => (await import('./commands/udev-rules.js')).registerUdevRules,
+  detect: async () => (await import('./commands/detect.js')).registerDetect,
 };
 
 /** The module that registers a command name (the queries module has several). */

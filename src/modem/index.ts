@@ -10,3 +10,6 @@ export { acquireDeviceLock, releaseAllLocks, lockFileName, lockOwner, parseLockP
 export { runDialSession, dialAndHold, dialReportOf, type DialSessionOptions, type DialReport, type HeldLine } from './session.js';
 export { atExchange, type AtExchangeOptions, type AtAnswer } from './terminal.js';
 export { listSerialPorts, matchingPorts, resolveUsbMatch, whenUsbPortAppears, describeMatch, type UsbMatch, type SerialPortInfo, type SysfsRoots } from './usb-ports.js';
+export { claimPort, holdersAdvice, otherHolders, portInUse, type ClaimOptions } from './claim.js';
+export { udevRules, udevRuleFor, UDEV_RULES_FILE, type ModemToIgnore } from './udev-rules.js';
+export { askModem } from './ask.js';

@@ -16,7 +16,7 @@ export function registerConfig(program: Command): void {
     .action((file: string, options: { json?: boolean }) => {
       try {
         const { config: parsed } = loadConfig(file);
-        const kinds = parsed.links.map((l) => ('device' in l ? 'modem' : 'pty'));
+        const kinds = parsed.links.map((l) => ('command' in l ? 'pty' : 'modem'));
         const summary = { ok: true, file, mode: parsed.bundle.mode, links: parsed.links.length, modemLinks: kinds.filter((k) => k === 'modem').length, ptyLinks: kinds.filter((k) => k === 'pty').length };
         process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${file}: ok (${summary.mode} bundle, ${summary.links} link${summary.links === 1 ? '' : 's'}: ${summary.modemLinks} modem, ${summary.ptyLinks} pty)\n`);
       } catch (error) {
