@@ -7,29 +7,26 @@
  * as cron would, with pppd's LCP echo at the eql HOWTO's 10 s x 6.
  *
  * Run: npm run bench (boots the lab); DIALBOND_BENCH_RUNS faults of each kind (default 3),
- * DIALBOND_BENCH_FAILOVER=dialbond or classic for one side only. Writes
+ * DIALBOND_BENCH_FAILOVER=dialbond, classic or usb (bench/failover-usb.lab.ts) for one side only. Writes
  * bench/results/failover.{json,md,svg}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { failoverKey, failoverMarkdown, failoverRow, failoverSvg, type Fault, type FailoverRow, type FailoverRun } from './lib/failover.js';
+import type { Fault, FailoverRow, FailoverRun } from './lib/failover.js';
+import { DAEMON_SETUP, daemonFailover, recordFailover, writeFailoverResults } from './failover-daemon.js';
 import { errorLine, pollFor, sleep } from './lib/harness.js';
 import { runsFromEnv, wordsFromEnv } from './lib/options.js';
-import { mergeRows, readResults, writeResults } from './lib/results.js';
 import { sh } from '../src/lab/shell.js';
-import type { SupervisorStatus } from '../src/supervisor/index.js';
 import { BUNDLE_ADDRESS, ISP_HOST } from '../test/lab/helpers/bundle-lab.js';
-import { DaemonProcess } from '../test/lab/helpers/daemon.js';
 import { startLabLines, type LabLines } from '../test/lab/helpers/lines.js';
 
-const RESULTS = join(import.meta.dirname, 'results');
 const CLASSIC = join(import.meta.dirname, 'classic');
 const RUNS = runsFromEnv();
-const SIDES = wordsFromEnv('DIALBOND_BENCH_FAILOVER', ['dialbond', 'classic'] as const);
+// usb: bench/failover-usb.lab.ts, whose rows go into the same table.
+const SIDES = wordsFromEnv('DIALBOND_BENCH_FAILOVER', ['dialbond', 'classic', 'usb'] as const);
 const LINES = 3;
 const RATE = 115200;
 const started = new Date().toISOString();
@@ -53,10 +50,7 @@ async function fault(lab: LabLines, kind: Fault, i: number): Promise<() => Promi
 }
 
 function record(approach: string, setup: string, kind: Fault, runs: FailoverRun[], errors: string[]): void {
-  const row = failoverRow(approach, setup, kind, runs, errors, new Date().toISOString());
-  rows.push(row);
-  if (errors.length) failures.push(`${approach} ${kind}: ${errors.join('; ')}`);
-  console.log(`bench: failover ${approach} ${kind}: ${runs.map((r) => JSON.stringify(r)).join(' ')}${errors.length ? ` failed: ${errors.join('; ')}` : ''}`);
+  recordFailover(rows, failures, approach, setup, kind, runs, errors);
 }
 
 describe('bench: failover', () => {
@@ -64,6 +58,7 @@ describe('bench: failover', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dialbond-failover-'));
 
   beforeAll(async () => {
+    if (!SIDES.includes('dialbond') && !SIDES.includes('classic')) return;
     process.env.DIALBOND_LOCK_DIR = join(dir, 'lock');
     await sh('mkdir', ['-p', join(dir, 'lock')]);
     lab = await startLabLines({ count: LINES, rate: RATE });
@@ -72,53 +67,14 @@ describe('bench: failover', () => {
   afterAll(async () => {
     await lab?.close();
     delete process.env.DIALBOND_LOCK_DIR;
-    const old = readResults<FailoverRow>(RESULTS, 'failover');
-    const all = mergeRows(old?.rows ?? [], rows, failoverKey);
-    const markdown = `Failover (lab, ${LINES} lines at ${RATE} bps in an eql bundle; latest run ${started}).\n\n${failoverMarkdown(all)}`;
-    writeResults(RESULTS, 'failover', { at: started, rows: all }, markdown, failoverSvg(all));
-    console.log(`\n${markdown}`);
+    if (rows.length > 0) writeFailoverResults(rows, started, LINES, RATE);
     if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);
   });
 
   if (SIDES.includes('dialbond')) {
     it('dialbond daemon: hang-ups and silent lines', async () => {
-      const config = join(dir, 'dialbond.yaml');
-      const socket = join(dir, 'control.sock');
-      // The supervisor's defaults: LCP echo 1 s x 3, redial after 2 s growing to 5 min.
-      writeFileSync(config, stringify({ bundle: { mode: 'eql', address: BUNDLE_ADDRESS, routes: [`${ISP_HOST}/32`] }, links: lab.lines.map((l, i) => ({ name: `line${i}`, device: l.path, profile: 'generic', numbers: ['5551234'] })), control: { socket } }));
-      const names = lab.lines.map((_, i) => `line${i}`);
-      const allIn = (s: SupervisorStatus) => names.every((n) => s.links.some((l) => l.name === n && l.state === 'up' && l.bundled));
-      const daemon = await DaemonProcess.start({ config, socket, runDir: join(dir, 'run') });
-      try {
-        await daemon.until(allIn, 120_000, 'all up and bundled');
-        for (const kind of ['hangup', 'silent'] as const) {
-          const runs: FailoverRun[] = [];
-          const errors: string[] = [];
-          for (let run = 0; run < RUNS; run++) {
-            const link = names[run % LINES]!;
-            const at = Date.now();
-            const end = await fault(lab, kind, run % LINES);
-            try {
-              const seen = async (match: Parameters<DaemonProcess['event']>[0], what: string, ms: number) => (await daemon.event(match, at, ms, what)).atMs - at;
-              const detected = await seen((e) => e.type === 'link' && e.link === link && e.state === 'down', `${link} down`, 30_000);
-              const out = await seen((e) => e.type === 'bundle' && e.link === link && e.action === 'removed', `${link} out`, 30_000);
-              await end();
-              const redial = await seen((e) => e.type === 'link' && e.link === link && e.state === 'dialing', `${link} dialing`, 60_000);
-              const back = await seen((e) => e.type === 'bundle' && e.link === link && e.action === 'added', `${link} back`, 120_000);
-              runs.push({ detected, out, redial, back });
-            } catch (error) {
-              errors.push(errorLine(error));
-            } finally {
-              await end();
-            }
-            await daemon.until(allIn, 120_000, 'all bundled again');
-          }
-          record('dialbond', 'dialbond daemon, its defaults: pppd LCP echo 1 s x 3, pppd exit seen at once, redial after 2 s (doubling up to 5 min)', kind, runs, errors);
-        }
-      } finally {
-        daemon.signal('SIGTERM');
-        await daemon.exited(20_000).catch(() => daemon.signal('SIGKILL'));
-      }
+      const faults = await daemonFailover({ lab, dir, runs: RUNS, kinds: ['hangup', 'silent'], profile: 'generic', fault: (kind, i) => fault(lab, kind, i) });
+      for (const { kind, runs, errors } of faults) record('dialbond', DAEMON_SETUP, kind, runs, errors);
     });
   }
 

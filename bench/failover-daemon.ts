@@ -1,0 +1,95 @@
+/**
+ * The failover benchmarks' shared half (bench/failover.lab.ts over ptys, bench/failover-
+ * usb.lab.ts over USB cdc-acm ttys): dialbond's daemon on the lab's lines with its default
+ * supervisor settings, faults made one line at a time, and how long from each fault until
+ * the line was detected down, out of the bundle, redialing and back in; and the results
+ * file both write their rows into.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { failoverKey, failoverMarkdown, failoverRow, failoverSvg, type Fault, type FailoverRow, type FailoverRun } from './lib/failover.js';
+import { errorLine } from './lib/harness.js';
+import { mergeRows, readResults, writeResults } from './lib/results.js';
+import type { SupervisorStatus } from '../src/supervisor/index.js';
+import { BUNDLE_ADDRESS, ISP_HOST } from '../test/lab/helpers/bundle-lab.js';
+import { DaemonProcess } from '../test/lab/helpers/daemon.js';
+import type { LabLines } from '../test/lab/helpers/lines.js';
+
+const RESULTS = join(import.meta.dirname, 'results');
+
+export const DAEMON_SETUP = 'dialbond daemon, its defaults: pppd LCP echo 1 s x 3, pppd exit seen at once, redial after 2 s (doubling up to 5 min)';
+
+export interface DaemonFailoverOptions {
+  lab: LabLines;
+  dir: string;
+  runs: number;
+  kinds: readonly Fault[];
+  /** The links' dialer profile (a name or a file). */
+  profile: string;
+  /** How each link names its modem (its path by default). */
+  linkDevice?: (line: LabLines['lines'][number], i: number) => Record<string, unknown>;
+  /** Makes the fault on line i; the function returned ends it. */
+  fault: (kind: Fault, i: number) => Promise<() => Promise<void>>;
+}
+
+/** Runs the daemon on the lab's lines and measures `runs` faults of each kind. */
+export async function daemonFailover(options: DaemonFailoverOptions): Promise<Array<{ kind: Fault; runs: FailoverRun[]; errors: string[] }>> {
+  const { lab, dir } = options;
+  const config = join(dir, 'dialbond.yaml');
+  const socket = join(dir, 'control.sock');
+  const names = lab.lines.map((_, i) => `line${i}`);
+  const device = options.linkDevice ?? ((line) => ({ device: line.path }));
+  // The supervisor's defaults: LCP echo 1 s x 3, redial after 2 s growing to 5 min.
+  writeFileSync(config, stringify({ bundle: { mode: 'eql', address: BUNDLE_ADDRESS, routes: [`${ISP_HOST}/32`] }, links: lab.lines.map((l, i) => ({ name: names[i], ...device(l, i), profile: options.profile, numbers: ['5551234'] })), control: { socket } }));
+  const allIn = (s: SupervisorStatus) => names.every((n) => s.links.some((l) => l.name === n && l.state === 'up' && l.bundled));
+  const daemon = await DaemonProcess.start({ config, socket, runDir: join(dir, 'run') });
+  const results: Array<{ kind: Fault; runs: FailoverRun[]; errors: string[] }> = [];
+  try {
+    await daemon.until(allIn, 120_000, 'all up and bundled');
+    for (const kind of options.kinds) {
+      const runs: FailoverRun[] = [];
+      const errors: string[] = [];
+      for (let run = 0; run < options.runs; run++) {
+        const link = names[run % names.length]!;
+        const at = Date.now();
+        const end = await options.fault(kind, run % names.length);
+        try {
+          const seen = async (match: Parameters<DaemonProcess['event']>[0], what: string, ms: number) => (await daemon.event(match, at, ms, what)).atMs - at;
+          const detected = await seen((e) => e.type === 'link' && e.link === link && e.state === 'down', `${link} down`, 30_000);
+          const out = await seen((e) => e.type === 'bundle' && e.link === link && e.action === 'removed', `${link} out`, 30_000);
+          await end();
+          const redial = await seen((e) => e.type === 'link' && e.link === link && e.state === 'dialing', `${link} dialing`, 60_000);
+          const back = await seen((e) => e.type === 'bundle' && e.link === link && e.action === 'added', `${link} back`, 120_000);
+          runs.push({ detected, out, redial, back });
+        } catch (error) {
+          errors.push(errorLine(error));
+        } finally {
+          await end();
+        }
+        await daemon.until(allIn, 120_000, 'all bundled again');
+      }
+      results.push({ kind, runs, errors });
+    }
+  } finally {
+    daemon.signal('SIGTERM');
+    await daemon.exited(20_000).catch(() => daemon.signal('SIGKILL'));
+  }
+  return results;
+}
+
+/** Adds one row to `rows` (and its errors to `failures`), printing it. */
+export function recordFailover(rows: FailoverRow[], failures: string[], approach: string, setup: string, kind: Fault, runs: FailoverRun[], errors: string[]): void {
+  rows.push(failoverRow(approach, setup, kind, runs, errors, new Date().toISOString()));
+  if (errors.length) failures.push(`${approach} ${kind}: ${errors.join('; ')}`);
+  console.log(`bench: failover ${approach} ${kind}: ${runs.map((r) => JSON.stringify(r)).join(' ')}${errors.length ? ` failed: ${errors.join('; ')}` : ''}`);
+}
+
+/** Merges `rows` into bench/results/failover.* (rows of other runs kept by approach and fault). */
+export function writeFailoverResults(rows: FailoverRow[], started: string, lines: number, rate: number): void {
+  const old = readResults<FailoverRow>(RESULTS, 'failover');
+  const all = mergeRows(old?.rows ?? [], rows, failoverKey);
+  const markdown = `Failover (lab, ${lines} lines at ${rate} bps in an eql bundle; latest run ${started}).\n\n${failoverMarkdown(all)}`;
+  writeResults(RESULTS, 'failover', { at: started, rows: all }, markdown, failoverSvg(all));
+  console.log(`\n${markdown}`);
+}
