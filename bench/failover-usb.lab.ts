@@ -1,0 +1,69 @@
+/**
+ * Benchmark (lab): failover on USB modems, beside the pty rows of bench/failover.lab.ts.
+ * The same daemon with its defaults dials three cdc-acm ttys (dummy_hcd + g_serial, the
+ * simulator on the gadget ends); one modem drops carrier at a time, which the kernel shows
+ * as DCD falling on a real tty, and pppd (`modem`) ends at the hang-up.
+ *
+ * Run: npm run bench (boots the lab); DIALBOND_BENCH_RUNS faults (default 3),
+ * DIALBOND_BENCH_FAILOVER=usb for this side alone. Writes into bench/results/failover.*.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { FailoverRow } from './lib/failover.js';
+import { runsFromEnv, wordsFromEnv } from './lib/options.js';
+import { sh } from '../src/lab/shell.js';
+import { startLabLines, type LabLines } from '../test/lab/helpers/lines.js';
+import { UsbModems } from '../test/lab/helpers/usb.js';
+import { DAEMON_SETUP, daemonFailover, recordFailover, writeFailoverResults } from './failover-daemon.js';
+
+const RUNS = runsFromEnv();
+const SIDES = wordsFromEnv('DIALBOND_BENCH_FAILOVER', ['dialbond', 'classic', 'usb'] as const);
+const LINES = 3;
+const RATE = 115200;
+const started = new Date().toISOString();
+const rows: FailoverRow[] = [];
+const failures: string[] = [];
+
+describe('bench: failover on USB modems', () => {
+  let usb: UsbModems;
+  let lab: LabLines;
+  const dir = mkdtempSync(join(tmpdir(), 'dialbond-failover-usb-'));
+
+  beforeAll(async () => {
+    if (!SIDES.includes('usb')) return;
+    process.env.DIALBOND_LOCK_DIR = join(dir, 'lock');
+    await sh('mkdir', ['-p', join(dir, 'lock')]);
+    usb = await UsbModems.plug(LINES);
+    lab = await startLabLines({ count: LINES, rate: RATE, usb: usb.ports });
+  }, 60_000);
+
+  afterAll(async () => {
+    await lab?.close();
+    await usb?.remove();
+    delete process.env.DIALBOND_LOCK_DIR;
+    if (rows.length > 0) writeFailoverResults(rows, started, LINES, RATE);
+    if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);
+  });
+
+  it.runIf(SIDES.includes('usb'))('dialbond daemon: a USB modem drops carrier', async () => {
+    // The gadget's end cannot see DTR (f_acm keeps it): these modems are hung up with the
+    // escape and ATH, so the init leaves &D2 out.
+    const profile = join(dir, 'usb-sim.yaml');
+    writeFileSync(profile, stringify({ name: 'usb-sim', description: 'the simulator on a USB gadget port', reset: 'ATZ', init: ['ATQ0 V1 E1 S0=0 &C1'] }));
+    const faults = await daemonFailover({
+      lab,
+      dir,
+      runs: RUNS,
+      kinds: ['hangup'],
+      profile,
+      fault: async (_kind, i) => {
+        await lab.bank.drop(lab.lines[i]!.name);
+        return async () => undefined;
+      },
+    });
+    for (const { kind, runs, errors } of faults) recordFailover(rows, failures, 'dialbond, USB modems', `${DAEMON_SETUP}; cdc-acm ttys, pppd watching DCD (modem)`, kind, runs, errors);
+  });
+});
