@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { failoverKey, failoverMarkdown, failoverRow, failoverSvg, type Fault, type FailoverRow, type FailoverRun } from './lib/failover.js';
 import { errorLine } from './lib/harness.js';
+import { runsFromEnv, wordsFromEnv } from './lib/options.js';
 import { mergeRows, readResults, writeResults } from './lib/results.js';
 import type { SupervisorStatus } from '../src/supervisor/index.js';
 import { BUNDLE_ADDRESS, ISP_HOST } from '../test/lab/helpers/bundle-lab.js';
@@ -78,18 +79,36 @@ export async function daemonFailover(options: DaemonFailoverOptions): Promise<Ar
   return results;
 }
 
-/** Adds one row to `rows` (and its errors to `failures`), printing it. */
-export function recordFailover(rows: FailoverRow[], failures: string[], approach: string, setup: string, kind: Fault, runs: FailoverRun[], errors: string[]): void {
-  rows.push(failoverRow(approach, setup, kind, runs, errors, new Date().toISOString()));
-  if (errors.length) failures.push(`${approach} ${kind}: ${errors.join('; ')}`);
-  console.log(`bench: failover ${approach} ${kind}: ${runs.map((r) => JSON.stringify(r)).join(' ')}${errors.length ? ` failed: ${errors.join('; ')}` : ''}`);
-}
+/** The bench's setting, the same for every side: faults of each kind (DIALBOND_BENCH_RUNS),
+ * which sides run (DIALBOND_BENCH_FAILOVER: dialbond and classic over ptys, usb), the lines. */
+export const FAILOVER_RUNS = runsFromEnv();
+export const FAILOVER_SIDES = wordsFromEnv('DIALBOND_BENCH_FAILOVER', ['dialbond', 'classic', 'usb'] as const);
+export const FAILOVER_LINES = 3;
+export const FAILOVER_RATE = 115200;
 
-/** Merges `rows` into bench/results/failover.* (rows of other runs kept by approach and fault). */
-export function writeFailoverResults(rows: FailoverRow[], started: string, lines: number, rate: number): void {
-  const old = readResults<FailoverRow>(RESULTS, 'failover');
-  const all = mergeRows(old?.rows ?? [], rows, failoverKey);
-  const markdown = `Failover (lab, ${lines} lines at ${rate} bps in an eql bundle; latest run ${started}).\n\n${failoverMarkdown(all)}`;
-  writeResults(RESULTS, 'failover', { at: started, rows: all }, markdown, failoverSvg(all));
-  console.log(`\n${markdown}`);
+/** A bench file's rows and failures, merged into bench/results/failover.* when it ends. */
+export class FailoverRecorder {
+  private readonly rows: FailoverRow[] = [];
+  private readonly failures: string[] = [];
+  private readonly started = new Date().toISOString();
+
+  /** Adds one row (and its errors to the failures), printing it. */
+  record(approach: string, setup: string, kind: Fault, runs: FailoverRun[], errors: string[]): void {
+    this.rows.push(failoverRow(approach, setup, kind, runs, errors, new Date().toISOString()));
+    if (errors.length) this.failures.push(`${approach} ${kind}: ${errors.join('; ')}`);
+    console.log(`bench: failover ${approach} ${kind}: ${runs.map((r) => JSON.stringify(r)).join(' ')}${errors.length ? ` failed: ${errors.join('; ')}` : ''}`);
+  }
+
+  /** Merges the rows into the results (rows of other runs kept by approach and fault);
+   * throws when a measurement failed. */
+  finish(): void {
+    if (this.rows.length > 0) {
+      const old = readResults<FailoverRow>(RESULTS, 'failover');
+      const all = mergeRows(old?.rows ?? [], this.rows, failoverKey);
+      const markdown = `Failover (lab, ${FAILOVER_LINES} lines at ${FAILOVER_RATE} bps in an eql bundle; latest run ${this.started}).\n\n${failoverMarkdown(all)}`;
+      writeResults(RESULTS, 'failover', { at: this.started, rows: all }, markdown, failoverSvg(all));
+      console.log(`\n${markdown}`);
+    }
+    if (this.failures.length > 0) throw new Error(`measurements failed:\n${this.failures.join('\n')}`);
+  }
 }

@@ -12,20 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { FailoverRow } from './lib/failover.js';
-import { runsFromEnv, wordsFromEnv } from './lib/options.js';
 import { sh } from '../src/lab/shell.js';
 import { startLabLines, type LabLines } from '../test/lab/helpers/lines.js';
 import { UsbModems } from '../test/lab/helpers/usb.js';
-import { DAEMON_SETUP, daemonFailover, recordFailover, writeFailoverResults } from './failover-daemon.js';
+import { DAEMON_SETUP, daemonFailover, FAILOVER_LINES, FAILOVER_RATE, FAILOVER_RUNS, FAILOVER_SIDES, FailoverRecorder } from './failover-daemon.js';
 
-const RUNS = runsFromEnv();
-const SIDES = wordsFromEnv('DIALBOND_BENCH_FAILOVER', ['dialbond', 'classic', 'usb'] as const);
-const LINES = 3;
-const RATE = 115200;
-const started = new Date().toISOString();
-const rows: FailoverRow[] = [];
-const failures: string[] = [];
+const recorder = new FailoverRecorder();
 
 describe('bench: failover on USB modems', () => {
   let usb: UsbModems;
@@ -33,22 +25,21 @@ describe('bench: failover on USB modems', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dialbond-failover-usb-'));
 
   beforeAll(async () => {
-    if (!SIDES.includes('usb')) return;
+    if (!FAILOVER_SIDES.includes('usb')) return;
     process.env.DIALBOND_LOCK_DIR = join(dir, 'lock');
     await sh('mkdir', ['-p', join(dir, 'lock')]);
-    usb = await UsbModems.plug(LINES);
-    lab = await startLabLines({ count: LINES, rate: RATE, usb: usb.ports });
+    usb = await UsbModems.plug(FAILOVER_LINES);
+    lab = await startLabLines({ count: FAILOVER_LINES, rate: FAILOVER_RATE, usb: usb.ports });
   }, 60_000);
 
   afterAll(async () => {
     await lab?.close();
     await usb?.remove();
     delete process.env.DIALBOND_LOCK_DIR;
-    if (rows.length > 0) writeFailoverResults(rows, started, LINES, RATE);
-    if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);
+    recorder.finish();
   });
 
-  it.runIf(SIDES.includes('usb'))('dialbond daemon: a USB modem drops carrier', async () => {
+  it.runIf(FAILOVER_SIDES.includes('usb'))('dialbond daemon: a USB modem drops carrier', async () => {
     // The gadget's end cannot see DTR (f_acm keeps it): these modems are hung up with the
     // escape and ATH, so the init leaves &D2 out.
     const profile = join(dir, 'usb-sim.yaml');
@@ -56,7 +47,7 @@ describe('bench: failover on USB modems', () => {
     const faults = await daemonFailover({
       lab,
       dir,
-      runs: RUNS,
+      runs: FAILOVER_RUNS,
       kinds: ['hangup'],
       profile,
       fault: async (_kind, i) => {
@@ -64,6 +55,6 @@ describe('bench: failover on USB modems', () => {
         return async () => undefined;
       },
     });
-    for (const { kind, runs, errors } of faults) recordFailover(rows, failures, 'dialbond, USB modems', `${DAEMON_SETUP}; cdc-acm ttys, pppd watching DCD (modem)`, kind, runs, errors);
+    for (const { kind, runs, errors } of faults) recorder.record('dialbond, USB modems', `${DAEMON_SETUP}; cdc-acm ttys, pppd watching DCD (modem)`, kind, runs, errors);
   });
 });

@@ -15,23 +15,19 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Fault, FailoverRow, FailoverRun } from './lib/failover.js';
-import { DAEMON_SETUP, daemonFailover, recordFailover, writeFailoverResults } from './failover-daemon.js';
+import type { Fault, FailoverRun } from './lib/failover.js';
+import { DAEMON_SETUP, daemonFailover, FAILOVER_LINES, FAILOVER_RATE, FAILOVER_RUNS, FAILOVER_SIDES, FailoverRecorder } from './failover-daemon.js';
 import { errorLine, pollFor, sleep } from './lib/harness.js';
-import { runsFromEnv, wordsFromEnv } from './lib/options.js';
 import { sh } from '../src/lab/shell.js';
 import { BUNDLE_ADDRESS, ISP_HOST } from '../test/lab/helpers/bundle-lab.js';
 import { startLabLines, type LabLines } from '../test/lab/helpers/lines.js';
 
 const CLASSIC = join(import.meta.dirname, 'classic');
-const RUNS = runsFromEnv();
-// usb: bench/failover-usb.lab.ts, whose rows go into the same table.
-const SIDES = wordsFromEnv('DIALBOND_BENCH_FAILOVER', ['dialbond', 'classic', 'usb'] as const);
-const LINES = 3;
-const RATE = 115200;
-const started = new Date().toISOString();
-const rows: FailoverRow[] = [];
-const failures: string[] = [];
+const RUNS = FAILOVER_RUNS;
+const SIDES = FAILOVER_SIDES;
+const LINES = FAILOVER_LINES;
+const RATE = FAILOVER_RATE;
+const recorder = new FailoverRecorder();
 
 /** The time `check` first held, polled every 100 ms, or undefined after `ms`. */
 const whenTrue = (check: () => Promise<boolean>, ms: number) => pollFor(async () => ((await check()) ? Date.now() : undefined), ms);
@@ -49,10 +45,6 @@ async function fault(lab: LabLines, kind: Fault, i: number): Promise<() => Promi
   return async () => void (await sh('pkill', ['-CONT', '-f', line.marker], { reject: false }));
 }
 
-function record(approach: string, setup: string, kind: Fault, runs: FailoverRun[], errors: string[]): void {
-  recordFailover(rows, failures, approach, setup, kind, runs, errors);
-}
-
 describe('bench: failover', () => {
   let lab: LabLines;
   const dir = mkdtempSync(join(tmpdir(), 'dialbond-failover-'));
@@ -67,14 +59,13 @@ describe('bench: failover', () => {
   afterAll(async () => {
     await lab?.close();
     delete process.env.DIALBOND_LOCK_DIR;
-    if (rows.length > 0) writeFailoverResults(rows, started, LINES, RATE);
-    if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);
+    recorder.finish();
   });
 
   if (SIDES.includes('dialbond')) {
     it('dialbond daemon: hang-ups and silent lines', async () => {
       const faults = await daemonFailover({ lab, dir, runs: RUNS, kinds: ['hangup', 'silent'], profile: 'generic', fault: (kind, i) => fault(lab, kind, i) });
-      for (const { kind, runs, errors } of faults) record('dialbond', DAEMON_SETUP, kind, runs, errors);
+      for (const { kind, runs, errors } of faults) recorder.record('dialbond', DAEMON_SETUP, kind, runs, errors);
     });
   }
 
@@ -135,7 +126,7 @@ describe('bench: failover', () => {
             }
             await whenTrue(allUp, 150_000);
           }
-          record('classic cron', 'checkeql.sh from cron every minute (redials lines whose interface is gone), pppd LCP echo 10 s x 6 as in the eql HOWTO; each fault 10, 33 or 56 s after the line before came back (which a cron tick had done)', kind, runs, errors);
+          recorder.record('classic cron', 'checkeql.sh from cron every minute (redials lines whose interface is gone), pppd LCP echo 10 s x 6 as in the eql HOWTO; each fault 10, 33 or 56 s after the line before came back (which a cron tick had done)', kind, runs, errors);
         }
       } finally {
         if (cron?.pid) process.kill(-cron.pid, 'SIGTERM');
