@@ -5,9 +5,9 @@
  * program has locked or open. A port in use is never written to: an AT probe on a line
  * pppd is running on would break its call.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { defaultLockDir, listSerialPorts, otherHolders, lockOwner, lockFileName, type SerialPortInfo, type SysfsRoots } from '../modem/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultLockDir, kernelNameOf, listSerialPorts, otherHolders, lockOwner, lockFileName, type SerialPortInfo, type SysfsRoots } from '../modem/index.js';
 import { describeHolders, type PortHolder } from '../sys/index.js';
 
 /** The kinds of port a scan looks at (wvdialconf's set). */
@@ -28,6 +28,8 @@ export interface CandidateOptions {
   paths?: readonly string[];
   scan?: boolean;
   roots?: SysfsRoots;
+  /** The serial ports sysfs lists, when the caller has read them already. */
+  listed?: readonly SerialPortInfo[];
   lockDir?: string;
   holders?: (device: string) => PortHolder[];
 }
@@ -37,15 +39,6 @@ function readSys(roots: SysfsRoots, ...parts: string[]): string | undefined {
     return readFileSync(join(roots.sys ?? '/sys', ...parts), 'utf8').trim();
   } catch {
     return undefined;
-  }
-}
-
-/** The kernel's name of a port given by a path that may be a link (/dev/serial/by-id/...). */
-function kernelName(device: string): string {
-  try {
-    return basename(realpathSync(device));
-  } catch {
-    return basename(device);
   }
 }
 
@@ -71,17 +64,17 @@ function usageSkip(device: string, options: CandidateOptions): Pick<Candidate, '
 export function detectCandidates(options: CandidateOptions = {}): Candidate[] {
   const roots = options.roots ?? {};
   const consoles = new Set((readSys(roots, 'class', 'tty', 'console', 'active') ?? '').split(/\s+/).filter(Boolean));
-  const listed = listSerialPorts(roots);
+  const listed = options.listed ?? listSerialPorts(roots);
   const candidates: Candidate[] = [];
   const seen = new Set<string>();
   const add = (device: string, info: SerialPortInfo | undefined) => {
     if (seen.has(device)) return;
     seen.add(device);
     const candidate: Candidate = { device, ...(info?.usb ? { usb: info.usb } : {}) };
-    const skip = hardwareSkip(kernelName(device), roots, consoles);
+    const skip = hardwareSkip(kernelNameOf(device), roots, consoles);
     candidates.push(skip !== undefined ? { ...candidate, skip } : { ...candidate, ...usageSkip(device, options) });
   };
   if (options.scan !== false) for (const port of listed) if (SCANNED.test(port.name)) add(port.device, port);
-  for (const path of options.paths ?? []) add(path, listed.find((p) => p.name === kernelName(path)));
+  for (const path of options.paths ?? []) add(path, listed.find((p) => p.name === kernelNameOf(path)));
   return candidates;
 }

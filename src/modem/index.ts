@@ -6,7 +6,7 @@ export { type ModemIo, type HandoverIo, type PortEvent } from './io.js';
 export { ReopeningIo } from './reopening-io.js';
 export { DTR_HANGUP_HOLD_MS, takeLineBack } from './handover.js';
 export { SerialModemIo, openError, isPseudoTerminal, type SerialIoOptions } from './serial-io.js';
-export { acquireDeviceLock, releaseAllLocks, lockFileName, lockOwner, parseLockPid, formatLockPid, pidAlive, defaultLockDir, type DeviceLock, type LockOptions } from './lock.js';
+export { acquireDeviceLock, releaseAllLocks, kernelNameOf, lockFileName, lockOwner, parseLockPid, formatLockPid, pidAlive, defaultLockDir, type DeviceLock, type LockOptions } from './lock.js';
 export { runDialSession, dialAndHold, dialReportOf, type DialSessionOptions, type DialReport, type HeldLine } from './session.js';
 export { atExchange, type AtExchangeOptions, type AtAnswer } from './terminal.js';
 export { listSerialPorts, matchingPorts, resolveUsbMatch, whenUsbPortAppears, describeMatch, type UsbMatch, type SerialPortInfo, type SysfsRoots } from './usb-ports.js';

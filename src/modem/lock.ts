@@ -14,16 +14,20 @@ export function defaultLockDir(): string {
   return process.env.DIALBOND_LOCK_DIR || '/var/lock';
 }
 
+/** The kernel's name of a device given by a path that may be a link: /dev/modem and
+ * /dev/serial/by-id/usb-... give ttyS0 or ttyUSB1 (a missing one, its own base name). */
+export function kernelNameOf(device: string): string {
+  try {
+    return basename(realpathSync(device));
+  } catch {
+    return basename(device); // a missing device still gets a well-defined name
+  }
+}
+
 /** The lock file name for a device: LCK.. plus the name of the real device node, so
  * /dev/modem -> /dev/ttyS0 and /dev/ttyS0 lock the same file. */
 export function lockFileName(device: string): string {
-  let real = device;
-  try {
-    real = realpathSync(device);
-  } catch {
-    /* a missing device still gets a well-defined name */
-  }
-  return `LCK..${basename(real)}`;
+  return `LCK..${kernelNameOf(device)}`;
 }
 
 /** The PID in a lock file's contents: ASCII (HDB) or the old 4-byte binary form. */

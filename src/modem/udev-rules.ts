@@ -5,8 +5,8 @@
  * configured modem: a USB modem named by `match:` by its vendor, product (and serial
  * number); a tty named by path by its kernel name, or by the /dev/serial link it is.
  */
-import { basename, relative } from 'node:path';
-import { realpathSync } from 'node:fs';
+import { relative } from 'node:path';
+import { kernelNameOf } from './lock.js';
 import { isPseudoTerminal } from './serial-io.js';
 import { describeMatch, type UsbMatch } from './usb-ports.js';
 
@@ -30,14 +30,6 @@ function quoted(value: string): string {
   return `"${value.replace(/["\n\r\\]/g, '?')}"`;
 }
 
-function realName(device: string): string {
-  try {
-    return basename(realpathSync(device));
-  } catch {
-    return basename(device);
-  }
-}
-
 /** The rule for one modem, or why it needs none. */
 export function udevRuleFor(modem: ModemToIgnore): { rule: string } | { skip: string } {
   if (modem.match) {
@@ -52,7 +44,7 @@ export function udevRuleFor(modem: ModemToIgnore): { rule: string } | { skip: st
   if (device.startsWith('/dev/serial/')) return { rule: `${HEAD}, SYMLINK=="${relative('/dev', device)}", ${IGNORE}` };
   if (!device.startsWith('/dev/')) return { skip: `${device} is not a device udev makes (a pty or a test path): ModemManager never sees it` };
   if (device.startsWith('/dev/pts/') || isPseudoTerminal(device)) return { skip: `${device} is a pty: ModemManager never probes one` };
-  return { rule: `${HEAD}, KERNEL==${quoted(realName(device))}, ${IGNORE}` };
+  return { rule: `${HEAD}, KERNEL==${quoted(kernelNameOf(device))}, ${IGNORE}` };
 }
 
 /** The whole rules file for these modems, with how to install it. */
