@@ -11,8 +11,8 @@
 import { DialbondError } from '../errors/index.js';
 import { describeHolders, isModemManager, portHolders, type PortHolder } from '../sys/index.js';
 import { acquireDeviceLock, type DeviceLock, type LockOptions } from './lock.js';
-import { realpathSync, statSync } from 'node:fs';
-import { isPseudoTerminal } from './serial-io.js';
+import { realpathSync } from 'node:fs';
+import { deviceNumbers, isPseudoTerminal } from './serial-io.js';
 
 export interface ClaimOptions extends LockOptions {
   /** Who has a device open (tests give their own; /proc by default). */
@@ -35,9 +35,7 @@ export function portInUse(device: string, holders: readonly PortHolder[]): Dialb
 /** Whether `device` is a tty of the kernel's tty class (/sys/dev/char/MAJOR:MINOR/subsystem). */
 function isKernelTty(device: string): boolean {
   try {
-    const { rdev } = statSync(device);
-    const major = Number((BigInt(rdev) >> 8n) & 0xfffn);
-    const minor = Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & 0xfff00n));
+    const { major, minor } = deviceNumbers(device);
     return realpathSync(`/sys/dev/char/${major}:${minor}/subsystem`).endsWith('/tty');
   } catch {
     return false;

@@ -89,12 +89,17 @@ export function isPseudoTerminal(device: string): boolean {
   try {
     const path = realpathSync(device);
     if (path.startsWith('/dev/pts/')) return true;
-    const { rdev } = statSync(path);
-    const major = Number((BigInt(rdev) >> 8n) & 0xfffn);
+    const { major } = deviceNumbers(path);
     return major >= PTY_SLAVE_MAJORS.from && major <= PTY_SLAVE_MAJORS.to;
   } catch {
     return false;
   }
+}
+
+/** A device node's major and minor numbers (glibc's dev_t encoding); throws for a missing one. */
+export function deviceNumbers(device: string): { major: number; minor: number } {
+  const rdev = BigInt(statSync(device).rdev);
+  return { major: Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)), minor: Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)) };
 }
 
 export class SerialModemIo implements HandoverIo {
