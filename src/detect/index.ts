@@ -75,7 +75,9 @@ function usesVariable(profile: Profile, name: string): boolean {
 export async function detectModems(options: DetectOptions = {}): Promise<DetectReport> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
+  const listed = listSerialPorts(options.roots ?? {});
   const candidates = detectCandidates({
+    listed,
     ...(options.paths ? { paths: options.paths } : {}),
     ...(options.scan !== undefined ? { scan: options.scan } : {}),
     ...(options.roots ? { roots: options.roots } : {}),
@@ -103,6 +105,6 @@ export async function detectModems(options: DetectOptions = {}): Promise<DetectR
       ...(profile?.variables.apn !== undefined ? { apnDefault: profile.variables.apn } : {}),
     });
   });
-  const ports = [...listSerialPorts(options.roots ?? {}), ...candidates];
+  const ports = [...listed, ...candidates];
   return { candidates, probes, modems, proposal: proposeConfig(modems, ports, options), modemManager: modemManagerPids(), elapsedMs: clock.now() - started };
 }

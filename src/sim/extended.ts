@@ -55,7 +55,7 @@ export class ExtendedCommands {
 
   constructor(
     private readonly gsm: GsmSpec | undefined,
-    identity: IdentitySpec = { manufacturer: 'dialbond', model: 'dialbond simulated Hayes modem', revision: '0.1.0', ati: {} },
+    identity: IdentitySpec,
   ) {
     this.pin = gsm?.pin;
     this.ident = identAnswers(identity);
