@@ -25,6 +25,9 @@ describe('the configuration detect proposes', () => {
     // Two sticks of one model and no serial numbers: only the path tells them apart.
     const twins = proposeConfig([modem(stick('/dev/ttyUSB0', 0))], [stick('/dev/ttyUSB0', 0), stick('/dev/ttyUSB1', 0)]);
     expect(twins.config.links).toMatchObject([{ device: '/dev/ttyUSB0' }]);
+    // One without a serial number beside one with: a match without serial would fit both.
+    const unnamed = proposeConfig([modem(stick('/dev/ttyUSB0', 0))], [stick('/dev/ttyUSB0', 0), stick('/dev/ttyUSB1', 0, 'B2')]);
+    expect(unnamed.config.links).toMatchObject([{ device: '/dev/ttyUSB0' }]);
   });
 
   it('keeps a rate other than the profile\'s, and says what is left to fill in', () => {
