@@ -7,6 +7,7 @@
  * everything the backend created and restores every setting it changed.
  */
 import type { InterfaceCounters } from '../sys/index.js';
+import type { QueueSettings } from './queue.js';
 
 export type BundleMode = 'eql' | 'teql' | 'perconn' | 'mlppp' | 'multipath';
 
@@ -19,6 +20,9 @@ export interface BundleMember {
   remoteIp: string;
   /** Relative share of traffic; the line's speed in bps is a good start. */
   weight: number;
+  /** The line's rate in bit/s (8N1 framing: 10 bits a byte), for its shaper; unknown
+   * leaves the line unshaped (see queue.ts). */
+  rateBps?: number;
 }
 
 export interface BundleConfig {
@@ -33,14 +37,13 @@ export interface BundleConfig {
   mtu?: number;
   /** net.ipv4.tcp_reordering while the bundle exists (packet modes); the classic recipe used 127. */
   tcpReordering?: number;
-  /** Packets each line may queue (an SFQ per line; masters get the sum). 0 leaves the
-   * kernel's default qdisc. Default DEFAULT_QUEUE_PER_LINE. */
-  queuePerLine?: number;
+  /** How each line's queue is kept: shaped under its rate by default (queue.ts). */
+  queue?: QueueSettings;
 }
 
 /**
- * 30 packets a line, in an SFQ (stochastic fairness queueing, the classic qdisc for modem
- * lines). The kernel's default fq_codel aims at 5 ms of queue, but at 115200 bps one
+ * Where a line is not shaped: 30 packets a line, in an SFQ (stochastic fairness queueing,
+ * the classic qdisc for modem lines). The kernel's default fq_codel aims at 5 ms of queue, but at 115200 bps one
  * 1500-byte packet takes 130 ms to send, so it drops all the time. Measured in the lab:
  * one line, 4 TCP flows from the router: fq_codel 56, pfifo 30 81, sfq 30 82 kbit/s (of
  * 92); two perconn lines, 8 flows forwarded from a LAN (64 KiB GSO packets): fq_codel

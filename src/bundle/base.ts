@@ -2,13 +2,16 @@
  * What every bundle backend keeps the same way: its members by link name, and the
  * system it reaches through (Exec, sysctl journal, sysfs), defaulting to the real one.
  */
-import { DEFAULT_QUEUE_PER_LINE, type BundleLinkStatus, type BundleMember, type BundleMode, type BundleStatus } from './backend.js';
+import { type BundleLinkStatus, type BundleMember, type BundleMode, type BundleStatus } from './backend.js';
 
 import { systemBundleDeps, type BundleDeps } from './deps.js';
+import { rootQdisc, type QueueSettings } from './queue.js';
 
 export abstract class BundleBase {
   abstract readonly mode: BundleMode;
   protected readonly members = new Map<string, BundleMember>();
+  /** Devices queueOn() gave a root qdisc of ours. */
+  private readonly queued = new Set<string>();
   protected readonly exec: BundleDeps['exec'];
   protected readonly sysctl: BundleDeps['sysctl'];
   protected readonly exists: BundleDeps['exists'];
@@ -23,23 +26,33 @@ export abstract class BundleBase {
   }
 
   /**
-   * Gives `ifname` an SFQ of `lines` x the per-line queue (see DEFAULT_QUEUE_PER_LINE).
-   * tc cannot change an SFQ in place ("Change operation not supported"): when one is
-   * there already (a master whose line count changed), it is replaced in two steps.
+   * Gives `ifname` the root qdisc for `lines` (one line, or a master's slaves): CAKE shaped
+   * under their summed rate, else an SFQ (see queue.ts). With no line left it stays as it
+   * is (the device is on its way out). CAKE changes in place; tc cannot change an SFQ
+   * ("Change operation not supported"), so one that is there already is replaced in two steps.
    */
-  protected async queueOn(ifname: string, perLine: number | undefined, lines = 1): Promise<void> {
-    const packets = (perLine ?? DEFAULT_QUEUE_PER_LINE) * lines;
-    if (packets <= 0) return;
-    const sfq = ['root', 'sfq', 'limit', String(packets), 'perturb', '10'];
-    const replaced = await this.exec('tc', ['qdisc', 'replace', 'dev', ifname, ...sfq], { allowFailure: true });
+  protected async queueOn(ifname: string, settings: QueueSettings | undefined, lines: readonly BundleMember[]): Promise<void> {
+    if (lines.length === 0) return;
+    const qdisc = rootQdisc(settings, lines.map((m) => m.rateBps));
+    if (!qdisc) return;
+    this.queued.add(ifname);
+    const replaced = await this.exec('tc', ['qdisc', 'replace', 'dev', ifname, 'root', ...qdisc], { allowFailure: true });
     if (replaced.exitCode === 0) return;
     await this.exec('tc', ['qdisc', 'del', 'dev', ifname, 'root'], { allowFailure: true });
-    await this.exec('tc', ['qdisc', 'add', 'dev', ifname, ...sfq]);
+    await this.exec('tc', ['qdisc', 'add', 'dev', ifname, 'root', ...qdisc]);
   }
 
-  /** Gives `ifname` back the kernel's default qdisc (when it still exists). */
-  protected async queueOff(ifname: string, perLine: number | undefined): Promise<void> {
-    if ((perLine ?? DEFAULT_QUEUE_PER_LINE) <= 0 || !this.exists(ifname)) return;
+  /** A master's lines changed: its shaper follows their summed rate. An unshaped master
+   * (an SFQ) keeps its size instead, because tc can only replace an SFQ, dropping what it
+   * holds, and a line leaving is no time for that. */
+  protected async reshape(ifname: string, settings: QueueSettings | undefined, lines: readonly BundleMember[]): Promise<void> {
+    if (rootQdisc(settings, lines.map((m) => m.rateBps))?.[0] === 'cake') await this.queueOn(ifname, settings, lines);
+  }
+
+  /** Gives `ifname` back the kernel's default qdisc, if queueOn() gave it another (and it
+   * still exists). */
+  protected async queueOff(ifname: string): Promise<void> {
+    if (!this.queued.delete(ifname) || !this.exists(ifname)) return;
     await this.exec('tc', ['qdisc', 'del', 'dev', ifname, 'root'], { allowFailure: true });
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DialbondError } from '../errors/index.js';
 import { recordingExec, SysctlJournal, type EqlControl } from '../sys/index.js';
+import type { QueueSettings } from './queue.js';
 import { EqlBundle } from './eql.js';
 
 function fakeSysctl() {
@@ -30,9 +31,9 @@ function fakeEql(present: Set<string>) {
 
 const member = (i: number, weight = 115200) => ({ name: `line${i}`, ifname: `ppp${i}`, localIp: `203.0.113.${i + 1}`, remoteIp: `198.51.100.${i + 1}`, weight });
 
-function setup(options: { enslave?: (args: readonly string[]) => { exitCode: number; stderr?: string } | undefined; present?: string[]; queuePerLine?: number } = {}) {
-  // Tests about enslaving leave the queues alone; one test below is about them.
-  const queuePerLine = options.queuePerLine ?? 0;
+function setup(options: { enslave?: (args: readonly string[]) => { exitCode: number; stderr?: string } | undefined; present?: string[]; queuePerLine?: number; queue?: QueueSettings } = {}) {
+  // Tests about enslaving leave the queues alone; tests below are about them.
+  const queue = options.queue ?? { packetsPerLine: options.queuePerLine ?? 0 };
   const present = new Set(options.present ?? ['eql', 'ppp0', 'ppp1']);
   const eql = fakeEql(present);
   const exec = recordingExec((command, args) => {
@@ -47,7 +48,7 @@ function setup(options: { enslave?: (args: readonly string[]) => { exitCode: num
   });
   const sysctl = fakeSysctl();
   const bundle = new EqlBundle(
-    { mode: 'eql', address: '203.0.113.100', routes: ['default'], queuePerLine },
+    { mode: 'eql', address: '203.0.113.100', routes: ['default'], queue },
     { exec, sysctl: sysctl.journal, exists: (i) => present.has(i), counters: () => undefined, eql: eql.control },
   );
   return { bundle, exec, eql, present, ...sysctl };
@@ -140,5 +141,20 @@ describe('eql bundle', () => {
     await bundle.removeLink('line1');
     await bundle.destroy();
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc del dev ppp1 root', 'tc qdisc del dev ppp0 root', 'tc qdisc del dev eql root']);
+  });
+  it("shapes each slave under its own rate and the master under their sum, which follows a line that leaves", async () => {
+    const { bundle, exec } = setup({ queue: { share: 1 } });
+    await bundle.create();
+    await bundle.addLink({ ...member(0), rateBps: 115200 });
+    await bundle.addLink({ ...member(1, 28800), rateBps: 28800 });
+    await bundle.removeLink('line1');
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort',
+      'tc qdisc replace dev eql root cake bandwidth 92160bit overhead 7 besteffort',
+      'tc qdisc replace dev ppp1 root cake bandwidth 23040bit overhead 7 besteffort',
+      'tc qdisc replace dev eql root cake bandwidth 115200bit overhead 7 besteffort',
+      'tc qdisc del dev ppp1 root',
+      'tc qdisc replace dev eql root cake bandwidth 92160bit overhead 7 besteffort',
+    ]);
   });
 });

@@ -92,8 +92,8 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     this.members.set(member.name, { ...member });
     // The routes wait for a slave: a master without one would swallow the router's traffic.
     for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
-    await this.queueOn(member.ifname, this.config.queuePerLine);
-    await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
+    await this.queueOn(member.ifname, this.config.queue, [member]);
+    await this.queueOn(this.device, this.config.queue, [...this.members.values()]);
   }
 
   async removeLink(name: string): Promise<void> {
@@ -101,15 +101,17 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     if (!member) return;
     this.members.delete(name);
     if (this.members.size === 0) await this.giveRoutesBack();
-    // Out first (the master's queue keeps its size until a line joins), tidy after.
-    if (!this.exists(member.ifname)) return;
-    try {
-      this.eql.emancipate(this.device, member.ifname);
-    } catch (error) {
-      // Gone meanwhile, or already dropped by eql's timer because the line went down.
-      if (!isGoneError(error)) throw error;
+    // Out first, tidy after; then the master is shaped for the lines left.
+    if (this.exists(member.ifname)) {
+      try {
+        this.eql.emancipate(this.device, member.ifname);
+      } catch (error) {
+        // Gone meanwhile, or already dropped by eql's timer because the line went down.
+        if (!isGoneError(error)) throw error;
+      }
     }
-    await this.queueOff(member.ifname, this.config.queuePerLine);
+    await this.queueOff(member.ifname);
+    await this.reshape(this.device, this.config.queue, [...this.members.values()]);
   }
 
   /** eql shares the load by each slave's priority, its speed in bps. */
@@ -133,7 +135,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
       }
     }
     for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', this.device], { allowFailure: true });
-    await this.queueOff(this.device, this.config.queuePerLine);
+    await this.queueOff(this.device);
     if (this.exists(this.device)) {
       await this.exec('ip', ['addr', 'flush', 'dev', this.device], { allowFailure: true });
       await this.exec('ip', ['link', 'set', this.device, 'down'], { allowFailure: true });

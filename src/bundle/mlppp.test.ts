@@ -8,7 +8,7 @@ describe('mlppp bundle', () => {
   it('routes over the bundle interface pppd made, moves the routes when that member leaves, and removes them at the end', async () => {
     const exec = recordingExec();
     const present = new Set(['ppp0', 'ppp5']);
-    const bundle = new MlpppBundle({ mode: 'mlppp', address: '203.0.113.100', routes: ['default'], queuePerLine: 0 }, { exec, exists: (i) => present.has(i), counters: () => undefined });
+    const bundle = new MlpppBundle({ mode: 'mlppp', address: '203.0.113.100', routes: ['default'], queue: { packetsPerLine: 0 } }, { exec, exists: (i) => present.has(i), counters: () => undefined });
     await bundle.create();
     expect(exec.calls).toEqual([]);
     await bundle.addLink(member('line0', 'ppp0'));
@@ -39,5 +39,20 @@ describe('mlppp bundle', () => {
     await bundle.destroy();
     expect(exec.calls).toEqual(['ip route del default dev ppp5', 'ip addr del 203.0.113.100/32 dev ppp5']);
     expect((await bundle.status()).device).toBeNull();
+  });
+  it("shapes the bundle interface under its lines' summed rate, and follows them", async () => {
+    const exec = recordingExec();
+    const bundle = new MlpppBundle({ mode: 'mlppp', routes: ['default'], queue: { share: 1 } }, { exec, exists: () => true, counters: () => undefined });
+    await bundle.create();
+    await bundle.addLink({ ...member('line0', 'ppp0'), rateBps: 115200 });
+    await bundle.addLink({ ...member('line1', 'ppp0'), rateBps: 115200 });
+    await bundle.removeLink('line1');
+    await bundle.removeLink('line0');
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort',
+      'tc qdisc replace dev ppp0 root cake bandwidth 184320bit overhead 7 besteffort',
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort',
+      'tc qdisc del dev ppp0 root',
+    ]);
   });
 });

@@ -56,7 +56,7 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
     const target = first.done ? null : first.value.ifname;
     const previous = this.device;
     if (target) {
-      await this.queueOn(target, this.config.queuePerLine, this.members.size);
+      await this.queueOn(target, this.config.queue, [...this.members.values()]);
       if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', target]);
       for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', target]);
     }
@@ -65,7 +65,7 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
       if (!target) for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', previous], { allowFailure: true });
       if (this.config.address) await this.exec('ip', ['addr', 'del', `${this.config.address}/32`, 'dev', previous], { allowFailure: true });
     }
-    if (!target && previous) await this.queueOff(previous, this.config.queuePerLine);
+    if (previous && previous !== target) await this.queueOff(previous);
     if (!target) await this.giveRoutesBack();
   }
 }

@@ -28,7 +28,7 @@ describe('multipath bundle', () => {
     const exec = recordingExec();
     const { values, journal } = fakeSysctl();
     const present = new Set(['ppp0', 'ppp1']);
-    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['198.51.100.100/32', 'default'], queuePerLine: 0 }, { exec, sysctl: journal, exists: (i) => present.has(i), counters: () => undefined });
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['198.51.100.100/32', 'default'], queue: { packetsPerLine: 0 } }, { exec, sysctl: journal, exists: (i) => present.has(i), counters: () => undefined });
     await bundle.create();
     await bundle.create(); // applying twice is harmless
     expect(values.get('net.ipv4.fib_multipath_hash_policy')).toBe('1');
@@ -73,7 +73,7 @@ describe('multipath bundle', () => {
   it('leaves out a link whose interface is gone when re-issuing the route', async () => {
     const exec = recordingExec();
     const present = new Set(['ppp0', 'ppp1']);
-    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'], queuePerLine: 0 }, { exec, sysctl: fakeSysctl().journal, exists: (i) => present.has(i), counters: () => undefined });
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'], queue: { packetsPerLine: 0 } }, { exec, sysctl: fakeSysctl().journal, exists: (i) => present.has(i), counters: () => undefined });
     await bundle.create();
     await bundle.addLink(member(0));
     await bundle.addLink(member(1));
@@ -96,8 +96,21 @@ describe('multipath bundle', () => {
   });
   it('replaces an SFQ that is there already in two steps (tc cannot change one in place)', async () => {
     const exec = recordingExec((command, args) => (command === 'tc' && args[1] === 'replace' ? { exitCode: 2, stderr: 'Error: Change operation not supported by specified qdisc.' } : undefined));
-    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'], queuePerLine: 10 }, { exec, sysctl: fakeSysctl().journal, exists: () => true, counters: () => undefined });
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'], queue: { packetsPerLine: 10 } }, { exec, sysctl: fakeSysctl().journal, exists: () => true, counters: () => undefined });
     await bundle.addLink(member(0));
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual(['tc qdisc replace dev ppp0 root sfq limit 10 perturb 10', 'tc qdisc del dev ppp0 root', 'tc qdisc add dev ppp0 root sfq limit 10 perturb 10']);
+  });
+  it('shapes each line under its own rate with CAKE, and takes it off with the line', async () => {
+    const exec = recordingExec();
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['default'] }, { exec, sysctl: fakeSysctl().journal, exists: () => true, counters: () => undefined });
+    await bundle.create();
+    await bundle.addLink({ ...member(0), rateBps: 115200 });
+    await bundle.addLink({ ...member(1, 28800), rateBps: 28800 });
+    await bundle.removeLink('line1');
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
+      'tc qdisc replace dev ppp0 root cake bandwidth 87552bit overhead 7 besteffort',
+      'tc qdisc replace dev ppp1 root cake bandwidth 21888bit overhead 7 besteffort',
+      'tc qdisc del dev ppp1 root',
+    ]);
   });
 });

@@ -70,7 +70,7 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
   async addLink(member: BundleMember): Promise<void> {
     this.sysctl.set(`net.ipv4.conf.${member.ifname}.rp_filter`, 0);
     this.members.set(member.name, { ...member });
-    await this.queueOn(member.ifname, this.config.queuePerLine);
+    await this.queueOn(member.ifname, this.config.queue, [member]);
     await this.apply();
   }
 
@@ -79,7 +79,7 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
     if (!member) return;
     this.members.delete(name);
     await this.apply();
-    await this.queueOff(member.ifname, this.config.queuePerLine);
+    await this.queueOff(member.ifname);
   }
 
   override async setWeight(name: string, weight: number): Promise<void> {
@@ -93,7 +93,7 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
     const members = [...this.members.values()];
     this.members.clear();
     await this.apply();
-    for (const m of members) await this.queueOff(m.ifname, this.config.queuePerLine);
+    for (const m of members) await this.queueOff(m.ifname);
     await this.sysctl.restore();
   }
 

@@ -32,7 +32,7 @@ function execWithInput(rulesJson = '[]') {
 
 function bundleWith(exec = execWithInput(), routes = ['default']) {
   const sysctl = fakeSysctl();
-  const bundle = new PerconnBundle({ mode: 'perconn', routes, queuePerLine: 0 }, { exec, sysctl: sysctl.journal, exists: () => true, counters: (i) => ({ rxBytes: 1, txBytes: i === 'ppp0' ? 10 : 20, rxPackets: 1, txPackets: 1 }) });
+  const bundle = new PerconnBundle({ mode: 'perconn', routes, queue: { packetsPerLine: 0 } }, { exec, sysctl: sysctl.journal, exists: () => true, counters: (i) => ({ rxBytes: 1, txBytes: i === 'ppp0' ? 10 : 20, rxPackets: 1, txPackets: 1 }) });
   return { bundle, exec, values: sysctl.values };
 }
 

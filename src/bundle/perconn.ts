@@ -147,7 +147,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     this.sysctl.set(`net.ipv4.conf.${member.ifname}.rp_filter`, 0);
     const copy = { ...member };
     this.members.set(member.name, copy);
-    await this.queueOn(member.ifname, this.config.queuePerLine);
+    await this.queueOn(member.ifname, this.config.queue, [member]);
     await this.routeLink(copy, slot);
     await this.routePrimary();
     // Last: new connections get the link only once its routes are in place.
@@ -171,7 +171,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     await this.routePrimary();
     await this.unrouteSlot(slot);
     await this.forgetConnections(hex(markOf(slot)));
-    await this.queueOff(member.ifname, this.config.queuePerLine);
+    await this.queueOff(member.ifname);
     // Its tables may be ones the router had routes in (100 is a common choice): give those back.
     if (this.members.size === 0) await this.giveRoutesBack();
   }
@@ -199,7 +199,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
 
   async destroy(): Promise<void> {
     await this.exec('nft', ['-f', '-'], { input: DROP_TABLE, allowFailure: true });
-    for (const m of this.members.values()) await this.queueOff(m.ifname, this.config.queuePerLine);
+    for (const m of this.members.values()) await this.queueOff(m.ifname);
     for (const slot of new Set([...this.ruled, ...[...this.members.keys()].map((n) => this.slots.get(n) as number)])) await this.unrouteSlot(slot);
     await this.exec('ip', ['rule', 'del', ...MAIN_RULE], { allowFailure: true });
     await this.exec('ip', ['rule', 'del', ...BUNDLE_RULE], { allowFailure: true });

@@ -37,7 +37,7 @@ describe.each(backends)('%s bundle with routes: [default] over the router\'s own
       writeSysctl: (k, v) => void router.sysctls.set(k, String(v)),
       exists: (d) => router.devices.has(d),
     });
-    const bundle = make({ mode: 'teql', routes: ['default'], queuePerLine: 0 }, { exec: journal.exec, sysctl: journal, exists: (d) => router.devices.has(d), counters: () => undefined });
+    const bundle = make({ mode: 'teql', routes: ['default'], queue: { packetsPerLine: 0 } }, { exec: journal.exec, sysctl: journal, exists: (d) => router.devices.has(d), counters: () => undefined });
     const metric0 = () => router.routes.filter((r) => r.table === 'main' && r.dst === 'default' && (r.metric ?? 0) === 0);
     const all = () => router.routes.map(routeIdentity).sort();
     return { router, journal, bundle, metric0, all };
@@ -84,7 +84,7 @@ describe('perconn bundle over a router whose own policy table is 100 (perconn\'s
     router.routes = [{ ...routerDefault }, { ...tableRoute }];
     router.rules = ['from 192.0.2.128/25 lookup 100 pref 900'];
     const journal = new RouterJournal({ exec: router.exec, readSysctl: (k) => router.sysctls.get(k) ?? '2', writeSysctl: (k, v) => void router.sysctls.set(k, String(v)), exists: (d) => router.devices.has(d) });
-    const bundle = new PerconnBundle({ mode: 'perconn', routes: ['default'], queuePerLine: 0 }, { exec: journal.exec, sysctl: journal, exists: (d) => router.devices.has(d), counters: () => undefined });
+    const bundle = new PerconnBundle({ mode: 'perconn', routes: ['default'], queue: { packetsPerLine: 0 } }, { exec: journal.exec, sysctl: journal, exists: (d) => router.devices.has(d), counters: () => undefined });
     const table100 = () => router.routes.filter((r) => r.table === '100').map(routeIdentity);
     const all = () => router.routes.map(routeIdentity).sort();
     const before = all();

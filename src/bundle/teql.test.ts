@@ -48,6 +48,24 @@ describe('teql bundle', () => {
     expect(values.get('net.ipv4.conf.all.rp_filter')).toBe('2');
   });
 
+  it("shapes teql0 under its lines' summed rate and follows the lines as they come and go", async () => {
+    const exec = recordingExec();
+    const present = new Set(['teql0', 'ppp0', 'ppp1']);
+    const bundle = new TeqlBundle({ mode: 'teql', routes: ['default'], queue: { share: 1 } }, { exec, sysctl: fakeSysctl().journal, exists: (i) => present.has(i), counters: () => undefined });
+    await bundle.create();
+    await bundle.addLink({ ...member(0), rateBps: 115200 });
+    await bundle.addLink({ ...member(1), rateBps: 28800 });
+    await bundle.removeLink('line1');
+    expect(exec.calls.filter((c) => c.includes('dev teql0 root'))).toEqual([
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort',
+      'tc qdisc replace dev teql0 root cake bandwidth 115200bit overhead 7 besteffort',
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort',
+    ]);
+    exec.calls.length = 0;
+    await bundle.destroy();
+    expect(exec.calls).toContain('tc qdisc del dev teql0 root');
+  });
+
   it('says clearly when the kernel has no teql', async () => {
     const bundle = new TeqlBundle({ mode: 'teql', routes: [] }, { exec: recordingExec(), sysctl: fakeSysctl().journal, exists: () => false, counters: () => undefined });
     await expect(bundle.create()).rejects.toMatchObject({ code: 'BUNDLE_FAILED' });

@@ -41,16 +41,17 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     await this.exec('ip', ['link', 'set', this.device, 'up']);
     for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
     // teql0's own queue feeds the slaves (whose teql qdiscs hold a few packets each).
-    await this.queueOn(this.device, this.config.queuePerLine, this.members.size);
+    await this.queueOn(this.device, this.config.queue, [...this.members.values()]);
   }
 
   async removeLink(name: string): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
-    // One command: the line is out at once. teql0's queue keeps its size until a line joins.
+    // One command: the line is out at once. Then teql0 is shaped for the lines left.
     if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
     if (this.members.size === 0) await this.giveRoutesBack();
+    else await this.reshape(this.device, this.config.queue, [...this.members.values()]);
   }
 
   protected override statusDevice(): string | null {
@@ -60,7 +61,7 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
   async destroy(): Promise<void> {
     for (const name of [...this.members.keys()]) await this.removeLink(name);
     for (const route of this.config.routes) await this.exec('ip', ['route', 'del', route, 'dev', this.device], { allowFailure: true });
-    await this.queueOff(this.device, this.config.queuePerLine);
+    await this.queueOff(this.device);
     if (this.exists(this.device)) {
       await this.exec('ip', ['addr', 'flush', 'dev', this.device], { allowFailure: true });
       await this.exec('ip', ['link', 'set', this.device, 'down'], { allowFailure: true });

@@ -1,0 +1,51 @@
+/**
+ * Who holds the standing queue of a full line. Below pppd sits the tty's write buffer (64 KiB
+ * on a pty, 5.7 s at 115200 bps) and the modem's: nothing manages them, so a line that is
+ * sent to faster than it drains fills them, and every packet behind waits seconds. dialbond
+ * shapes each line a little under its rate with CAKE instead: the line then drains faster
+ * than it is fed, the buffers below stay empty, and the queue sits in CAKE, where flow
+ * isolation puts a ping or a keystroke ahead of the bulk flows and the AQM keeps each flow's
+ * own queue short. CAKE scales its delay target to at least 1.5 packet times, so it does not
+ * drop all the time on a line where one packet takes 130 ms (as fq_codel's 5 ms does).
+ *
+ * Without a rate to shape at (a line whose speed is not known), or with shaping turned
+ * off, a line gets the SFQ of old: fair, but it fills the buffers below.
+ */
+import { DEFAULT_QUEUE_PER_LINE } from './backend.js';
+
+export interface QueueSettings {
+  /** Shape each line under its rate with CAKE (default true). */
+  shape?: boolean;
+  /** The share of a line's byte rate to shape at: the rest is room for PPP's byte stuffing
+   * (about 0.8% of random data) and for clocks that differ (default DEFAULT_SHAPE_SHARE). */
+  share?: number;
+  /** Packets a line may queue in the SFQ used where nothing is shaped; 0 keeps the
+   * kernel's default qdisc (default DEFAULT_QUEUE_PER_LINE). */
+  packetsPerLine?: number;
+}
+
+export const DEFAULT_SHAPE_SHARE = 0.95;
+
+/** The bytes async HDLC framing adds to a packet: flag, address and control, protocol, a
+ * 16-bit FCS (pppd may compress the address, control and protocol; the shaper counts them). */
+export const PPP_FRAME_OVERHEAD = 7;
+
+/** What an async line of `lineBps` moves in packet bits per second: 10 bits a byte on the
+ * wire (start, 8 data, stop), so 8/10 of the line rate. */
+export const packetBitRate = (lineBps: number): number => (lineBps * 8) / 10;
+
+/**
+ * The root qdisc (the words after `tc qdisc replace dev X root`) for a device that carries
+ * lines of `lineRates` bit/s (one line, or a master's slaves), or null to leave the kernel's
+ * default. A master is shaped at the sum of its lines, so that none of them backs up.
+ */
+export function rootQdisc(settings: QueueSettings | undefined, lineRates: ReadonlyArray<number | undefined>): string[] | null {
+  const known = lineRates.every((r): r is number => r !== undefined && r > 0);
+  if ((settings?.shape ?? true) && known && lineRates.length > 0) {
+    const share = settings?.share ?? DEFAULT_SHAPE_SHARE;
+    const bits = Math.floor(lineRates.reduce((sum, r) => sum + packetBitRate(r), 0) * share);
+    return ['cake', 'bandwidth', `${bits}bit`, 'overhead', String(PPP_FRAME_OVERHEAD), 'besteffort'];
+  }
+  const packets = (settings?.packetsPerLine ?? DEFAULT_QUEUE_PER_LINE) * Math.max(1, lineRates.length);
+  return packets > 0 ? ['sfq', 'limit', String(packets), 'perturb', '10'] : null;
+}
