@@ -54,6 +54,13 @@ describe('configuration', () => {
     );
   });
 
+  it('shapes the lines by default, takes shape: false and a share, refuses a share out of range and a rate too low', () => {
+    expect(parseConfig(good, 'test.yaml').bundle.queue).toEqual({ shape: true, share: 0.95 });
+    expect(parseConfig({ ...good, bundle: { ...good.bundle, queue: { shape: false } } }, 'test.yaml').bundle.queue.shape).toBe(false);
+    expect(problems({ ...good, bundle: { ...good.bundle, queue: { share: 1.5 } } })).toEqual([expect.stringMatching(/bundle\.queue\.share: /)]);
+    expect(problems({ ...good, links: [{ ...good.links[0], rate: 50 }] })).toEqual([expect.stringMatching(/links\[0\]\.rate: /)]);
+  });
+
   it('reports a field of the wrong kind of link, and unknown fields', () => {
     expect(problems({ ...good, links: [{ name: 'x', command: ['a'], profile: 'generic' }] })).toEqual([expect.stringMatching(/links\[0\]: unknown field "profile"/)]);
     expect(problems({ ...good, colour: 'blue' })).toEqual([expect.stringMatching(/unknown field "colour"/)]);

@@ -6,6 +6,7 @@
 import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { durationSchema } from '../profiles/index.js';
+import { DEFAULT_SHAPE_SHARE } from '../bundle/queue.js';
 
 const ipv4 = z.string().refine((v) => isIPv4(v), { message: 'expected an IPv4 address like 203.0.113.1' });
 const destination = z.string().refine((v) => v === 'default' || /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(v) && isIPv4(v.split('/')[0] as string) && Number(v.split('/')[1]) <= 32, {
@@ -51,6 +52,9 @@ const linkCommon = {
   ppp: pppSchema.default({}),
   /** A fixed share of traffic; by default the line's CONNECT speed, then its measured throughput. */
   weight: z.number().positive().optional(),
+  /** The line's real rate in bit/s, for its shaper (bundle.queue); by default the CONNECT
+   * speed, capped by the port's rate on a UART. */
+  rate: z.number().int().min(300).optional(),
 };
 
 /** A USB modem by what it is, so that it is found whatever it is numbered (sysfs, no udev). */
@@ -110,7 +114,13 @@ export const configSchema = z
         mtu: z.number().int().min(128).max(16384).optional(),
         routes: z.array(destination).min(1).default(['default']),
         tcpReordering: z.number().int().min(3).max(300).optional(),
-        /** Packets each line may queue (an SFQ per line; masters get the sum); 0 keeps the kernel's default qdisc. */
+        /** Each line shaped a little under its rate with CAKE, so that the queue of a full
+         * line sits where it is managed (src/bundle/queue.ts); `shape: false` turns it off. */
+        queue: z
+          .object({ shape: z.boolean().default(true), share: z.number().min(0.5).max(1).default(DEFAULT_SHAPE_SHARE) })
+          .strict()
+          .default({}),
+        /** Packets each unshaped line may queue (an SFQ per line; masters get the sum); 0 keeps the kernel's default qdisc. */
         queuePerLine: z.number().int().min(0).max(1000).optional(),
         /** mlppp: pppd's endpoint discriminator for every link, e.g. "IP:203.0.113.1" (pppd(8) endpoint). */
         endpoint: z.string().regex(/^(null|(local|IP|MAC|magic|phone):\S+)$/, 'expected null or local:/IP:/MAC:/magic:/phone: with a value').optional(),

@@ -13,7 +13,7 @@ export function bundleConfigOf(config: DialbondConfig): BundleConfig {
     ...(b.device !== undefined ? { device: b.device } : {}),
     ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),
     ...(b.tcpReordering !== undefined ? { tcpReordering: b.tcpReordering } : {}),
-    ...(b.queuePerLine !== undefined ? { queuePerLine: b.queuePerLine } : {}),
+    queue: { shape: b.queue.shape, share: b.queue.share, ...(b.queuePerLine !== undefined ? { packetsPerLine: b.queuePerLine } : {}) },
   };
 }
 

@@ -72,6 +72,26 @@ describe('Supervisor', () => {
     expect(status.up).toBe(2);
   });
 
+  it("hands the bundle each line's rate for its shaper: CONNECT speed capped by the port, or the link's own rate", async () => {
+    const h = harness(
+      configOf([
+        { name: 'line0', device: '/dev/ttyS0', numbers: ['1'] },
+        { name: 'line1', device: '/dev/ttyS1', numbers: ['2'], rate: 24000 },
+        { name: 'line2', device: '/dev/ttyS2', numbers: ['3'], baud: 57600 },
+      ]),
+    );
+    await h.supervisor.start();
+    h.link('line0').up('ppp0', 28800);
+    h.link('line1').up('ppp1', 28800);
+    h.link('line2').up('ppp2', 7_200_000);
+    await settle();
+    expect([...h.bundle().members.values()].map((m) => [m.name, m.rateBps])).toEqual([
+      ['line0', 28800],
+      ['line1', 24000],
+      ['line2', 57600],
+    ]);
+  });
+
   it('takes a link out of the bundle as soon as it leaves up, and reports how long that took', async () => {
     const h = harness();
     await h.supervisor.start();

@@ -14,10 +14,11 @@ import type { ConfigLink, DialbondConfig } from '../config/index.js';
 import { DialbondError, errorCodeOf, errorMessageOf } from '../errors/index.js';
 import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
-import { describeMatch, type UsbMatch } from '../modem/index.js';
+import { describeMatch, kernelNameOf, type UsbMatch } from '../modem/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { bundleConfigOf } from './bundle-factory.js';
 import { linkIdentity, STOP_LINKS_WITHIN_MS, type Entry, type SupervisorDeps } from './entry.js';
+import { lineRateOf } from './line-rate.js';
 import { isBundled, nextMembership, nextStep, OUT } from './membership.js';
 import type { SupervisedLinkDetail, SupervisedLinkStatus, ReloadResult, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
 
@@ -297,6 +298,9 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       e.up = true;
       const status = e.link.status();
       e.weight = e.configured.weight ?? status.speed ?? (e.link.config.kind === 'modem' ? e.link.config.baudRate : undefined) ?? 1;
+      const rate = lineRateOf(e.link.config, { ...(e.configured.rate !== undefined ? { configured: e.configured.rate } : {}), connectSpeed: status.speed, kernelName: e.link.config.kind === 'modem' ? kernelNameOf(e.link.config.device) : '' });
+      if (rate === undefined) delete e.rateBps;
+      else e.rateBps = rate;
       if (!e.heldOut && this.state !== 'stopping') void this.join(e);
     } else if (e.up) {
       e.up = false;
@@ -343,7 +347,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   private async add(e: Entry): Promise<boolean> {
     const s = e.link.status();
     if (!e.up || !s.ifname) return false;
-    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight };
+    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight, ...(e.rateBps !== undefined ? { rateBps: e.rateBps } : {}) };
     const started = this.clock.now();
     e.membership = nextMembership(e.membership, { type: 'add-started' });
     try {
