@@ -70,6 +70,15 @@ describe('Pacer', () => {
     expect(total()).toBeLessThanOrEqual(50);
   });
 
+  it('keeps the line rate when its timer fires late, as on a loaded machine', () => {
+    const { p, clock, total } = pacer({ bytesPerSecond: 1000, highWaterMark: 100_000 });
+    p.push(Buffer.alloc(5000));
+    // the timers fire every 250 ms instead of every 10 ms
+    for (let t = 0; t < 2000; t += 250) clock.increment(250);
+    expect(total()).toBeGreaterThanOrEqual(1950);
+    expect(total()).toBeLessThanOrEqual(2010);
+  });
+
   it('stops for a named hold and resumes on release', () => {
     const { p, total, run } = pacer({ bytesPerSecond: 1000 });
     p.hold('command-state');

@@ -28,8 +28,12 @@ export class Pacer {
   private readonly bytesPerMs: number;
   private readonly highWater: number;
   private readonly tickMs: number;
-  /** Unused allowance is capped so a pause is not followed by a burst above line rate. */
+  /** Unused allowance is capped so an idle line is not followed by a burst above line rate. */
   private readonly maxBudget: number;
+  /** While busy, a late timer (a loaded machine's event loop) is made up for, up to a
+   * second of line time: a real line's bits keep their pace whatever the host does, and
+   * a line that lost the lag would run slower than its rate, below any shaper set to it. */
+  private readonly maxCatchUp: number;
   private readonly holds = new Set<string>();
   private queue: Buffer[] = [];
   private length = 0;
@@ -46,6 +50,7 @@ export class Pacer {
     this.highWater = options.highWaterMark ?? 256;
     this.tickMs = options.tickMs ?? 10;
     this.maxBudget = Math.max(1, this.bytesPerMs * this.tickMs * 4);
+    this.maxCatchUp = Math.max(this.maxBudget, this.bytesPerMs * 1000);
     this.last = this.clock.now();
   }
 
@@ -113,9 +118,11 @@ export class Pacer {
     for (const waiter of [...this.emptyWaiters]) waiter();
   }
 
-  private accrue(): void {
+  /** Adds the allowance of the time since the last call: capped short after idle time or
+   * a hold, up to maxCatchUp while bytes were waiting to go. */
+  private accrue(busy = false): void {
     const now = this.clock.now();
-    this.budget = Math.min(this.maxBudget, this.budget + (now - this.last) * this.bytesPerMs);
+    this.budget = Math.min(busy ? this.maxCatchUp : this.maxBudget, this.budget + (now - this.last) * this.bytesPerMs);
     this.last = now;
   }
 
@@ -129,7 +136,7 @@ export class Pacer {
 
   private pump(): void {
     if (this.disposed) return;
-    this.accrue();
+    this.accrue(true);
     while (this.holds.size === 0 && this.length > 0 && this.budget >= 1) {
       const head = this.queue[0]!;
       const take = Math.min(head.length, Math.floor(this.budget));
