@@ -15,14 +15,14 @@
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { createBundle } from '../src/supervisor/index.js';
-import type { BundleMember } from '../src/bundle/backend.js';
 import { MODE_ORDER, aggregationKey, aggregationMarkdown, aggregationRow, aggregationSvg, unevenKey, unevenRow, type AggregationRow, type Flows, type UnevenRow } from './lib/aggregation.js';
 import { eachRun } from './lib/harness.js';
 import { numbersFromEnv, runsFromEnv, wordsFromEnv } from './lib/options.js';
 import { mergeRows, readResults, writeResults } from './lib/results.js';
 import { sh } from '../src/lab/shell.js';
-import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, startBundleLab, type BundleLab, type UploadResult } from '../test/lab/helpers/bundle-lab.js';
-import { startLan, type Lan } from '../test/lab/helpers/lan.js';
+import { ISP_HOST, startBundleLab, type BundleLab, type UploadResult } from '../test/lab/helpers/bundle-lab.js';
+import { startLan } from '../test/lab/helpers/lan.js';
+import { setMtu, uploadFor, withBundle } from './lib/bundles.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const RATES = numbersFromEnv('DIALBOND_BENCH_RATES', [115200, 57600, 38400]);
@@ -57,32 +57,6 @@ async function measureCell(cell: { mode: string; rate: number; mtu: number; line
   const label = `${cell.mode} ${cell.lines} line(s) ${cell.rate} bps MTU ${cell.mtu}, ${count} flow(s)`;
   if (errors.length) failures.push(`${label}: ${errors.join('; ')}`);
   console.log(`bench: ${label}: ${row.bps ? `${runs.map((r) => (r.bps / 1000).toFixed(1)).join(', ')} kbit/s, median ${(100 * (row.ofByteRate as number)).toFixed(0)}% of the byte rate, retransmits ${row.retransmits ?? '?'}` : 'no run completed'}${errors.length ? ` (${errors.length} failed: ${errors[0]})` : ''}`);
-}
-
-async function setMtu(ifnames: string[], mtu: number): Promise<void> {
-  for (const ifname of ifnames) await sh('ip', ['link', 'set', 'dev', ifname, 'mtu', String(mtu)]);
-}
-
-/** The bundle of `lines` members at `mtu`, set up for `mode`; its uploads run `during`. */
-async function withBundle(mode: 'teql' | 'eql' | 'multipath' | 'perconn', members: BundleMember[], mtu: number, during: () => Promise<void>): Promise<void> {
-  await setMtu(members.map((m) => m.ifname), mtu);
-  const address = mode === 'teql' || mode === 'eql' ? { address: BUNDLE_ADDRESS } : {};
-  const bundle = createBundle({ mode, routes: mode === 'perconn' ? ['default'] : [`${ISP_HOST}/32`], ...address, ...(mode === 'eql' ? { mtu } : {}) });
-  await bundle.create();
-  try {
-    // teql refuses a slave with a smaller MTU than its up master's.
-    if (mode === 'teql') await setMtu(['teql0'], mtu);
-    for (const m of members) await bundle.addLink(m);
-    await during();
-  } finally {
-    await bundle.destroy();
-  }
-}
-
-function uploadFor(mode: string, lan: Lan | undefined): (flows: number) => Promise<UploadResult> {
-  if (mode === 'perconn') return (flows) => iperfUpload({ netns: lan!.netns, parallel: flows, seconds: SECONDS });
-  if (mode === 'multipath' || mode === 'mlppp') return (flows) => iperfUpload({ parallel: flows, seconds: SECONDS });
-  return (flows) => iperfUpload({ bind: BUNDLE_ADDRESS, parallel: flows, seconds: SECONDS });
 }
 
 /** RUNS uploads with 4 flows a line over the whole bundle, and each line's share of the bytes. */
@@ -136,7 +110,7 @@ describe('bench: aggregation', () => {
             for (const mtu of MTUS) {
               for (const lines of LINES) {
                 await withBundle(mode, bench.members.slice(0, lines), mtu, async () => {
-                  for (const flows of ['multi', 'single'] as const) await measureCell({ mode, rate, mtu, lines, flows }, uploadFor(mode, lan));
+                  for (const flows of ['multi', 'single'] as const) await measureCell({ mode, rate, mtu, lines, flows }, uploadFor(mode, lan, SECONDS));
                 });
               }
             }
@@ -162,7 +136,7 @@ describe('bench: aggregation', () => {
             if (LINES.includes(lines)) {
               for (const mtu of MTUS) {
                 await setMtu([bundleIf], mtu);
-                for (const flows of ['multi', 'single'] as const) await measureCell({ mode: 'mlppp', rate, mtu, lines, flows }, uploadFor('mlppp', undefined));
+                for (const flows of ['multi', 'single'] as const) await measureCell({ mode: 'mlppp', rate, mtu, lines, flows }, uploadFor('mlppp', undefined, SECONDS));
               }
             }
             if (lines > 1) {
@@ -186,7 +160,7 @@ describe('bench: aggregation', () => {
       const lan = packetModes.includes('perconn') ? await startLan() : undefined;
       try {
         await bench.routeBackVia(0);
-        for (const mode of packetModes) await withBundle(mode, bench.members, 1500, () => measureUneven(mode, bench, uploadFor(mode, lan)));
+        for (const mode of packetModes) await withBundle(mode, bench.members, 1500, () => measureUneven(mode, bench, uploadFor(mode, lan, SECONDS)));
       } finally {
         await lan?.close();
         await bench.close();
@@ -199,7 +173,7 @@ describe('bench: aggregation', () => {
         await bundle.create();
         try {
           for (const m of bench.members) await bundle.addLink(m);
-          await measureUneven('mlppp', bench, uploadFor('mlppp', undefined));
+          await measureUneven('mlppp', bench, uploadFor('mlppp', undefined, SECONDS));
         } finally {
           await bundle.destroy();
           await bench.close();
