@@ -49,9 +49,9 @@ describe('mlppp bundle', () => {
     await bundle.removeLink('line1');
     await bundle.removeLink('line0');
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
-      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort',
-      'tc qdisc replace dev ppp0 root cake bandwidth 184320bit overhead 7 besteffort',
-      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort',
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 184320bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort flows',
       'tc qdisc del dev ppp0 root',
     ]);
   });

@@ -4,12 +4,12 @@ import { DEFAULT_SHAPE_SHARE, packetBitRate, rootQdisc } from './queue.js';
 describe('rootQdisc', () => {
   it('shapes one line with CAKE under its packet rate (8 of every 10 bits on an 8N1 line), counting PPP framing per packet', () => {
     expect(packetBitRate(115200)).toBe(92160);
-    expect(rootQdisc(undefined, [115200])).toEqual(['cake', 'bandwidth', `${Math.floor(92160 * DEFAULT_SHAPE_SHARE)}bit`, 'overhead', '7', 'besteffort']);
-    expect(rootQdisc({ share: 0.9 }, [28800])).toEqual(['cake', 'bandwidth', '20736bit', 'overhead', '7', 'besteffort']);
+    expect(rootQdisc(undefined, [115200])).toEqual(['cake', 'bandwidth', `${Math.floor(92160 * DEFAULT_SHAPE_SHARE)}bit`, 'overhead', '7', 'besteffort', 'flows']);
+    expect(rootQdisc({ share: 0.9 }, [28800])).toEqual(['cake', 'bandwidth', '20736bit', 'overhead', '7', 'besteffort', 'flows']);
   });
 
   it("shapes a master at its lines' summed rate, uneven lines too", () => {
-    expect(rootQdisc({ share: 1 }, [115200, 28800])).toEqual(['cake', 'bandwidth', '115200bit', 'overhead', '7', 'besteffort']);
+    expect(rootQdisc({ share: 1 }, [115200, 28800])).toEqual(['cake', 'bandwidth', '115200bit', 'overhead', '7', 'besteffort', 'flows']);
   });
 
   it('falls back to an SFQ of the per-line size when shaping is off or a rate is unknown, and to nothing with no queue asked for', () => {

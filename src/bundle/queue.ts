@@ -7,6 +7,10 @@
  * isolation puts a ping or a keystroke ahead of the bulk flows and the AQM keeps each flow's
  * own queue short. CAKE scales its delay target to at least 1.5 packet times, so it does not
  * drop all the time on a line where one packet takes 130 ms (as fq_codel's 5 ms does).
+ * Fairness is per flow (`flows`), not CAKE's default per host and flow: every packet on a
+ * line leaves from one address (the line's, or the bundle's), and host fairness divides
+ * the DRR quantum by that host's flows, until a ping no longer fits in it and waits its
+ * turn behind the bulk flows.
  *
  * Without a rate to shape at (a line whose speed is not known), or with shaping turned
  * off, a line gets the SFQ of old: fair, but it fills the buffers below.
@@ -19,6 +23,9 @@ export interface QueueSettings {
   /** The share of a line's byte rate to shape at: the rest is room for PPP's byte stuffing
    * (about 0.8% of random data) and for clocks that differ (default DEFAULT_SHAPE_SHARE). */
   share?: number;
+  /** CAKE's idea of the round trip, which sets how long its AQM lets a flow's queue stand
+   * before it drops (its `rtt`; CAKE's own default when absent). */
+  rttMs?: number;
   /** Packets a line may queue in the SFQ used where nothing is shaped; 0 keeps the
    * kernel's default qdisc (default DEFAULT_QUEUE_PER_LINE). */
   packetsPerLine?: number;
@@ -44,7 +51,7 @@ export function rootQdisc(settings: QueueSettings | undefined, lineRates: Readon
   if ((settings?.shape ?? true) && known && lineRates.length > 0) {
     const share = settings?.share ?? DEFAULT_SHAPE_SHARE;
     const bits = Math.floor(lineRates.reduce((sum, r) => sum + packetBitRate(r), 0) * share);
-    return ['cake', 'bandwidth', `${bits}bit`, 'overhead', String(PPP_FRAME_OVERHEAD), 'besteffort'];
+    return ['cake', 'bandwidth', `${bits}bit`, ...(settings?.rttMs ? ['rtt', `${settings.rttMs}ms`] : []), 'overhead', String(PPP_FRAME_OVERHEAD), 'besteffort', 'flows'];
   }
   const packets = (settings?.packetsPerLine ?? DEFAULT_QUEUE_PER_LINE) * Math.max(1, lineRates.length);
   return packets > 0 ? ['sfq', 'limit', String(packets), 'perturb', '10'] : null;

@@ -57,9 +57,9 @@ describe('teql bundle', () => {
     await bundle.addLink({ ...member(1), rateBps: 28800 });
     await bundle.removeLink('line1');
     expect(exec.calls.filter((c) => c.includes('dev teql0 root'))).toEqual([
-      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort',
-      'tc qdisc replace dev teql0 root cake bandwidth 115200bit overhead 7 besteffort',
-      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort',
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 115200bit overhead 7 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
     ]);
     exec.calls.length = 0;
     await bundle.destroy();
