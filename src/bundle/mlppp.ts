@@ -56,7 +56,7 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
     const target = first.done ? null : first.value.ifname;
     const previous = this.device;
     if (target) {
-      await this.queueOn(target, this.config.queue, [...this.members.values()]);
+      await this.queueOn(target, this.config.queue, [...this.members.values()], { evenSplit: true });
       if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', target]);
       for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', target]);
     }

@@ -8,8 +8,10 @@ describe('rootQdisc', () => {
     expect(rootQdisc({ share: 0.9 }, [28800])).toEqual(['cake', 'bandwidth', '20736bit', 'overhead', '7', 'besteffort', 'flows']);
   });
 
-  it("shapes a master at its lines' summed rate, uneven lines too", () => {
+  it("shapes a master at its lines' summed rate; one that deals its lines even shares only while they are even", () => {
     expect(rootQdisc({ share: 1 }, [115200, 28800])).toEqual(['cake', 'bandwidth', '115200bit', 'overhead', '7', 'besteffort', 'flows']);
+    expect(rootQdisc({ share: 1 }, [115200, 28800], { evenSplit: true })).toEqual(['sfq', 'limit', '60', 'perturb', '10']);
+    expect(rootQdisc({ share: 1 }, [115200, 96000], { evenSplit: true })?.[0]).toBe('cake');
   });
 
   it('falls back to an SFQ of the per-line size when shaping is off or a rate is unknown, and to nothing with no queue asked for', () => {

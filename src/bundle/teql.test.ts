@@ -54,11 +54,17 @@ describe('teql bundle', () => {
     const bundle = new TeqlBundle({ mode: 'teql', routes: ['default'], queue: { share: 1 } }, { exec, sysctl: fakeSysctl().journal, exists: (i) => present.has(i), counters: () => undefined });
     await bundle.create();
     await bundle.addLink({ ...member(0), rateBps: 115200 });
-    await bundle.addLink({ ...member(1), rateBps: 28800 });
+    await bundle.addLink({ ...member(1), rateBps: 115200 });
     await bundle.removeLink('line1');
+    // a line 4x slower: teql deals it as many packets as the others, so a shaper at the
+    // sum would overfeed it; the master keeps an SFQ until the lines are even again
+    await bundle.addLink({ ...member(2), rateBps: 28800 });
+    await bundle.removeLink('line2');
     expect(exec.calls.filter((c) => c.includes('dev teql0 root'))).toEqual([
       'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
-      'tc qdisc replace dev teql0 root cake bandwidth 115200bit overhead 7 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 184320bit overhead 7 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev teql0 root sfq limit 60 perturb 10',
       'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
     ]);
     exec.calls.length = 0;
