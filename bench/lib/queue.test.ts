@@ -39,6 +39,7 @@ describe('queue bench figures', () => {
     expect(md).toContain('| teql | 2 x 115200 | 1500 | 8 | sfq | 81% | 3 | 51 ms | 2.8 s | 5.2 s | missed (');
     expect(md).toContain('| teql | 2 x 115200 | 1500 | 8 | shaped | 91% | 3 | 51 ms | 120 ms | 180 ms | met (');
     expect(md).toContain('| eql | 2 x 115200 | 1500 | 8 | shaped | failed* |');
+    expect(md).toContain('- teql: shaped 91%-91% of the summed byte rate, p95 RTT 180 ms-180 ms; unshaped 81%-81% of the summed byte rate, p95 RTT 5.2 s-5.2 s');
     const svg = queueSvg(rows);
     expect(svg).toContain('SFQ, unshaped');
     expect(svg).toContain('shaped (CAKE)');

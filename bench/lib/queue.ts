@@ -89,6 +89,21 @@ export function rttGoalMs(row: QueueRow): number {
   return Math.min(...row.rates) >= 115200 ? Math.min(400, twoPackets) : twoPackets;
 }
 
+/** One line per mode over the equal 115200 bps lines: the shaped and unshaped figures. */
+export function queueSummary(rows: QueueRow[]): string[] {
+  const equal = rows.filter((r) => r.rates.length > 1 && r.rates.every((x) => x === 115200) && r.flowCount > 1 && r.bps !== undefined);
+  const modes = [...new Set(equal.map((r) => r.mode))].sort((a, b) => rank(a) - rank(b));
+  const range = (values: number[], f: (v: number) => string) => (values.length === 0 ? '-' : `${f(Math.min(...values))}-${f(Math.max(...values))}`);
+  const p = (v: number) => `${(100 * v).toFixed(0)}%`;
+  const lines = modes.map((mode) => {
+    const of = (queue: QueueKind) => equal.filter((r) => r.mode === mode && r.queue === queue);
+    const [shaped, sfq] = [of('shaped'), of('sfq')];
+    const fig = (set: QueueRow[]) => `${range(set.map((r) => r.ofByteRate as number), p)} of the summed byte rate, p95 RTT ${range(set.flatMap((r) => (r.rttP95Ms === undefined ? [] : [r.rttP95Ms])), (v) => ms(v))}`;
+    return `- ${mode}: shaped ${fig(shaped)}; unshaped ${fig(sfq)}`;
+  });
+  return lines.length > 0 ? ['2 and 4 equal lines at 115200 bps, many flows (goals: p95 RTT under 400 ms, at least 90% of the summed byte rate):', '', ...lines] : [];
+}
+
 export function queueMarkdown(rows: QueueRow[]): string {
   const sorted = [...rows].sort((a, b) => rank(a.mode) - rank(b.mode) || a.rates.length - b.rates.length || sum(b.rates) - sum(a.rates) || a.mtu - b.mtu || a.flowCount - b.flowCount || a.queue.localeCompare(b.queue));
   const out = [
@@ -100,7 +115,8 @@ export function queueMarkdown(rows: QueueRow[]): string {
     const goal = r.rttP95Ms === undefined ? '-' : `${r.rttP95Ms <= rttGoalMs(r) ? 'met' : 'missed'} (${ms(rttGoalMs(r))})`;
     out.push(`| ${r.mode} | ${ratesText(r.rates)} | ${r.mtu} | ${r.flowCount} | ${r.queue} | ${r.bps === undefined ? 'failed' : pct(r.ofByteRate)}${r.errors ? '*' : ''} | ${r.retransmits ?? '-'} | ${ms(r.idleMs)} | ${ms(r.rttMedianMs)} | ${ms(r.rttP95Ms)} | ${goal} | ${r.sent === undefined ? '-' : `${r.lost}/${r.sent}`} | ${shares} |`);
   }
-  return out.join('\n');
+  const summary = queueSummary(rows);
+  return [...summary, ...(summary.length > 0 ? [''] : []), ...out].join('\n');
 }
 
 /** The chart: the 95th percentile RTT under load at 2 lines of 115200 bps, shaped and not, per mode. */
