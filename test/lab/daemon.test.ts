@@ -76,6 +76,9 @@ describe('lab: the supervisor daemon', () => {
     const qdiscs = (await sh('tc', ['qdisc', 'show'])).stdout;
     for (const link of status.links) expect(qdiscs).toMatch(new RegExp(`qdisc teql0 \\S+: dev ${link.ifname} root`));
     expect((await sh('ip', ['route', 'show', `${ISP_HOST}/32`])).stdout).toContain('dev teql0');
+    // teql0 is shaped under the three lines' CONNECT speeds: 3 x 115200 bit/s, 8 bits of
+    // every 10 on the wire, 95% of that, shared per flow
+    expect((await sh('tc', ['qdisc', 'show', 'dev', 'teql0', 'root'])).stdout).toMatch(new RegExp(`qdisc cake \\S+: root .*bandwidth ${Math.floor(3 * 115200 * 0.8 * 0.95)}bit besteffort flows `));
   });
 
   it('answers the command-line queries from the kernel and the daemon', async () => {
