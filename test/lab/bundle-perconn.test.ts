@@ -60,7 +60,10 @@ describe('lab: perconn bundle', () => {
   it('gives each connection a line, masquerades it there, moves traffic off a removed line, and leaves nothing behind', async () => {
     const before = await networkSnapshot();
     const forwardBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
-    const bundle = new PerconnBundle({ mode: 'perconn', routes: ['default'] });
+    // The mechanics (marks, masquerade, spread, removal) over unshaped lines: forwarded LAN
+    // flows under the default shaper move about half the summed rate in the lab (the queue
+    // bench's perconn rows), which is an open problem of its own, not of the marking.
+    const bundle = new PerconnBundle({ mode: 'perconn', routes: ['default'], queue: { shape: false } });
     await bundle.create();
     await bundle.create(); // applying twice is harmless
     for (const m of bench.members) await bundle.addLink(m);
