@@ -19,10 +19,9 @@ import { MODE_ORDER, aggregationKey, aggregationMarkdown, aggregationRow, aggreg
 import { eachRun } from './lib/harness.js';
 import { numbersFromEnv, runsFromEnv, wordsFromEnv } from './lib/options.js';
 import { mergeRows, readResults, writeResults } from './lib/results.js';
-import { sh } from '../src/lab/shell.js';
 import { ISP_HOST, startBundleLab, type BundleLab, type UploadResult } from '../test/lab/helpers/bundle-lab.js';
 import { startLan } from '../test/lab/helpers/lan.js';
-import { setMtu, uploadFor, withBundle } from './lib/bundles.js';
+import { checkLinesUp, lineShares, setMtu, uploadFor, withBundle } from './lib/bundles.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const RATES = numbersFromEnv('DIALBOND_BENCH_RATES', [115200, 57600, 38400]);
@@ -62,20 +61,10 @@ async function measureCell(cell: { mode: string; rate: number; mtu: number; line
 /** RUNS uploads with 4 flows a line over the whole bundle, and each line's share of the bytes. */
 async function measureUneven(mode: string, bench: BundleLab, upload: (flows: number) => Promise<UploadResult>): Promise<void> {
   const flows = 4 * bench.members.length;
-  // Bytes each modem carried toward the ISP: counted on the line itself, because
-  // multilink links have no interface of their own to count on.
-  const carried = () => bench.lab.lines.map((line) => bench.lab.bank.get(line.name).traffic.toFarEnd);
   const { results: runs, errors } = await eachRun(RUNS, async () => {
-    // A line whose pppd ended is not starved by the bundle: say why it ended instead.
-    for (const [i, m] of bench.members.entries()) {
-      const gone = bench.clients[i]!.exitCode !== undefined || (await sh('ip', ['link', 'show', 'dev', m.ifname], { reject: false })).exitCode !== 0;
-      if (gone) throw new Error(`${m.name} (${m.ifname}) is gone: ${bench.clients[i]!.lines.slice(-3).join(' | ')}`);
-    }
-    const before = carried();
-    const { bps } = await upload(flows);
-    const bytes = carried().map((b, i) => b - (before[i] as number));
-    const sum = bytes.reduce((a, b) => a + b, 0);
-    return { bps, shares: bytes.map((b) => (sum > 0 ? b / sum : 0)) };
+    await checkLinesUp(bench);
+    const { value, shares } = await lineShares(bench, bench.lab.lines.length, () => upload(flows));
+    return { bps: value.bps, shares };
   });
   const row = unevenRow(mode, UNEVEN_RATES, flows, runs, errors, new Date().toISOString());
   uneven.push(row);

@@ -15,12 +15,11 @@ import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import type { BundleMember } from '../src/bundle/backend.js';
 import { idlePing, pingDuring } from '../src/lab/ping.js';
-import { sh } from '../src/lab/shell.js';
 import { createBundle } from '../src/supervisor/index.js';
 import { ISP_HOST, startBundleLab, type BundleLab, type UploadResult } from '../test/lab/helpers/bundle-lab.js';
 import { startLan, type Lan } from '../test/lab/helpers/lan.js';
 import { MODE_ORDER } from './lib/aggregation.js';
-import { setMtu, sourceOf, uploadFor, withBundle, type PacketMode } from './lib/bundles.js';
+import { checkLinesUp, lineShares, setMtu, sourceOf, uploadFor, withBundle, type PacketMode } from './lib/bundles.js';
 import { eachRun } from './lib/harness.js';
 import { numbersFromEnv, runsFromEnv, wordsFromEnv } from './lib/options.js';
 import { queueKey, queueMarkdown, queueRow, queueSvg, type QueueCell, type QueueKind, type QueueRow, type QueueRun } from './lib/queue.js';
@@ -54,18 +53,12 @@ const settingsOf = (queue: QueueKind) => ({ shape: queue === 'shaped' });
 /** RUNS measurements of one cell: idle pings, then pings under the upload; each line's
  * share of the bytes counted on the line itself (multilink links have no interface). */
 async function measure(cell: QueueCell, bench: BundleLab, lines: number, upload: (flows: number) => Promise<UploadResult>, ping: { source?: string; netns?: string }): Promise<void> {
-  const carried = () => bench.lab.lines.slice(0, lines).map((line) => bench.lab.bank.get(line.name).traffic.toFarEnd);
   const { results, errors } = await eachRun(RUNS, async (): Promise<QueueRun> => {
-    for (const [i, m] of bench.members.slice(0, lines).entries()) {
-      const gone = bench.clients[i]!.exitCode !== undefined || (await sh('ip', ['link', 'show', 'dev', m.ifname], { reject: false })).exitCode !== 0;
-      if (gone) throw new Error(`${m.name} (${m.ifname}) is gone: ${bench.clients[i]!.lines.slice(-3).join(' | ')}`);
-    }
+    await checkLinesUp(bench, lines);
     const idle = await idlePing({ ...ping, count: 5 });
-    const before = carried();
-    const { value: result, ping: loaded } = await pingDuring({ ...ping, omitMs: OMIT * 1000 }, () => upload(cell.flowCount));
-    const bytes = carried().map((b, i) => b - (before[i] as number));
-    const total = bytes.reduce((a, b) => a + b, 0);
-    return { bps: result.bps, ...(result.retransmits !== undefined ? { retransmits: result.retransmits } : {}), rttsMs: loaded.rttsMs, idleRttsMs: idle.rttsMs, lost: loaded.lost, shares: bytes.map((b) => (total > 0 ? b / total : 0)) };
+    const { value, shares } = await lineShares(bench, lines, () => pingDuring({ ...ping, omitMs: OMIT * 1000 }, () => upload(cell.flowCount)));
+    const { value: result, ping: loaded } = value;
+    return { bps: result.bps, ...(result.retransmits !== undefined ? { retransmits: result.retransmits } : {}), rttsMs: loaded.rttsMs, idleRttsMs: idle.rttsMs, lost: loaded.lost, shares };
   });
   const row = queueRow(cell, results, errors, new Date().toISOString());
   rows.push(row);

@@ -7,10 +7,31 @@ import type { BundleMember } from '../../src/bundle/backend.js';
 import type { QueueSettings } from '../../src/bundle/queue.js';
 import { sh } from '../../src/lab/shell.js';
 import { createBundle } from '../../src/supervisor/index.js';
-import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, type UploadResult } from '../../test/lab/helpers/bundle-lab.js';
+import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, type BundleLab, type UploadResult } from '../../test/lab/helpers/bundle-lab.js';
 import type { Lan } from '../../test/lab/helpers/lan.js';
 
 export type PacketMode = 'teql' | 'eql' | 'multipath' | 'perconn';
+
+/** A line whose pppd ended is not starved by the bundle: says why the first `lines` lines
+ * are not all up, instead of measuring them. */
+export async function checkLinesUp(bench: BundleLab, lines = bench.members.length): Promise<void> {
+  for (const [i, m] of bench.members.slice(0, lines).entries()) {
+    const gone = bench.clients[i]!.exitCode !== undefined || (await sh('ip', ['link', 'show', 'dev', m.ifname], { reject: false })).exitCode !== 0;
+    if (gone) throw new Error(`${m.name} (${m.ifname}) is gone: ${bench.clients[i]!.lines.slice(-3).join(' | ')}`);
+  }
+}
+
+/** Each of the first `lines` lines' share of the bytes the modems carried toward the ISP
+ * while `during` ran: counted on the line itself, because multilink links have no
+ * interface of their own to count on. */
+export async function lineShares<T>(bench: BundleLab, lines: number, during: () => Promise<T>): Promise<{ value: T; shares: number[] }> {
+  const carried = () => bench.lab.lines.slice(0, lines).map((line) => bench.lab.bank.get(line.name).traffic.toFarEnd);
+  const before = carried();
+  const value = await during();
+  const bytes = carried().map((b, i) => b - (before[i] as number));
+  const total = bytes.reduce((a, b) => a + b, 0);
+  return { value, shares: bytes.map((b) => (total > 0 ? b / total : 0)) };
+}
 
 export async function setMtu(ifnames: string[], mtu: number): Promise<void> {
   for (const ifname of ifnames) await sh('ip', ['link', 'set', 'dev', ifname, 'mtu', String(mtu)]);
