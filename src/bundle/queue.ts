@@ -23,9 +23,6 @@ export interface QueueSettings {
   /** The share of a line's byte rate to shape at: the rest is room for PPP's byte stuffing
    * (about 0.8% of random data) and for clocks that differ (default DEFAULT_SHAPE_SHARE). */
   share?: number;
-  /** CAKE's idea of the round trip, which sets how long its AQM lets a flow's queue stand
-   * before it drops (its `rtt`; CAKE's own default when absent). */
-  rttMs?: number;
   /** Packets a line may queue in the SFQ used where nothing is shaped; 0 keeps the
    * kernel's default qdisc (default DEFAULT_QUEUE_PER_LINE). */
   packetsPerLine?: number;
@@ -60,7 +57,7 @@ export function rootQdisc(settings: QueueSettings | undefined, lineRates: Readon
   if ((settings?.shape ?? true) && known && even && lineRates.length > 0) {
     const share = settings?.share ?? DEFAULT_SHAPE_SHARE;
     const bits = Math.floor(lineRates.reduce((sum, r) => sum + packetBitRate(r), 0) * share);
-    return ['cake', 'bandwidth', `${bits}bit`, ...(settings?.rttMs ? ['rtt', `${settings.rttMs}ms`] : []), 'overhead', String(PPP_FRAME_OVERHEAD), 'besteffort', 'flows'];
+    return ['cake', 'bandwidth', `${bits}bit`, 'overhead', String(PPP_FRAME_OVERHEAD), 'besteffort', 'flows'];
   }
   const packets = (settings?.packetsPerLine ?? DEFAULT_QUEUE_PER_LINE) * Math.max(1, lineRates.length);
   return packets > 0 ? ['sfq', 'limit', String(packets), 'perturb', '10'] : null;
