@@ -157,4 +157,20 @@ describe('eql bundle', () => {
       'tc qdisc replace dev eql root cake bandwidth 92160bit overhead 7 besteffort flows',
     ]);
   });
+  it("sets a slave's priority to the rate its queue passes where the line rate is known, and to the weight elsewhere", async () => {
+    const shaped = setup();
+    await shaped.bundle.create();
+    await shaped.bundle.addLink({ ...member(0), rateBps: 115200 });
+    await shaped.bundle.addLink({ ...member(1, 28800), rateBps: 28800 });
+    // 8 bits of every 10 (8N1), times the shaper's share 0.95.
+    expect(shaped.exec.calls.filter((c) => c.startsWith('eql_enslave'))).toEqual(['eql_enslave eql ppp0 87552', 'eql_enslave eql ppp1 21888']);
+    await shaped.bundle.setWeight('line1', 14400); // the weight moves nothing when the rate is known
+    expect(shaped.eql.calls).toEqual(['setslave eql ppp1 21888']);
+    expect((await shaped.bundle.status()).links.map((l) => l.weight)).toEqual([115200, 14400]);
+
+    const unshaped = setup({ queue: { shape: false } });
+    await unshaped.bundle.create();
+    await unshaped.bundle.addLink({ ...member(0), rateBps: 115200 });
+    expect(unshaped.exec.calls.filter((c) => c.startsWith('eql_enslave'))).toEqual(['eql_enslave eql ppp0 92160']);
+  });
 });

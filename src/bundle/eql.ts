@@ -2,7 +2,7 @@
  * eql: the serial line "equalizer" (drivers/net/eql.c). The master device `eql` holds the
  * bundle's address and routes; `eql_enslave eql pppN <bps>` makes a line a slave, and each
  * packet leaves by the slave with the least bytes queued for its speed (the priority is the
- * line's speed in bps). Per packet, like teql: what one end controls is its upload.
+ * drain rate in bps, see priorityOf). Per packet, like teql: what one end controls is its upload.
  *
  * Kernel facts this backend follows:
  * - the master exists only in the initial network namespace, made when the module loads;
@@ -17,6 +17,7 @@ import { DialbondError } from '../errors/index.js';
 import { systemEqlControl, type EqlControl } from '../sys/index.js';
 import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
+import { drainRate, type QueueSettings } from './queue.js';
 import type { BundleDeps } from './deps.js';
 
 /** What the eql backend needs besides the common deps: the eql ioctls. */
@@ -24,9 +25,18 @@ export interface EqlBundleDeps extends BundleDeps {
   eql: EqlControl;
 }
 
-/** eql's priority is the line speed in bps: a positive whole number. */
-function priorityOf(weight: number): number {
-  return Math.max(1, Math.round(weight));
+/**
+ * eql's priority: a positive whole number of bits per second. eql sends each packet by the
+ * slave with the least `bytes_queued * 8 - priority` and, once a second, takes `priority / 8`
+ * off each slave's `bytes_queued`: the priority is its model of how fast the slave drains.
+ * Where the line's rate is known, that is what the line's queue really passes (the
+ * shaper's rate); the CONNECT speed would drain the model faster than the line and, over
+ * uneven lines, overfeed the slow one (115200 + 57600 bps, shaped: 57% of the summed rate
+ * with the CONNECT speeds, 80-82% with the drain rates). Otherwise the link's weight.
+ */
+function priorityOf(member: { weight: number; rateBps?: number }, queue: QueueSettings | undefined): number {
+  const bps = member.rateBps !== undefined && member.rateBps > 0 ? drainRate(queue, member.rateBps) : member.weight;
+  return Math.max(1, Math.round(bps));
 }
 
 /** True when an eql ioctl failed because the slave is gone or no longer enslaved. */
@@ -73,7 +83,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     const known = this.members.get(member.name);
     if (known && known.ifname !== member.ifname) await this.removeLink(member.name);
     this.sysctl.set(`net.ipv4.conf.${member.ifname}.rp_filter`, 0);
-    const priority = priorityOf(member.weight);
+    const priority = priorityOf(member, this.config.queue);
     const result = await this.exec('eql_enslave', [this.device, member.ifname, String(priority)], { allowFailure: true });
     if (result.exitCode !== 0) {
       // Already our slave (applying twice, or a restarted daemon finding its leftovers):
@@ -114,11 +124,12 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     await this.reshape(this.device, this.config.queue, [...this.members.values()]);
   }
 
-  /** eql shares the load by each slave's priority, its speed in bps. */
+  /** eql shares the load by each slave's priority (priorityOf): a new weight moves it only
+   * for a line whose rate is not known. */
   override async setWeight(name: string, weight: number): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
-    if (this.exists(member.ifname)) this.eql.setPriority(this.device, member.ifname, priorityOf(weight));
+    if (this.exists(member.ifname)) this.eql.setPriority(this.device, member.ifname, priorityOf({ ...member, weight }, this.config.queue));
     member.weight = weight;
   }
 

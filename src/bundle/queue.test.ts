@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SHAPE_SHARE, packetBitRate, rootQdisc } from './queue.js';
+import { DEFAULT_SHAPE_SHARE, drainRate, packetBitRate, rootQdisc } from './queue.js';
 
 describe('rootQdisc', () => {
   it('shapes one line with CAKE under its packet rate (8 of every 10 bits on an 8N1 line), counting PPP framing per packet', () => {
@@ -19,5 +19,13 @@ describe('rootQdisc', () => {
     expect(rootQdisc(undefined, [115200, undefined])).toEqual(['sfq', 'limit', '60', 'perturb', '10']);
     expect(rootQdisc({ packetsPerLine: 10 }, [undefined])).toEqual(['sfq', 'limit', '10', 'perturb', '10']);
     expect(rootQdisc({ shape: false, packetsPerLine: 0 }, [115200])).toBeNull();
+  });
+});
+
+describe('drainRate', () => {
+  it("is the shaper's rate on a shaped line and the line's packet rate on an unshaped one", () => {
+    expect(drainRate(undefined, 57600)).toBe(Math.floor(46080 * DEFAULT_SHAPE_SHARE));
+    expect(drainRate({ share: 0.9 }, 28800)).toBe(20736);
+    expect(drainRate({ shape: false }, 28800)).toBe(23040);
   });
 });

@@ -38,6 +38,16 @@ export const PPP_FRAME_OVERHEAD = 7;
  * wire (start, 8 data, stop), so 8/10 of the line rate. */
 export const packetBitRate = (lineBps: number): number => (lineBps * 8) / 10;
 
+/**
+ * The packet bits per second a line of `lineBps` really passes out of its queue: the
+ * shaper's rate where dialbond shapes it, else the line's own packet rate. For schedulers
+ * that model each line's drain, like eql's.
+ */
+export function drainRate(settings: QueueSettings | undefined, lineBps: number): number {
+  const shaped = settings?.shape ?? true;
+  return Math.floor(packetBitRate(lineBps) * (shaped ? (settings?.share ?? DEFAULT_SHAPE_SHARE) : 1));
+}
+
 /** Lines this far apart in rate are uneven for a master that deals packets out evenly. */
 export const UNEVEN_RATIO = 1.25;
 
