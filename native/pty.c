@@ -9,6 +9,10 @@
  * the slave, i.e. "dropped DTR") is torn down, and to hold separate read and write handles
  * (libuv keeps one watcher per fd number).
  *
+ * It also sets a tty's rate to any number of bit/s (termios2 with BOTHER, which glibc's
+ * cfsetospeed cannot express): multilink PPP sizes each fragment by its channel's speed,
+ * which ppp_async reads from the tty's rate when pppd attaches it (see src/sys/tty-rate.ts).
+ *
  * It also speaks systemd's notification protocol (sd_notify(3): READY=1, WATCHDOG=1, ...),
  * whose socket is an AF_UNIX datagram socket, which Node's net module does not offer.
  *
@@ -118,6 +122,65 @@ static napi_value flush_fd(napi_env env, napi_callback_info info) {
   if (fd < 0) return throw_errno(env, "tcflush: bad descriptor argument", EBADF);
   if (tcflush(fd, TCIOFLUSH) != 0) return throw_errno(env, "tcflush", errno);
   return NULL;
+}
+
+/* The kernel's struct termios2 (<asm/termbits.h>, which cannot be included beside glibc's
+ * <termios.h>): the same layout on every Linux architecture that has TCGETS2, with the
+ * kernel's 19 control characters, and the rates as plain numbers. */
+struct termios2 {
+  tcflag_t c_iflag, c_oflag, c_cflag, c_lflag;
+  cc_t c_line;
+  cc_t c_cc[19];
+  speed_t c_ispeed, c_ospeed;
+};
+#ifndef TCGETS2
+#define TCGETS2 _IOR('T', 0x2A, struct termios2)
+#define TCSETS2 _IOW('T', 0x2B, struct termios2)
+#endif
+#ifndef BOTHER
+#define BOTHER 0010000
+#endif
+#ifndef IBSHIFT
+#define IBSHIFT 16
+#endif
+
+static int int_args(napi_env env, napi_callback_info info, int32_t *a, int64_t *b) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], a) != napi_ok || napi_get_value_int64(env, argv[1], b) != napi_ok) return -1;
+  return 0;
+}
+
+/* ttyRate(fd): the tty's output rate in bit/s as the kernel holds it (c_ospeed, which the
+ * kernel fills in for the old Bnnn rates too). */
+static napi_value tty_rate(napi_env env, napi_callback_info info) {
+  int fd = fd_arg(env, info);
+  struct termios2 tio;
+  if (fd < 0) return throw_errno_named(env, "ttyRate: bad descriptor argument", EBADF);
+  if (ioctl(fd, TCGETS2, &tio) != 0) return throw_errno_named(env, "TCGETS2", errno);
+  napi_value out;
+  napi_create_int64(env, (int64_t)tio.c_ospeed, &out);
+  return out;
+}
+
+/* setTtyRate(fd, bps): both directions at `bps` (BOTHER), everything else as it was; returns
+ * the rate the kernel then holds. Throws an Error whose code is the errno name. */
+static napi_value set_tty_rate(napi_env env, napi_callback_info info) {
+  int32_t fd = -1;
+  int64_t bps = 0;
+  if (int_args(env, info, &fd, &bps) != 0 || fd < 0 || bps <= 0 || bps > 0x7fffffff) {
+    napi_throw_type_error(env, "EINVAL", "setTtyRate(fd, bps): a descriptor and a positive rate");
+    return NULL;
+  }
+  struct termios2 tio;
+  if (ioctl(fd, TCGETS2, &tio) != 0) return throw_errno_named(env, "TCGETS2", errno);
+  tio.c_cflag &= ~(CBAUD | (CBAUD << IBSHIFT));
+  tio.c_cflag |= BOTHER | (BOTHER << IBSHIFT);
+  tio.c_ospeed = (speed_t)bps;
+  tio.c_ispeed = (speed_t)bps;
+  if (ioctl(fd, TCSETS2, &tio) != 0) return throw_errno_named(env, "TCSETS2", errno);
+  return tty_rate(env, info);
 }
 
 /* eqlRequest(op, master, slave, priority): the eql driver's ioctls that the eql package's one
@@ -289,6 +352,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"notify", NULL, notify, NULL, NULL, NULL, napi_default, NULL},
     {"notifyListen", NULL, notify_listen, NULL, NULL, NULL, napi_default, NULL},
     {"notifyReceive", NULL, notify_receive, NULL, NULL, NULL, napi_default, NULL},
+    {"ttyRate", NULL, tty_rate, NULL, NULL, NULL, napi_default, NULL},
+    {"setTtyRate", NULL, set_tty_rate, NULL, NULL, NULL, napi_default, NULL},
     {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -33,6 +33,7 @@ export function renderMetrics(status: SupervisorStatus): string {
   metric('dialbond_link_bundled', 'Whether the link is in the bundle.', 'gauge', status.links.map((l) => [{ link: l.name }, l.bundled ? 1 : 0]));
   metric('dialbond_link_weight', 'The link\'s share of traffic (bundle weight).', 'gauge', status.links.map((l) => [{ link: l.name }, l.weight]));
   metric('dialbond_link_speed_bps', 'CONNECT speed of the current call.', 'gauge', status.links.filter((l) => l.speed !== null).map((l) => [{ link: l.name }, l.speed as number]));
+  metric('dialbond_link_line_rate_bps', 'The rate the current call\'s line carries (shaper, multilink fragments).', 'gauge', status.links.filter((l) => typeof l.lineRate === 'number').map((l) => [{ link: l.name }, l.lineRate as number]));
   metric('dialbond_link_connect_seconds', 'Time from ATD to CONNECT of the current call.', 'gauge', status.links.filter((l) => l.connectMs !== null).map((l) => [{ link: l.name }, (l.connectMs as number) / 1000]));
   metric('dialbond_link_dials_total', 'Dial attempts since the daemon started.', 'counter', status.links.map((l) => [{ link: l.name }, l.dials]));
   metric('dialbond_link_drops_total', 'Times the link left up since the daemon started.', 'counter', status.links.map((l) => [{ link: l.name }, l.drops]));

@@ -144,7 +144,7 @@ describe('renderMetrics', () => {
       up: 1,
       total: 1,
       bundle: { mode: 'teql', device: 'teql0', links: [{ name: 'line0', ifname: 'ppp0', localIp: '', remoteIp: '', weight: 1, counters: { rxBytes: 5, txBytes: 7, rxPackets: 1, txPackets: 1 } }] },
-      links: [{ name: 'line0', state: 'up', reason: null, ifname: 'ppp0', localIp: null, remoteIp: null, failures: 0, connect: 'CONNECT 28800', speed: 28800, connectMs: 2150, since: 0, bundled: true, heldOut: false, weight: 28800, where: '/dev/ttyS0 5551234', dials: 2, drops: 1 }],
+      links: [{ name: 'line0', state: 'up', reason: null, ifname: 'ppp0', localIp: null, remoteIp: null, failures: 0, connect: 'CONNECT 28800', speed: 28800, lineRate: 28800, connectMs: 2150, since: 0, bundled: true, heldOut: false, weight: 28800, where: '/dev/ttyS0 5551234', dials: 2, drops: 1 }],
     });
     expect(text).toContain('dialbond_link_state{link="line0",state="up"} 1\n');
     expect(text).toContain('dialbond_link_state{link="line0",state="down"} 0\n');
@@ -152,6 +152,7 @@ describe('renderMetrics', () => {
     expect(text).toContain('dialbond_link_tx_bytes{link="line0"} 7\n');
     expect(text).toContain('dialbond_links_up 1\n');
     expect(text).toContain('dialbond_link_connect_seconds{link="line0"} 2.15\n');
+    expect(text).toContain('dialbond_link_line_rate_bps{link="line0"} 28800\n');
   });
 });
 

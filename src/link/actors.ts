@@ -1,17 +1,19 @@
 /**
  * The link machine's real effects, for one link: claiming its port (the modem's plan and
- * the UUCP lock), the modem machine over the port, the hand-over of the connected tty,
- * pppd on it (or with a pty command), and the end of a call (pppd stopped, the line taken
- * back). A link's port and pppd can be replaced (host tests give fakes); everything else
+ * the UUCP lock), the modem machine over the port, the hand-over of the connected tty
+ * (its rate set to what the line carries, where the port's rate moves nothing), pppd on it
+ * (or with a pty command), and the end of a call (pppd stopped, the line taken back). A link's port and pppd can be replaced (host tests give fakes); everything else
  * runs as in production.
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
-import { claimPort, buildModemPlan, isPseudoTerminal, modemAsChild, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
+import { claimPort, buildModemPlan, isPseudoTerminal, modemAsChild, portRateRole, type PortRateRole, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
-import { whenPathExists } from '../sys/index.js';
+import { setTtyRate, whenPathExists } from '../sys/index.js';
+import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { rotatedNumbers, type Claim, type DialInput, type LinkEvent, type LinkPppEvent, type RunningPppd } from './vocabulary.js';
+import { lineRateOf } from './line-rate.js';
+import { rotatedNumbers, type PppdInput, type Claim, type DialInput, type LinkEvent, type LinkPppEvent, type RunningPppd } from './vocabulary.js';
 import type { PppExit } from './reasons.js';
 import { secretsOf, type LinkConfig, type ModemLinkConfig } from './types.js';
 
@@ -88,6 +90,12 @@ export interface LinkActorDeps {
   whenMatchAppears?: (match: UsbMatch, onPresent: () => void) => () => void;
   /** Finds a matched USB modem's tty (src/modem's resolveUsbMatch, over sysfs, by default). */
   resolveMatch?: (match: UsbMatch) => string;
+  /** Whether a port's rate is the wire's (src/modem's portRateRole, over sysfs, by default). */
+  portRateRole?: (device: string) => PortRateRole;
+  /** Sets a handed-over line's tty rate (src/sys's setTtyRate by default). */
+  setTtyRate?: (fd: number, bps: number) => number;
+  /** Where a tty rate that could not be set is reported. */
+  logger?: Logger;
 }
 
 /** The link's port: a new serial port (or the given one) at each dial, on the device the
@@ -96,6 +104,25 @@ function linkPort(config: LinkConfig, deps: LinkActorDeps, device: () => string)
   if (config.kind !== 'modem') return null;
   const open = deps.openPort ?? ((c: ModemLinkConfig) => new SerialModemIo({ device: c.device, baudRate: c.baudRate ?? c.profile.baudRate, flowControl: c.profile.flowControl }));
   return new ReopeningIo(config.device, () => open({ ...config, device: device() }));
+}
+
+/**
+ * The rate the call's line carries (line-rate.ts), told to its tty where the port's rate
+ * moves nothing, before pppd attaches the line: multilink PPP sizes fragments by the rate
+ * the tty has then (src/sys/tty-rate.ts). On a port whose rate is the wire's it stays.
+ */
+function lineRateOnTty(link: LinkConfig, device: string, connectSpeed: number | null, fd: number | null, deps: LinkActorDeps): number | undefined {
+  if (link.kind !== 'modem') return lineRateOf(link, { connectSpeed, port: 'free' });
+  const port = (deps.portRateRole ?? portRateRole)(device);
+  const rate = lineRateOf(link, { connectSpeed, port });
+  if (fd === null || rate === undefined || port !== 'free') return rate;
+  try {
+    (deps.setTtyRate ?? setTtyRate)(fd, rate);
+  } catch (error) {
+    // Not fatal: multilink then splits packets evenly, as it did before.
+    deps.logger?.warn({ err: error, device, rate }, `could not set the tty rate of ${device} to ${rate} bit/s`);
+  }
+  return rate;
 }
 
 export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
@@ -132,12 +159,13 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
 
     detach: fromPromise<number, void>(() => (port ? port.detach() : noPort())),
 
-    pppd: fromCallback<EventObject, { config: LinkConfig; fd: number | null }>(({ input, sendBack }) => {
+    pppd: fromCallback<EventObject, PppdInput>(({ input, sendBack }) => {
       const send = (event: LinkEvent) => sendBack(event);
       let running: PppdHandle | undefined;
       let stopped = false;
       void (async () => {
         const { config: link, fd } = input;
+        const lineRate = lineRateOnTty(link, device, input.connectSpeed, fd, deps) ?? null;
         const secret = link.ppp.user !== undefined && link.ppp.password !== undefined ? await writePppSecretsFile(link.runDir, link.name, { user: link.ppp.user, password: link.ppp.password }) : undefined;
         try {
           const pppd = start({
@@ -149,7 +177,7 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
           running = pppd;
           if (deps.onPppLine) pppd.on('line', deps.onPppLine);
           if (stopped) void pppd.stop();
-          send({ type: 'PPP_STARTED', pppd });
+          send({ type: 'PPP_STARTED', pppd, lineRate });
           pppd.on('log', (event: PppLogEvent) => {
             const linkEvent = linkEventOf(event);
             if (linkEvent) send({ type: 'PPP_LOG', event: linkEvent });

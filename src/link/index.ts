@@ -4,3 +4,4 @@ export { holdOffOf, rotatedNumbers, type LinkState, type LinkEvent, type LinkPpp
 export { linkReason, type ReasonSource, type PppExit } from './reasons.js';
 export { createLinkActors, pppdArgsFor, linkEventOf, type LinkActorDeps } from './actors.js';
 export { backoffDelay, secretsOf, secretMaskOf, DEFAULT_BACKOFF, TRANSCRIPT_LINES, type TranscriptEntry, type LinkConfig, type ModemLinkConfig, type PtyLinkConfig, type PppLinkOptions, type BackoffPolicy, type LinkReason } from './types.js';
+export { lineRateOf } from './line-rate.js';

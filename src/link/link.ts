@@ -27,6 +27,9 @@ export interface LinkStatus {
   /** The CONNECT line and speed of the current call (modem links). */
   connect: string | null;
   speed: number | null;
+  /** The rate the current call's line carries in bit/s (line-rate.ts), null when not known
+   * or not connected. Absent from an older daemon's status. */
+  lineRate?: number | null;
   /** How long the current call took from ATD to CONNECT (modem links). */
   connectMs: number | null;
   since: number;
@@ -88,7 +91,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
       ...(options.pppdPath !== undefined ? { pppdPath: options.pppdPath } : {}),
       ...(options.startPppd ? { startPppd: options.startPppd } : {}),
       ...(options.openPort ? { openPort: options.openPort } : {}),
-      ...(log ? { onPppLine: (line: string) => log.debug({ line }, 'pppd') } : {}),
+      ...(log ? { onPppLine: (line: string) => log.debug({ line }, 'pppd'), logger: log } : {}),
     });
     this.actor = createActor(linkMachine.provide({ actors }), {
       input: { config, now: () => this.clock.now(), ...(options.random ? { random: options.random } : {}) },
@@ -172,6 +175,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
       failures: c.failures,
       connect: c.connect?.connect ?? null,
       speed: c.connect?.speed ?? null,
+      lineRate: c.lineRate,
       connectMs: c.connect?.connectMs ?? null,
       since: this.since,
       nextDialAtMs: this.nextDialAtMs,

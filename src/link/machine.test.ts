@@ -22,6 +22,37 @@ describe('a whole link: its calls', () => {
     expect(link.transcript).toEqual(expect.arrayContaining(['tx ATZ', 'rx OK', 'rx CONNECT 28800']));
   });
 
+  it("tells the line's tty the rate it carries before pppd attaches it, where the port's rate moves nothing, and reports that rate", async () => {
+    const onFree = start(modemLink({ device: '/dev/ttyACM0' }), ['CONNECT 28800'], { portRateRole: () => 'free' });
+    await onFree.run(2500);
+    expect(onFree.far.log).toEqual(['tty.rate fd=100 28800', 'pppd.start fd=100']);
+    expect(onFree.actor.getSnapshot().context.lineRate).toBe(28800);
+    // a UART's rate is the wire's: it stays, and the line is known at CONNECT capped by the port
+    const onUart = start(modemLink(), ['CONNECT 7200000']);
+    await onUart.run(2500);
+    expect(onUart.far.log).toEqual(['pppd.start fd=100']);
+    expect(onUart.actor.getSnapshot().context.lineRate).toBe(115200);
+    // a rate the tty refuses is no reason not to go on (multilink then splits evenly)
+    const warnings: string[] = [];
+    const logger = { warn: (_fields: unknown, message: string) => warnings.push(message) } as unknown as import('../log/index.js').Logger;
+    const refused = start(modemLink({ device: '/dev/ttyACM0', rate: 24000 }), ['CONNECT 28800'], {
+      portRateRole: () => 'free',
+      setTtyRate: () => {
+        throw new Error('TCSETS2: Inappropriate ioctl for device');
+      },
+      logger,
+    });
+    await refused.run(2500);
+    expect(refused.far.log).toEqual(['pppd.start fd=100']);
+    expect(warnings).toEqual(['could not set the tty rate of /dev/ttyACM0 to 24000 bit/s']);
+    expect(refused.actor.getSnapshot().context.lineRate).toBe(24000);
+    await refused.upWith();
+    await refused.say({ type: 'hangup' });
+    await refused.run(600);
+    expect(refused.state()).toBe('backoff');
+    expect(refused.actor.getSnapshot().context.lineRate).toBeNull();
+  });
+
   it('carries the DNS servers the peer offered and forgets them when it goes down', async () => {
     const link = start(modemLink(), ['CONNECT 28800', 'CONNECT 28800']);
     const announced: string[][] = [];

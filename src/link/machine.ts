@@ -24,7 +24,7 @@ import { and, assign, emit, enqueueActions, fromCallback, fromPromise, raise, se
 import { modemMachine, type ModemPlan } from '../modem/index.js';
 import { linkReason } from './reasons.js';
 import { backoffDelay, DEFAULT_DEVICE_SETTLE_MS, type LinkConfig, type LinkReason } from './types.js';
-import { holdOffOf, learnedFrom, negotiationTimeoutOf, reportOf, withDnsServer, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type RunningPppd } from './vocabulary.js';
+import { holdOffOf, learnedFrom, negotiationTimeoutOf, reportOf, withDnsServer, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type PppdInput, type RunningPppd } from './vocabulary.js';
 
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
@@ -44,7 +44,7 @@ export const linkMachine = setup({
     claim: fromPromise<Claim, DialInput>(async () => NOT_PROVIDED('claim')()),
     modem: modemMachine,
     detach: fromPromise<number, void>(async () => NOT_PROVIDED('detach')()),
-    pppd: fromCallback<EventObject, { config: LinkConfig; fd: number | null }>(() => NOT_PROVIDED('pppd')()),
+    pppd: fromCallback<EventObject, PppdInput>(() => NOT_PROVIDED('pppd')()),
     endCall: fromPromise<void, { pppd: RunningPppd | null; fd: number | null; dtrHangup: boolean }>(async () => NOT_PROVIDED('endCall')()),
     /** Sends DEVICE_BACK once the device path exists again (event-driven, no polling). */
     deviceBack: fromCallback<EventObject, { device: string }>(() => NOT_PROVIDED('deviceBack')()),
@@ -77,7 +77,7 @@ export const linkMachine = setup({
       if (!context.modemEnded && context.config.kind === 'modem') enqueue.sendTo('modem', event);
     }),
     releaseLock: ({ context }) => context.lock?.release(),
-    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
+    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, lineRate: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
@@ -113,6 +113,7 @@ export const linkMachine = setup({
     remoteIp: null,
     dns: [],
     connect: null,
+    lineRate: null,
     pppSaid: [],
     holdOffMs: null,
     retryInMs: null,
@@ -217,10 +218,10 @@ export const linkMachine = setup({
 
             /** pppd runs for as long as this state lasts. */
             online: {
-              invoke: { src: 'pppd', input: ({ context }) => ({ config: context.config, fd: context.fd }) },
+              invoke: { src: 'pppd', input: ({ context }) => ({ config: context.config, fd: context.fd, connectSpeed: context.connect?.speed ?? null }) },
               initial: 'negotiating',
               on: {
-                PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd })) },
+                PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd, lineRate: event.lineRate })) },
                 PPP_LOG: [
                   {
                     guard: ({ event }) => event.event.type === 'dns',

@@ -39,6 +39,8 @@ interface LinkBase {
   deviceSettleMs?: number;
   /** Where pppd's options file with the password goes (0700 directory). */
   runDir: string;
+  /** The line's real rate in bit/s, when configured (line-rate.ts). */
+  rate?: number;
 }
 
 export interface ModemLinkConfig extends LinkBase {

@@ -38,7 +38,8 @@ export type LinkEvent =
   | { type: 'HANGUP' }
   /** The supervisor found the line unusable (no probe answers, starving): down and redial. */
   | { type: 'FAULT'; reason: LinkReason }
-  | { type: 'PPP_STARTED'; pppd: RunningPppd }
+  /** pppd runs on the call; `lineRate` is the rate the line carries, when known (line-rate.ts). */
+  | { type: 'PPP_STARTED'; pppd: RunningPppd; lineRate: number | null }
   | { type: 'PPP_LOG'; event: LinkPppEvent }
   | { type: 'PPP_EXIT'; exit: PppExit }
   /** From the modem machine, the call's child. */
@@ -64,6 +65,14 @@ export type LinkModemEmitted = { type: 'modem'; said: ModemEmitted };
 export interface Claim {
   plan: ModemPlan | null;
   lock: DeviceLock | null;
+}
+
+/** What pppd's actor is given: the link, the handed-over line (null for a pty link) and the
+ * call's CONNECT speed (null when the modem gave none). */
+export interface PppdInput {
+  config: LinkConfig;
+  fd: number | null;
+  connectSpeed: number | null;
 }
 
 export interface LinkContext {
@@ -93,6 +102,8 @@ export interface LinkContext {
   dns: string[];
   /** The report of the current (or last) dial. */
   connect: DialReport | null;
+  /** The rate this run's line carries in bit/s, when known (line-rate.ts). */
+  lineRate: number | null;
   /** What pppd said during this run that explains an exit better than its status. */
   pppSaid: Array<LinkPppEvent['type']>;
   /** How long the modem asked us not to dial (DELAYED), from the last dial's report. */

@@ -13,3 +13,4 @@ export { listSerialPorts, matchingPorts, resolveUsbMatch, whenUsbPortAppears, de
 export { claimPort, holdersAdvice, otherHolders, portInUse, type ClaimOptions } from './claim.js';
 export { udevRules, udevRuleFor, UDEV_RULES_FILE, type ModemToIgnore } from './udev-rules.js';
 export { askModem } from './ask.js';
+export { portRateRole, type PortRateRole } from './port-rate.js';

@@ -42,6 +42,12 @@ describe('one link in full and when it dials next', () => {
     expect(text).toContain('last dial (4 lines):');
     expect(text).toContain('   +0.140s > ATDT5551234\n   +1.640s < DELAYED\n');
     expect(transcriptLine({ direction: 'note', text: 'busy on 1', atMs: 2500 })).toBe('   +2.500s # busy on 1');
+    expect(text).toContain('  call:      none\n');
+  });
+
+  it("shows a call's CONNECT, the rate its line carries and its interface", () => {
+    const up = { ...line1, state: 'up' as const, reason: null, connect: 'CONNECT 28800', speed: 28800, lineRate: 28800, connectMs: 2150, ifname: 'ppp1', localIp: '203.0.113.2', remoteIp: '198.51.100.2' };
+    expect(formatLinkDetail(up, T0 + 2000)).toContain('  call:      CONNECT 28800 after 2.1 s, line 28800 bit/s on ppp1 203.0.113.2-198.51.100.2\n');
   });
 
   it('a parked link waits for someone; a link never dialed says so', () => {

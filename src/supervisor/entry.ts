@@ -28,7 +28,7 @@ export interface Entry {
   membership: Membership;
   heldOut: boolean;
   weight: number;
-  /** The line's rate for its shaper, from its last CONNECT (line-rate.ts). */
+  /** The line's rate for its shaper, from its last call (src/link/line-rate.ts). */
   rateBps?: number;
   /** Dial attempts and drops (up -> not up) since the daemon started. */
   dials: number;

@@ -48,6 +48,7 @@ export function linkConfigOf(link: ConfigLink, config: DialbondConfig, options: 
     parkAfter: config.supervisor.parkAfter,
     negotiationTimeoutMs: config.supervisor.negotiationTimeout,
     runDir: options.runDir,
+    ...(link.rate !== undefined ? { rate: link.rate } : {}),
   };
   if ('command' in link) return { ...base, kind: 'pty', command: link.command };
   return {

@@ -14,11 +14,10 @@ import type { ConfigLink, DialbondConfig } from '../config/index.js';
 import { DialbondError, errorCodeOf, errorMessageOf } from '../errors/index.js';
 import type { LinkConfig, LinkReason, LinkTransition } from '../link/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
-import { describeMatch, kernelNameOf, type UsbMatch } from '../modem/index.js';
+import { describeMatch, type UsbMatch } from '../modem/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import { bundleConfigOf } from './bundle-factory.js';
 import { linkIdentity, STOP_LINKS_WITHIN_MS, type Entry, type SupervisorDeps } from './entry.js';
-import { lineRateOf } from './line-rate.js';
 import { isBundled, nextMembership, nextStep, OUT } from './membership.js';
 import type { SupervisedLinkDetail, SupervisedLinkStatus, ReloadResult, SupervisorEvent, SupervisorState, SupervisorStatus } from './types.js';
 
@@ -298,9 +297,9 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       e.up = true;
       const status = e.link.status();
       e.weight = e.configured.weight ?? status.speed ?? (e.link.config.kind === 'modem' ? e.link.config.baudRate : undefined) ?? 1;
-      const rate = lineRateOf(e.link.config, { ...(e.configured.rate !== undefined ? { configured: e.configured.rate } : {}), connectSpeed: status.speed, kernelName: e.link.config.kind === 'modem' ? kernelNameOf(e.link.config.device) : '' });
-      if (rate === undefined) delete e.rateBps;
-      else e.rateBps = rate;
+      // The link worked it out as the call was handed to pppd (src/link/line-rate.ts).
+      if (status.lineRate === null || status.lineRate === undefined) delete e.rateBps;
+      else e.rateBps = status.lineRate;
       if (!e.heldOut && this.state !== 'stopping') void this.join(e);
     } else if (e.up) {
       e.up = false;

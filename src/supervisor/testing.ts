@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { BundleBackend, BundleMember, BundleStatus } from '../bundle/index.js';
-import type { LinkConfig, LinkReason, LinkState, LinkStatus, LinkTransition, TranscriptEntry } from '../link/index.js';
+import { lineRateOf, type LinkConfig, type LinkReason, LinkState, LinkStatus, LinkTransition, TranscriptEntry } from '../link/index.js';
 
 export class FakeLink extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]] }> {
   readonly calls: string[] = [];
@@ -53,8 +53,9 @@ export class FakeLink extends EventEmitter<{ transition: [LinkTransition]; dns: 
     this.emit('transition', { state, ...(changes.reason ? { reason: changes.reason } : {}), atMs, ...(changes.nextDialAtMs ? { nextDialAtMs: changes.nextDialAtMs } : {}) });
   }
 
+  /** Up with a CONNECT at `speed`, its line's rate worked out as the link does over a UART. */
   up(ifname: string, speed: number | null = 115200): void {
-    this.go('up', { ifname, speed, localIp: '203.0.113.1', remoteIp: '198.51.100.1' });
+    this.go('up', { ifname, speed, lineRate: lineRateOf(this.config, { connectSpeed: speed, port: 'wire' }) ?? null, localIp: '203.0.113.1', remoteIp: '198.51.100.1' });
   }
 }
 

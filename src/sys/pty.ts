@@ -31,6 +31,10 @@ export interface PtyNative {
   flush(fd: number): void;
   /** The eql driver's EQL_EMANCIPATE / EQL_SETSLAVECFG ioctls (see src/sys/eql.ts); throws an Error whose code is the errno name. */
   eqlRequest(op: 'emancipate' | 'setslave', master: string, slave: string, priority: number): void;
+  /** TCSETS2 with BOTHER in both directions (see src/sys/tty-rate.ts); returns the rate then held. */
+  setTtyRate(fd: number, bps: number): number;
+  /** TCGETS2's c_ospeed. */
+  ttyRate(fd: number): number;
 }
 
 let native: PtyNative | undefined;

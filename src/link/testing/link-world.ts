@@ -114,7 +114,12 @@ export function start(config: LinkConfig, answers: string[] = [], more: Partial<
     watching.push(watch);
     return () => void (watch.stopped = true);
   };
-  const actors = createLinkActors(config, { clock, openPort: far.openPort, startPppd: far.startPppd, whenDeviceExists, ...more });
+  // A port whose rate is the wire's unless a test says otherwise; rates set are logged.
+  const setTtyRate = (fd: number, bps: number) => {
+    far.log.push(`tty.rate fd=${fd} ${bps}`);
+    return bps;
+  };
+  const actors = createLinkActors(config, { clock, openPort: far.openPort, startPppd: far.startPppd, whenDeviceExists, portRateRole: () => 'wire', setTtyRate, ...more });
   const actor = createActor(linkMachine.provide({ actors }), { input: { config, random: () => 0, now: () => clock.now() }, clock });
   const transitions: Array<LinkEmitted & { atMs: number }> = [];
   actor.on('transition', (e) => transitions.push({ ...e, atMs: clock.now() }));

@@ -32,14 +32,15 @@ export async function startBundleLab(options: { count: number; rate?: number; ra
   const rateOf = (i: number) => options.rates?.[i] ?? options.rate ?? 115200;
   // The ISP's bundle asks for ppp100: see the note in bundle-mlppp.test.ts.
   const lab = await startLabLines({ count: options.count, rates: Array.from({ length: options.count }, (_, i) => rateOf(i)), ...(options.ispEcho ? { ispEcho: options.ispEcho } : {}), ...(options.multilink ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}) });
-  const dial = (line: (typeof lab.lines)[number]) =>
-    new PppClient({ device: line.path, local: line.client, remote: line.server, lcpEchoInterval: 5, lcpEchoFailure: 6, ...(options.multilink ? { multilink: { endpoint: MLPPP_CLIENT_ENDPOINT } } : {}) });
+  // Each line's tty says the rate it carries, as the daemon's do (src/link/actors.ts).
+  const dial = (line: (typeof lab.lines)[number], i: number) =>
+    new PppClient({ device: line.path, local: line.client, remote: line.server, lcpEchoInterval: 5, lcpEchoFailure: 6, ttyRate: rateOf(i), ...(options.multilink ? { multilink: { endpoint: MLPPP_CLIENT_ENDPOINT } } : {}) });
   const clients: PppClient[] = [];
   const ifnames: string[] = [];
   if (options.multilink) {
     // Multilink lines join one at a time: the first makes the bundle, the others attach to it.
-    for (const line of lab.lines) {
-      const client = dial(line);
+    for (const [i, line] of lab.lines.entries()) {
+      const client = dial(line, i);
       clients.push(client);
       ifnames.push(await client.up());
     }

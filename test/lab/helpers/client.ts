@@ -4,7 +4,9 @@
  * log (logfd 2) is read line by line to learn the interface and see why it ended.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { setTtyRate } from '../../../src/sys/index.js';
 
 export interface PppClientOptions {
   /** The modem device, dialed by chat(8) through pppd's connect option... */
@@ -20,6 +22,10 @@ export interface PppClientOptions {
   /** Multilink PPP (default off): `multilink endpoint <endpoint>`. A link that joins an
    * existing bundle does no IPCP of its own: up() then returns the bundle's interface. */
   multilink?: { endpoint: string };
+  /** The rate the line carries, told to the device's tty before pppd opens it, as dialbond
+   * does on a port whose rate moves nothing (multilink sizes fragments by it); pppd is then
+   * given no speed. Without it, pppd sets the tty to 115200. */
+  ttyRate?: number;
 }
 
 export class PppClient {
@@ -31,8 +37,17 @@ export class PppClient {
   private readonly multilink: boolean;
 
   constructor(options: PppClientOptions) {
+    if (options.device && options.ttyRate !== undefined) {
+      // The simulator holds the pty's master, so the rate stays for pppd's open.
+      const fd = openSync(options.device, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+      try {
+        setTtyRate(fd, options.ttyRate);
+      } finally {
+        closeSync(fd);
+      }
+    }
     const args = [
-      ...(options.device ? [options.device, '115200', 'connect', `/usr/sbin/chat -s -t 20 '' AT OK ATDT${options.number ?? '5551234'} CONNECT ''`] : []),
+      ...(options.device ? [options.device, ...(options.ttyRate !== undefined ? [] : ['115200']), 'connect', `/usr/sbin/chat -s -t 20 '' AT OK ATDT${options.number ?? '5551234'} CONNECT ''`] : []),
       'nodetach', 'noauth', 'local', 'nolock', 'nodefaultroute', 'noipdefault',
       'novj', 'novjccomp', 'nodeflate', 'nobsdcomp', 'mtu', '1500', 'mru', '1500',
       'lcp-echo-interval', String(options.lcpEchoInterval ?? 1), 'lcp-echo-failure', String(options.lcpEchoFailure ?? 3),
