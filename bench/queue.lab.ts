@@ -74,7 +74,7 @@ describe('bench: queue', () => {
   afterAll(() => {
     const old = readResults<QueueRow>(RESULTS, 'queue');
     const all = mergeRows(old?.rows ?? [], rows, queueKey);
-    const markdown = `Queueing (lab; iperf3 uploads of ${SECONDS} s after ${OMIT} s omitted, 4 flows a line, a ping every 200 ms beside them; latest run ${started}). "shaped" is dialbond's default: CAKE on each line under its rate (on teql's master and mlppp's bundle, under the lines' sum, over even lines only); "sfq" is the unshaped SFQ of 30 packets a line.\n\n${queueMarkdown(all)}`;
+    const markdown = `Queueing (lab; iperf3 uploads of ${SECONDS} s after ${OMIT} s omitted, 4 flows a line, a ping every 200 ms beside them; latest run ${started}). "shaped" is dialbond's default: CAKE on each line under its rate (on teql's master and mlppp's bundle, under the lines' sum where each line's share follows its rate: teql over even lines, mlppp whose ttys say the lines' rates); "sfq" is the unshaped SFQ of 30 packets a line.\n\n${queueMarkdown(all)}`;
     writeResults(RESULTS, 'queue', { at: started, seconds: SECONDS, rows: all }, markdown, queueSvg(all));
     console.log(`\n${markdown}`);
     if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);

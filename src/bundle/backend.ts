@@ -23,6 +23,9 @@ export interface BundleMember {
   /** The line's rate in bit/s (8N1 framing: 10 bits a byte), for its shaper; unknown
    * leaves the line unshaped (see queue.ts). */
   rateBps?: number;
+  /** The rate the line's tty held as pppd attached it: multilink sizes each fragment by it
+   * (src/sys/tty-rate.ts). Unknown counts as the same on every line. */
+  ttyRateBps?: number;
 }
 
 export interface BundleConfig {

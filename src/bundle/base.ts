@@ -31,7 +31,7 @@ export abstract class BundleBase {
    * is (the device is on its way out). CAKE changes in place; tc cannot change an SFQ
    * ("Change operation not supported"), so one that is there already is replaced in two steps.
    */
-  protected async queueOn(ifname: string, settings: QueueSettings | undefined, lines: readonly BundleMember[], options: { evenSplit?: boolean } = {}): Promise<void> {
+  protected async queueOn(ifname: string, settings: QueueSettings | undefined, lines: readonly BundleMember[], options: { splitBy?: ReadonlyArray<number> } = {}): Promise<void> {
     if (lines.length === 0) return;
     const qdisc = rootQdisc(settings, lines.map((m) => m.rateBps), options);
     if (!qdisc) return;
@@ -45,7 +45,7 @@ export abstract class BundleBase {
   /** A master's lines changed: its shaper follows their summed rate. An unshaped master
    * (an SFQ) keeps its size instead, because tc can only replace an SFQ, dropping what it
    * holds, and a line leaving is no time for that. */
-  protected async reshape(ifname: string, settings: QueueSettings | undefined, lines: readonly BundleMember[], options: { evenSplit?: boolean } = {}): Promise<void> {
+  protected async reshape(ifname: string, settings: QueueSettings | undefined, lines: readonly BundleMember[], options: { splitBy?: ReadonlyArray<number> } = {}): Promise<void> {
     if (rootQdisc(settings, lines.map((m) => m.rateBps), options)?.[0] === 'cake') await this.queueOn(ifname, settings, lines, options);
   }
 

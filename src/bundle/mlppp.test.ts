@@ -55,4 +55,18 @@ describe('mlppp bundle', () => {
       'tc qdisc del dev ppp0 root',
     ]);
   });
+
+  it("shapes lines of different rates at their sum only where their ttys' rates, which fragments follow, say so", async () => {
+    const exec = recordingExec();
+    const bundle = new MlpppBundle({ mode: 'mlppp', routes: ['default'], queue: { share: 1 } }, { exec, exists: () => true, counters: () => undefined });
+    await bundle.create();
+    await bundle.addLink({ ...member('line0', 'ppp0'), rateBps: 115200, ttyRateBps: 115200 });
+    await bundle.addLink({ ...member('line1', 'ppp0'), rateBps: 28800, ttyRateBps: 28800 });
+    await bundle.addLink({ ...member('line2', 'ppp0'), rateBps: 28800, ttyRateBps: 115200 }); // a UART at its DTE rate
+    expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 115200bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root sfq limit 90 perturb 10',
+    ]);
+  });
 });

@@ -5,7 +5,11 @@
  * through the peer's endpoint discriminator and authenticated name, in /run/pppd2.tdb).
  * The peer must run multilink too. Fragments carry sequence numbers and the receiver
  * reorders them, so one TCP flow gets the sum of the lines and tcp_reordering is left alone.
- * pppd shares the traffic out by itself, so link weights are recorded for status only.
+ * The kernel shares the traffic out by itself: it sizes each fragment by its channel's
+ * speed, which is the tty's rate as pppd attached it (the link sets that to the line's
+ * rate where the port's rate moves nothing: src/link/actors.ts), so link weights are
+ * recorded for status only. The bundle is shaped at its lines' sum where those rates
+ * follow the lines' (queue.ts), and keeps an SFQ where they do not.
  *
  * What is left to this backend: route the configured destinations (and put the optional
  * address) on the bundle interface, which is the first member's interface. Every member of
@@ -15,6 +19,7 @@
 import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
 import type { BundleDeps } from './deps.js';
+import { multilinkSplit } from './queue.js';
 
 export class MlpppBundle extends BundleBase implements BundleBackend {
   readonly mode = 'mlppp' as const;
@@ -56,7 +61,8 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
     const target = first.done ? null : first.value.ifname;
     const previous = this.device;
     if (target) {
-      await this.queueOn(target, this.config.queue, [...this.members.values()], { evenSplit: true });
+      const lines = [...this.members.values()];
+      await this.queueOn(target, this.config.queue, lines, { splitBy: multilinkSplit(lines) });
       if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', target]);
       for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', target]);
     }

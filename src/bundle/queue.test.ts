@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SHAPE_SHARE, drainRate, packetBitRate, rootQdisc } from './queue.js';
+import { DEFAULT_SHAPE_SHARE, drainRate, multilinkSplit, packetBitRate, rootQdisc } from './queue.js';
 
 describe('rootQdisc', () => {
   it('shapes one line with CAKE under its packet rate (8 of every 10 bits on an 8N1 line), counting PPP framing per packet', () => {
@@ -8,10 +8,15 @@ describe('rootQdisc', () => {
     expect(rootQdisc({ share: 0.9 }, [28800])).toEqual(['cake', 'bandwidth', '20736bit', 'overhead', '7', 'besteffort', 'flows']);
   });
 
-  it("shapes a master at its lines' summed rate; one that deals its lines even shares only while they are even", () => {
+  it("shapes a master at its lines' summed rate; one that deals its lines fixed shares only while the shares follow the rates", () => {
     expect(rootQdisc({ share: 1 }, [115200, 28800])).toEqual(['cake', 'bandwidth', '115200bit', 'overhead', '7', 'besteffort', 'flows']);
-    expect(rootQdisc({ share: 1 }, [115200, 28800], { evenSplit: true })).toEqual(['sfq', 'limit', '60', 'perturb', '10']);
-    expect(rootQdisc({ share: 1 }, [115200, 96000], { evenSplit: true })?.[0]).toBe('cake');
+    expect(rootQdisc({ share: 1 }, [115200, 28800], { splitBy: [1, 1] })).toEqual(['sfq', 'limit', '60', 'perturb', '10']);
+    expect(rootQdisc({ share: 1 }, [115200, 96000], { splitBy: [1, 1] })?.[0]).toBe('cake');
+    // multilink whose ttys say the lines' rates deals 4:1 to lines 4:1 apart
+    expect(rootQdisc({ share: 1 }, [115200, 28800], { splitBy: multilinkSplit([{ ttyRateBps: 115200 }, { ttyRateBps: 28800 }]) })?.[0]).toBe('cake');
+    // ... and evenly where one tty's rate is not known, or both say the DTE rate
+    expect(multilinkSplit([{ ttyRateBps: 115200 }, {}])).toEqual([1, 1]);
+    expect(rootQdisc({ share: 1 }, [115200, 28800], { splitBy: multilinkSplit([{ ttyRateBps: 115200 }, { ttyRateBps: 115200 }]) })?.[0]).toBe('sfq');
   });
 
   it('falls back to an SFQ of the per-line size when shaping is off or a rate is unknown, and to nothing with no queue asked for', () => {

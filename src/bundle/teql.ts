@@ -41,7 +41,7 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     await this.exec('ip', ['link', 'set', this.device, 'up']);
     for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', this.device]);
     // teql0's own queue feeds the slaves (whose teql qdiscs hold a few packets each).
-    await this.queueOn(this.device, this.config.queue, [...this.members.values()], { evenSplit: true });
+    await this.queueOn(this.device, this.config.queue, [...this.members.values()], { splitBy: [...this.members.values()].map(() => 1) });
   }
 
   async removeLink(name: string): Promise<void> {
@@ -51,7 +51,7 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     // One command: the line is out at once. Then teql0 is shaped for the lines left.
     if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
     if (this.members.size === 0) await this.giveRoutesBack();
-    else await this.reshape(this.device, this.config.queue, [...this.members.values()], { evenSplit: true });
+    else await this.reshape(this.device, this.config.queue, [...this.members.values()], { splitBy: [...this.members.values()].map(() => 1) });
   }
 
   protected override statusDevice(): string | null {

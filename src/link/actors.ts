@@ -9,7 +9,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { claimPort, buildModemPlan, isPseudoTerminal, modemAsChild, portRateRole, type PortRateRole, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
-import { setTtyRate, whenPathExists } from '../sys/index.js';
+import { setTtyRate, ttyRate, whenPathExists } from '../sys/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { lineRateOf } from './line-rate.js';
@@ -94,6 +94,8 @@ export interface LinkActorDeps {
   portRateRole?: (device: string) => PortRateRole;
   /** Sets a handed-over line's tty rate (src/sys's setTtyRate by default). */
   setTtyRate?: (fd: number, bps: number) => number;
+  /** Reads a handed-over line's tty rate (src/sys's ttyRate by default). */
+  ttyRate?: (fd: number) => number;
   /** Where a tty rate that could not be set is reported. */
   logger?: Logger;
 }
@@ -110,19 +112,23 @@ function linkPort(config: LinkConfig, deps: LinkActorDeps, device: () => string)
  * The rate the call's line carries (line-rate.ts), told to its tty where the port's rate
  * moves nothing, before pppd attaches the line: multilink PPP sizes fragments by the rate
  * the tty has then (src/sys/tty-rate.ts). On a port whose rate is the wire's it stays.
+ * Returns both: the line's rate, and the tty's as pppd gets it (null where not known).
  */
-function lineRateOnTty(link: LinkConfig, device: string, connectSpeed: number | null, fd: number | null, deps: LinkActorDeps): number | undefined {
-  if (link.kind !== 'modem') return lineRateOf(link, { connectSpeed, port: 'free' });
+function lineRateOnTty(link: LinkConfig, device: string, connectSpeed: number | null, fd: number | null, deps: LinkActorDeps): { lineRate: number | null; ttyRate: number | null } {
+  if (link.kind !== 'modem' || fd === null) return { lineRate: lineRateOf(link, { connectSpeed, port: 'free' }) ?? null, ttyRate: null };
   const port = (deps.portRateRole ?? portRateRole)(device);
-  const rate = lineRateOf(link, { connectSpeed, port });
-  if (fd === null || rate === undefined || port !== 'free') return rate;
+  const lineRate = lineRateOf(link, { connectSpeed, port }) ?? null;
   try {
-    (deps.setTtyRate ?? setTtyRate)(fd, rate);
+    if (port === 'free' && lineRate !== null) return { lineRate, ttyRate: (deps.setTtyRate ?? setTtyRate)(fd, lineRate) };
   } catch (error) {
-    // Not fatal: multilink then splits packets evenly, as it did before.
-    deps.logger?.warn({ err: error, device, rate }, `could not set the tty rate of ${device} to ${rate} bit/s`);
+    // Not fatal: multilink then splits packets as the tty's rate says, as it did before.
+    deps.logger?.warn({ err: error, device, rate: lineRate }, `could not set the tty rate of ${device} to ${lineRate} bit/s`);
   }
-  return rate;
+  try {
+    return { lineRate, ttyRate: (deps.ttyRate ?? ttyRate)(fd) };
+  } catch {
+    return { lineRate, ttyRate: null };
+  }
 }
 
 export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
@@ -165,7 +171,7 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
       let stopped = false;
       void (async () => {
         const { config: link, fd } = input;
-        const lineRate = lineRateOnTty(link, device, input.connectSpeed, fd, deps) ?? null;
+        const rates = lineRateOnTty(link, device, input.connectSpeed, fd, deps);
         const secret = link.ppp.user !== undefined && link.ppp.password !== undefined ? await writePppSecretsFile(link.runDir, link.name, { user: link.ppp.user, password: link.ppp.password }) : undefined;
         try {
           const pppd = start({
@@ -177,7 +183,7 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
           running = pppd;
           if (deps.onPppLine) pppd.on('line', deps.onPppLine);
           if (stopped) void pppd.stop();
-          send({ type: 'PPP_STARTED', pppd, lineRate });
+          send({ type: 'PPP_STARTED', pppd, ...rates });
           pppd.on('log', (event: PppLogEvent) => {
             const linkEvent = linkEventOf(event);
             if (linkEvent) send({ type: 'PPP_LOG', event: linkEvent });

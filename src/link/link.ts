@@ -30,6 +30,9 @@ export interface LinkStatus {
   /** The rate the current call's line carries in bit/s (line-rate.ts), null when not known
    * or not connected. Absent from an older daemon's status. */
   lineRate?: number | null;
+  /** The rate the line's tty held as pppd attached it (multilink sizes fragments by it),
+   * null when not known. Absent from an older daemon's status. */
+  ttyRate?: number | null;
   /** How long the current call took from ATD to CONNECT (modem links). */
   connectMs: number | null;
   since: number;
@@ -176,6 +179,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
       connect: c.connect?.connect ?? null,
       speed: c.connect?.speed ?? null,
       lineRate: c.lineRate,
+      ttyRate: c.ttyRate,
       connectMs: c.connect?.connectMs ?? null,
       since: this.since,
       nextDialAtMs: this.nextDialAtMs,

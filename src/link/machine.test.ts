@@ -26,12 +26,12 @@ describe('a whole link: its calls', () => {
     const onFree = start(modemLink({ device: '/dev/ttyACM0' }), ['CONNECT 28800'], { portRateRole: () => 'free' });
     await onFree.run(2500);
     expect(onFree.far.log).toEqual(['tty.rate fd=100 28800', 'pppd.start fd=100']);
-    expect(onFree.actor.getSnapshot().context.lineRate).toBe(28800);
+    expect(onFree.actor.getSnapshot().context).toMatchObject({ lineRate: 28800, ttyRate: 28800 });
     // a UART's rate is the wire's: it stays, and the line is known at CONNECT capped by the port
     const onUart = start(modemLink(), ['CONNECT 7200000']);
     await onUart.run(2500);
     expect(onUart.far.log).toEqual(['pppd.start fd=100']);
-    expect(onUart.actor.getSnapshot().context.lineRate).toBe(115200);
+    expect(onUart.actor.getSnapshot().context).toMatchObject({ lineRate: 115200, ttyRate: 115200 });
     // a rate the tty refuses is no reason not to go on (multilink then splits evenly)
     const warnings: string[] = [];
     const logger = { warn: (_fields: unknown, message: string) => warnings.push(message) } as unknown as import('../log/index.js').Logger;
@@ -45,7 +45,7 @@ describe('a whole link: its calls', () => {
     await refused.run(2500);
     expect(refused.far.log).toEqual(['pppd.start fd=100']);
     expect(warnings).toEqual(['could not set the tty rate of /dev/ttyACM0 to 24000 bit/s']);
-    expect(refused.actor.getSnapshot().context.lineRate).toBe(24000);
+    expect(refused.actor.getSnapshot().context).toMatchObject({ lineRate: 24000, ttyRate: 115200 });
     await refused.upWith();
     await refused.say({ type: 'hangup' });
     await refused.run(600);

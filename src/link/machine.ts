@@ -77,7 +77,7 @@ export const linkMachine = setup({
       if (!context.modemEnded && context.config.kind === 'modem') enqueue.sendTo('modem', event);
     }),
     releaseLock: ({ context }) => context.lock?.release(),
-    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, lineRate: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
+    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, lineRate: null, ttyRate: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
@@ -114,6 +114,7 @@ export const linkMachine = setup({
     dns: [],
     connect: null,
     lineRate: null,
+    ttyRate: null,
     pppSaid: [],
     holdOffMs: null,
     retryInMs: null,
@@ -221,7 +222,7 @@ export const linkMachine = setup({
               invoke: { src: 'pppd', input: ({ context }) => ({ config: context.config, fd: context.fd, connectSpeed: context.connect?.speed ?? null }) },
               initial: 'negotiating',
               on: {
-                PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd, lineRate: event.lineRate })) },
+                PPP_STARTED: { actions: assign(({ event }) => ({ pppd: event.pppd, lineRate: event.lineRate, ttyRate: event.ttyRate })) },
                 PPP_LOG: [
                   {
                     guard: ({ event }) => event.event.type === 'dns',

@@ -38,8 +38,9 @@ export type LinkEvent =
   | { type: 'HANGUP' }
   /** The supervisor found the line unusable (no probe answers, starving): down and redial. */
   | { type: 'FAULT'; reason: LinkReason }
-  /** pppd runs on the call; `lineRate` is the rate the line carries, when known (line-rate.ts). */
-  | { type: 'PPP_STARTED'; pppd: RunningPppd; lineRate: number | null }
+  /** pppd runs on the call; the rate the line carries, when known (line-rate.ts), and the
+   * rate its tty held as pppd got it (multilink sizes fragments by it). */
+  | { type: 'PPP_STARTED'; pppd: RunningPppd; lineRate: number | null; ttyRate: number | null }
   | { type: 'PPP_LOG'; event: LinkPppEvent }
   | { type: 'PPP_EXIT'; exit: PppExit }
   /** From the modem machine, the call's child. */
@@ -102,8 +103,10 @@ export interface LinkContext {
   dns: string[];
   /** The report of the current (or last) dial. */
   connect: DialReport | null;
-  /** The rate this run's line carries in bit/s, when known (line-rate.ts). */
+  /** The rate this run's line carries in bit/s, when known (line-rate.ts), and the rate its
+   * tty held as pppd got it. */
   lineRate: number | null;
+  ttyRate: number | null;
   /** What pppd said during this run that explains an exit better than its status. */
   pppSaid: Array<LinkPppEvent['type']>;
   /** How long the modem asked us not to dial (DELAYED), from the last dial's report. */

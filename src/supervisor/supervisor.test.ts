@@ -92,6 +92,20 @@ describe('Supervisor', () => {
     ]);
   });
 
+  it("hands the bundle the rate each line's tty held as pppd attached it, which multilink fragments follow", async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').go('up', { ifname: 'ppp0', speed: 115200, lineRate: 115200, ttyRate: 115200, localIp: '203.0.113.1', remoteIp: '198.51.100.1' });
+    h.link('line1').go('up', { ifname: 'ppp1', speed: 28800, lineRate: 28800, ttyRate: 28800, localIp: '203.0.113.2', remoteIp: '198.51.100.2' });
+    h.link('line2').up('ppp2');
+    await settle();
+    expect([...h.bundle().members.values()].map((m) => [m.name, m.rateBps, m.ttyRateBps])).toEqual([
+      ['line0', 115200, 115200],
+      ['line1', 28800, 28800],
+      ['line2', 115200, undefined],
+    ]);
+  });
+
   it('takes a link out of the bundle as soon as it leaves up, and reports how long that took', async () => {
     const h = harness();
     await h.supervisor.start();

@@ -300,6 +300,8 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       // The link worked it out as the call was handed to pppd (src/link/line-rate.ts).
       if (status.lineRate === null || status.lineRate === undefined) delete e.rateBps;
       else e.rateBps = status.lineRate;
+      if (status.ttyRate === null || status.ttyRate === undefined) delete e.ttyRateBps;
+      else e.ttyRateBps = status.ttyRate;
       if (!e.heldOut && this.state !== 'stopping') void this.join(e);
     } else if (e.up) {
       e.up = false;
@@ -346,7 +348,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   private async add(e: Entry): Promise<boolean> {
     const s = e.link.status();
     if (!e.up || !s.ifname) return false;
-    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight, ...(e.rateBps !== undefined ? { rateBps: e.rateBps } : {}) };
+    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight, ...(e.rateBps !== undefined ? { rateBps: e.rateBps } : {}), ...(e.ttyRateBps !== undefined ? { ttyRateBps: e.ttyRateBps } : {}) };
     const started = this.clock.now();
     e.membership = nextMembership(e.membership, { type: 'add-started' });
     try {

@@ -2,7 +2,8 @@
  * Lab: the daemon's multilink bundle over lines 4x apart (115200 and 28800 bps). Each
  * line's tty is told the rate its line carries before pppd attaches it, so Linux multilink
  * sizes every fragment by it: one TCP flow's bytes split about 4:1, where an even split
- * (each line half of every packet) would hold the fast line to the slow one's pace.
+ * (each line half of every packet) would hold the fast line to the slow one's pace. Since
+ * the shares follow the rates, the bundle is shaped under their sum.
  */
 import { closeSync, constants, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,9 @@ describe('lab: the daemon, multilink over lines 4x apart', () => {
       }
     });
     expect(ttyRates).toEqual(RATES);
+    // shaped at the sum: 8 bits of every 10 on the wire, 95% of that
+    const bundleIf = status.links[0]!.ifname as string;
+    expect((await sh('tc', ['qdisc', 'show', 'dev', bundleIf, 'root'])).stdout).toMatch(new RegExp(`qdisc cake \\S+: root .*bandwidth ${Math.floor(RATES.reduce((a, r) => a + r * 0.8, 0) * 0.95)}bit `));
 
     const read = () => lab.lines.map((l) => lab.bank.get(l.name).traffic.fromDte);
     const startBytes = read();

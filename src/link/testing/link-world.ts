@@ -119,7 +119,7 @@ export function start(config: LinkConfig, answers: string[] = [], more: Partial<
     far.log.push(`tty.rate fd=${fd} ${bps}`);
     return bps;
   };
-  const actors = createLinkActors(config, { clock, openPort: far.openPort, startPppd: far.startPppd, whenDeviceExists, portRateRole: () => 'wire', setTtyRate, ...more });
+  const actors = createLinkActors(config, { clock, openPort: far.openPort, startPppd: far.startPppd, whenDeviceExists, portRateRole: () => 'wire', setTtyRate, ttyRate: () => 115200, ...more });
   const actor = createActor(linkMachine.provide({ actors }), { input: { config, random: () => 0, now: () => clock.now() }, clock });
   const transitions: Array<LinkEmitted & { atMs: number }> = [];
   actor.on('transition', (e) => transitions.push({ ...e, atMs: clock.now() }));

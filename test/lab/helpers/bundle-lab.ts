@@ -48,7 +48,7 @@ export async function startBundleLab(options: { count: number; rate?: number; ra
     clients.push(...lab.lines.map(dial));
     ifnames.push(...(await Promise.all(clients.map((c) => c.up()))));
   }
-  const members = lab.lines.map((line, i): BundleMember => ({ name: `line${i}`, ifname: ifnames[i] as string, localIp: line.client, remoteIp: line.server, weight: rateOf(i), rateBps: rateOf(i) }));
+  const members = lab.lines.map((line, i): BundleMember => ({ name: `line${i}`, ifname: ifnames[i] as string, localIp: line.client, remoteIp: line.server, weight: rateOf(i), rateBps: rateOf(i), ttyRateBps: rateOf(i) }));
   await lab.isp.exec(['ip', 'addr', 'add', `${ISP_HOST}/32`, 'dev', 'lo']);
   const iperf = await lab.isp.exec(['iperf3', '-s', '-D', '-B', ISP_HOST, '--pidfile', `/tmp/iperf3-${lab.isp.netns}.pid`]);
   void iperf;
