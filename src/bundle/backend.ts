@@ -69,8 +69,10 @@ export interface BundleBackend {
   /** Creates (or takes over) the bundle: master device, address, routes, settings. */
   create(): Promise<void>;
   addLink(member: BundleMember): Promise<void>;
-  /** Takes a link out at once (it may already be gone). */
-  removeLink(name: string): Promise<void>;
+  /** Takes a link out at once (it may already be gone). `onOut` is called as soon as the
+   * link gets no more of the bundle's traffic, before the tidying that may follow (its
+   * queue, the master's shaper for the lines left); a backend may leave that to the end. */
+  removeLink(name: string, onOut?: () => void): Promise<void>;
   setWeight(name: string, weight: number): Promise<void>;
   status(): Promise<BundleStatus>;
   /** Removes everything the backend made and restores what it changed. */

@@ -106,7 +106,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     await this.queueOn(this.device, this.config.queue, [...this.members.values()]);
   }
 
-  async removeLink(name: string): Promise<void> {
+  async removeLink(name: string, onOut?: () => void): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
@@ -120,6 +120,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
         if (!isGoneError(error)) throw error;
       }
     }
+    onOut?.();
     await this.queueOff(member.ifname);
     await this.reshape(this.device, this.config.queue, [...this.members.values()]);
   }

@@ -74,11 +74,12 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
     await this.apply();
   }
 
-  async removeLink(name: string): Promise<void> {
+  async removeLink(name: string, onOut?: () => void): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
     await this.apply();
+    onOut?.();
     await this.queueOff(member.ifname);
   }
 

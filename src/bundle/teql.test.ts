@@ -72,6 +72,17 @@ describe('teql bundle', () => {
     expect(exec.calls).toContain('tc qdisc del dev teql0 root');
   });
 
+  it("says a line is out once its teql qdisc is gone, before teql0 is reshaped for the lines left", async () => {
+    const exec = recordingExec();
+    const bundle = new TeqlBundle({ mode: 'teql', routes: ['default'], queue: { share: 1 } }, { exec, sysctl: fakeSysctl().journal, exists: () => true, counters: () => undefined });
+    await bundle.create();
+    await bundle.addLink({ ...member(0), rateBps: 115200 });
+    await bundle.addLink({ ...member(1), rateBps: 115200 });
+    exec.calls.length = 0;
+    await bundle.removeLink('line1', () => exec.calls.push('(out)'));
+    expect(exec.calls).toEqual(['tc qdisc del dev ppp1 root', '(out)', 'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows']);
+  });
+
   it('says clearly when the kernel has no teql', async () => {
     const bundle = new TeqlBundle({ mode: 'teql', routes: [] }, { exec: recordingExec(), sysctl: fakeSysctl().journal, exists: () => false, counters: () => undefined });
     await expect(bundle.create()).rejects.toMatchObject({ code: 'BUNDLE_FAILED' });

@@ -44,12 +44,13 @@ export class TeqlBundle extends BundleBase implements BundleBackend {
     await this.queueOn(this.device, this.config.queue, [...this.members.values()], { splitBy: [...this.members.values()].map(() => 1) });
   }
 
-  async removeLink(name: string): Promise<void> {
+  async removeLink(name: string, onOut?: () => void): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
     // One command: the line is out at once. Then teql0 is shaped for the lines left.
     if (this.exists(member.ifname)) await this.exec('tc', ['qdisc', 'del', 'dev', member.ifname, 'root'], { allowFailure: true });
+    onOut?.();
     if (this.members.size === 0) await this.giveRoutesBack();
     else await this.reshape(this.device, this.config.queue, [...this.members.values()], { splitBy: [...this.members.values()].map(() => 1) });
   }

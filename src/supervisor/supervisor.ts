@@ -367,9 +367,11 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const ifname = e.link.status().ifname ?? '';
     e.membership = nextMembership(e.membership, { type: 'remove-started' });
     try {
-      await this.bundle.removeLink(e.link.name);
-      const now = this.clock.now();
-      this.publish({ type: 'bundle', link: e.link.name, action: 'removed', ifname, atMs: now, tookMs: now - sinceMs });
+      // Out is when the line gets no more traffic, which may come before the backend's tidying.
+      let outAt: number | undefined;
+      await this.bundle.removeLink(e.link.name, () => (outAt ??= this.clock.now()));
+      const out = outAt ?? this.clock.now();
+      this.publish({ type: 'bundle', link: e.link.name, action: 'removed', ifname, atMs: out, tookMs: out - sinceMs });
     } catch (error) {
       this.bundleError(e.link.name, 'remove', error);
     } finally {

@@ -76,9 +76,13 @@ export class FakeBundle implements BundleBackend {
     this.calls.push(`add:${member.name}:${member.ifname}:${member.weight}`);
     this.members.set(member.name, member);
   }
-  async removeLink(name: string): Promise<void> {
+  /** While set, removeLink waits for it after the link is out (the master's reshape). */
+  tidyGate: Promise<void> | undefined;
+  async removeLink(name: string, onOut?: () => void): Promise<void> {
     this.calls.push(`remove:${name}`);
     this.members.delete(name);
+    onOut?.();
+    await this.tidyGate;
   }
   async setWeight(name: string, weight: number): Promise<void> {
     this.calls.push(`weight:${name}:${weight}`);
