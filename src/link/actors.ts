@@ -2,8 +2,9 @@
  * The link machine's real effects, for one link: claiming its port (the modem's plan and
  * the UUCP lock), the modem machine over the port, the hand-over of the connected tty
  * (its rate set to what the line carries, where the port's rate moves nothing), pppd on it
- * (or with a pty command), and the end of a call (pppd stopped, the line taken back). A link's port and pppd can be replaced (host tests give fakes); everything else
- * runs as in production.
+ * (or with a pty command), and the end of a call (pppd stopped, the line taken back). A
+ * link's port and pppd can be replaced (host tests give fakes); everything else runs as in
+ * production.
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
