@@ -40,7 +40,10 @@ describe('lab: perconn bundle', () => {
   let oneLineBps = 0;
 
   beforeAll(async () => {
-    bench = await startBundleLab({ count: 2 });
+    // These lines run unshaped and full: the pty below each pppd holds seconds of data, and
+    // the client's LCP echo replies wait behind it. The ISP's pppd gets the patience the
+    // benches give it (5 s x 6); at 1 s x 3 it may declare a full line dead mid-test.
+    bench = await startBundleLab({ count: 2, ispEcho: { interval: 5, failure: 6 } });
     lan = await startLan();
     // one line alone, for reference: four flows over line0 only, for 10 s like the bundle run.
     // Four, not eight: that is the load each line carries in the bundle, and eight flows on one
@@ -107,6 +110,8 @@ describe('lab: perconn bundle', () => {
         ['line1', 0x102, 102, 50],
       ]);
     } finally {
+      // A line lost under load shows here (pppd's exit code and its last words).
+      for (const [i, c] of bench.clients.entries()) if (c.exitCode !== undefined) console.log(`lab: perconn line${i}'s pppd exited ${c.exitCode}:\n${c.lines.slice(-8).join('\n')}`);
       await bundle.destroy();
     }
     expect(snapshotDiff(before, await networkSnapshot())).toEqual({});
