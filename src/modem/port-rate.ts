@@ -9,11 +9,11 @@
  * A cdc-acm port without an AT protocol is a UART bridge that speaks CDC (some CH343 and
  * MCP2200 chips): its rate is the wire's.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { kernelNameOf } from './lock.js';
 import { isPseudoTerminal } from './serial-io.js';
-import type { SysfsRoots } from './usb-ports.js';
+import { readAttribute, type SysfsRoots } from './usb-ports.js';
 
 /** `wire`: the tty's rate is the line's to the modem; `free`: the rate moves nothing. */
 export type PortRateRole = 'wire' | 'free';
@@ -23,14 +23,6 @@ const RATELESS_USB_SERIAL = new Set(['option1', 'qcserial', 'sierra', 'zte_ev', 
 
 /** CDC ACM's AT command protocols: V.250, PCCA-101 (and its annex), GSM 07.07, 3GPP 27.07, TIA CDMA. */
 const AT_PROTOCOLS = new Set([1, 2, 3, 4, 5, 6]);
-
-function attribute(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /** The role of `device`'s rate (see above); a port sysfs says nothing about is taken as a wire. */
 export function portRateRole(device: string, roots: SysfsRoots = {}, pty: (device: string) => boolean = isPseudoTerminal): PortRateRole {
@@ -44,7 +36,7 @@ export function portRateRole(device: string, roots: SysfsRoots = {}, pty: (devic
   }
   if (RATELESS_USB_SERIAL.has(driver)) return 'free';
   if (driver === 'cdc_acm') {
-    const protocol = Number.parseInt(attribute(join(deviceDir, 'bInterfaceProtocol')) ?? '', 16);
+    const protocol = Number.parseInt(readAttribute(deviceDir, 'bInterfaceProtocol') ?? '', 16);
     return AT_PROTOCOLS.has(protocol) ? 'free' : 'wire';
   }
   return 'wire';

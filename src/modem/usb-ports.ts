@@ -34,7 +34,8 @@ export interface SysfsRoots {
   dev?: string;
 }
 
-function readAttribute(dir: string, name: string): string | undefined {
+/** A sysfs attribute's text, trimmed; undefined where it is not there. */
+export function readAttribute(dir: string, name: string): string | undefined {
   try {
     return readFileSync(join(dir, name), 'utf8').trim();
   } catch {

@@ -28,10 +28,6 @@ export interface Entry {
   membership: Membership;
   heldOut: boolean;
   weight: number;
-  /** The line's rate for its shaper, from its last call (src/link/line-rate.ts). */
-  rateBps?: number;
-  /** Its tty's rate as pppd attached the line (multilink fragments follow it). */
-  ttyRateBps?: number;
   /** Dial attempts and drops (up -> not up) since the daemon started. */
   dials: number;
   drops: number;

@@ -21,7 +21,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-function harness(config = three) {
+function harness(config = three, clock?: SimulatedClock) {
   const bundles: FakeBundle[] = [];
   const links = new Map<string, FakeLink>();
   const created: string[] = [];
@@ -39,6 +39,7 @@ function harness(config = three) {
       return b;
     },
     linkConfig: (l, c) => linkConfigOf(l, c, { runDir: '/run/dialbond' }),
+    ...(clock ? { clock } : {}),
   });
   supervisor.on('event', (e) => events.push(e));
   const link = (name: string) => links.get(name)!;
@@ -126,37 +127,20 @@ describe('Supervisor', () => {
 
   it("reports a link out of the bundle when it gets no more traffic, not when the backend's tidying after it ends", async () => {
     const clock = new SimulatedClock();
-    const bundles: FakeBundle[] = [];
-    const links = new Map<string, FakeLink>();
-    const events: SupervisorEvent[] = [];
-    const supervisor = new Supervisor(three, {
-      createLink: (c) => {
-        const link = new FakeLink(c);
-        links.set(c.name, link);
-        return link;
-      },
-      createBundle: () => {
-        const b = new FakeBundle();
-        bundles.push(b);
-        return b;
-      },
-      linkConfig: (l, c) => linkConfigOf(l, c, { runDir: '/run/dialbond' }),
-      clock,
-    });
-    supervisor.on('event', (e) => events.push(e));
-    await supervisor.start();
-    links.get('line1')!.up('ppp1');
+    const h = harness(three, clock);
+    await h.supervisor.start();
+    h.link('line1').up('ppp1');
     await settle();
     let tidied!: () => void;
-    bundles.at(-1)!.tidyGate = new Promise<void>((resolve) => (tidied = resolve));
+    h.bundle().tidyGate = new Promise<void>((resolve) => (tidied = resolve));
     clock.increment(1000);
-    links.get('line1')!.go('down', { reason: { code: 'PPP_HANGUP', message: 'modem hung up', fatal: false } }, 1000);
+    h.link('line1').go('down', { reason: { code: 'PPP_HANGUP', message: 'modem hung up', fatal: false } }, 1000);
     await settle();
     clock.increment(300); // the master's reshape takes its time
     tidied();
     await settle();
-    expect(events.find((e) => e.type === 'bundle' && e.action === 'removed')).toMatchObject({ link: 'line1', atMs: 1000, tookMs: 0 });
-    await supervisor.stop();
+    expect(h.events.find((e) => e.type === 'bundle' && e.action === 'removed')).toMatchObject({ link: 'line1', atMs: 1000, tookMs: 0 });
+    await h.supervisor.stop();
   });
 
   it('keeps an emancipated link out until it is enslaved again, also across redials', async () => {

@@ -297,11 +297,6 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       e.up = true;
       const status = e.link.status();
       e.weight = e.configured.weight ?? status.speed ?? (e.link.config.kind === 'modem' ? e.link.config.baudRate : undefined) ?? 1;
-      // The link worked it out as the call was handed to pppd (src/link/line-rate.ts).
-      if (status.lineRate === null || status.lineRate === undefined) delete e.rateBps;
-      else e.rateBps = status.lineRate;
-      if (status.ttyRate === null || status.ttyRate === undefined) delete e.ttyRateBps;
-      else e.ttyRateBps = status.ttyRate;
       if (!e.heldOut && this.state !== 'stopping') void this.join(e);
     } else if (e.up) {
       e.up = false;
@@ -348,7 +343,8 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   private async add(e: Entry): Promise<boolean> {
     const s = e.link.status();
     if (!e.up || !s.ifname) return false;
-    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight, ...(e.rateBps !== undefined ? { rateBps: e.rateBps } : {}), ...(e.ttyRateBps !== undefined ? { ttyRateBps: e.ttyRateBps } : {}) };
+    // The rates are the link's, worked out as the call was handed to pppd (src/link/line-rate.ts).
+    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight, ...(typeof s.lineRate === 'number' ? { rateBps: s.lineRate } : {}), ...(typeof s.ttyRate === 'number' ? { ttyRateBps: s.ttyRate } : {}) };
     const started = this.clock.now();
     e.membership = nextMembership(e.membership, { type: 'add-started' });
     try {

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { BundleBackend, BundleMember, BundleStatus } from '../bundle/index.js';
-import { lineRateOf, type LinkConfig, type LinkReason, LinkState, LinkStatus, LinkTransition, TranscriptEntry } from '../link/index.js';
+import { lineRateOf, type LinkConfig, type LinkReason, type LinkState, type LinkStatus, type LinkTransition, type TranscriptEntry } from '../link/index.js';
 
 export class FakeLink extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]] }> {
   readonly calls: string[] = [];
