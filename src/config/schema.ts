@@ -3,14 +3,16 @@
  * links), the supervisor's policies, the control socket and optional metrics. Secrets are
  * never in it: a link names the file its password is in.
  */
-import { isIP, isIPv4 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { durationSchema } from '../profiles/index.js';
 import { DEFAULT_SHAPE_SHARE } from '../bundle/queue.js';
 
 const ipv4 = z.string().refine((v) => isIPv4(v), { message: 'expected an IPv4 address like 203.0.113.1' });
-const destination = z.string().refine((v) => v === 'default' || /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(v) && isIPv4(v.split('/')[0] as string) && Number(v.split('/')[1]) <= 32, {
-  message: 'expected "default" or an IPv4 prefix like 198.51.100.0/24',
+/** An IPv6 prefix: an address, a slash, 0..128 (`ip` takes it as it is). */
+export const isIpv6Prefix = (v: string): boolean => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v) && isIPv6(v.split('/')[0] as string) && Number(v.split('/')[1]) <= 128;
+const destination = z.string().refine((v) => v === 'default' || /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(v) && isIPv4(v.split('/')[0] as string) && Number(v.split('/')[1]) <= 32 || isIpv6Prefix(v), {
+  message: 'expected "default", an IPv4 prefix like 198.51.100.0/24 or an IPv6 prefix like 2001:db8::/32',
 });
 const dnsList = z.array(z.string().refine((v) => isIP(v) !== 0, { message: 'expected an IPv4 or IPv6 address like 192.0.2.53' })).min(1, 'expected at least one address');
 const dnsWord = z.enum(['peer', 'none'], { errorMap: () => ({ message: 'expected "peer", "none" or a list of addresses' }) });
@@ -35,6 +37,8 @@ const pppSchema = z
     remoteIp: ipv4.optional(),
     mtu: z.number().int().min(128).max(16384).optional(),
     mru: z.number().int().min(128).max(16384).optional(),
+    /** IPv6 over this link (IPV6CP, SLAAC from the ISP's advertisements); by default as bundle.ipv6. */
+    ipv6: z.boolean().optional(),
     lcpEchoInterval: z.number().int().positive().optional(),
     lcpEchoFailure: z.number().int().positive().optional(),
     unit: z.number().int().min(0).max(999).optional(),
@@ -113,6 +117,9 @@ export const configSchema = z
         device: z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/).optional(),
         mtu: z.number().int().min(128).max(16384).optional(),
         routes: z.array(destination).min(1).default(['default']),
+        /** IPv6 too: every link negotiates it (unless its ppp.ipv6 says no), `default` routes
+         * both families, and IPv6 prefixes may be routed. */
+        ipv6: z.boolean().default(false),
         tcpReordering: z.number().int().min(3).max(300).optional(),
         /** Each line shaped a little under its rate with CAKE, so that the queue of a full
          * line sits where it is managed (src/bundle/queue.ts); `shape: false` turns it off. */
@@ -171,9 +178,27 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    metrics: z.object({ listen: z.string().regex(/^[^:]+:\d{1,5}$/, 'expected host:port like 127.0.0.1:9410') }).strict().optional(),
+    metrics: z.object({ listen: z.string().regex(/^(?:[^:[\]]+|\[[0-9a-fA-F:.]+\]):\d{1,5}$/, 'expected host:port like 127.0.0.1:9410 or [::1]:9410') }).strict().optional(),
   })
-  .strict();
+  .strict()
+  // Also runs when a part failed (zod goes on to collect every problem): each check looks
+  // only at what parsed.
+  .superRefine((config, ctx) => {
+    const bundle = config.bundle;
+    if (!bundle) return;
+    if (bundle.ipv6 && (bundle.mode === 'multipath' || bundle.mode === 'perconn')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['bundle', 'ipv6'], message: `a ${bundle.mode} bundle does not carry IPv6 yet (teql, eql and mlppp do)` });
+    }
+    // IPv6 needs links of 1280 bytes at least (RFC 8200); Linux gives a smaller one no IPv6.
+    if (bundle.ipv6 && bundle.mtu !== undefined && bundle.mtu < 1280) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['bundle', 'mtu'], message: `IPv6 needs an MTU of at least 1280, not ${bundle.mtu}` });
+    (config.links ?? []).forEach((link, i) => {
+      const mtu = link?.ppp?.mtu;
+      if ((link?.ppp?.ipv6 ?? bundle.ipv6) && mtu !== undefined && mtu < 1280) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['links', i, 'ppp', 'mtu'], message: `IPv6 needs an MTU of at least 1280, not ${mtu}` });
+    });
+    (bundle.routes ?? []).forEach((route, i) => {
+      if (!bundle.ipv6 && typeof route === 'string' && isIpv6Prefix(route)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['bundle', 'routes', i], message: `${route} is an IPv6 prefix: it needs bundle.ipv6: true` });
+    });
+  });
 
 export type DialbondConfig = z.output<typeof configSchema>;
 export type ConfigLink = DialbondConfig['links'][number];

@@ -49,7 +49,8 @@ export class MetricsServer {
   /** Listens on host:port; GET /metrics answers with the supervisor's figures. */
   static async listen(listen: string, supervisor: Pick<Supervisor, 'status'>): Promise<MetricsServer> {
     const at = listen.lastIndexOf(':');
-    const host = listen.slice(0, at);
+    // An IPv6 host is written in brackets ([::1]:9410), as in a URL.
+    const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
     const port = Number(listen.slice(at + 1));
     const server = createServer((request, response) => {
       if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { parseConfig } from '../config/index.js';
@@ -172,5 +173,20 @@ describe('MetricsServer', () => {
       await server.close();
     }
     await expect(MetricsServer.listen('256.0.0.1:9', { status: async () => ({ ...status, links: [] }) })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  // A machine without IPv6 on its loopback cannot listen there: nothing to check then.
+  const hasIpv6Loopback = Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address === '::1'));
+  it.skipIf(!hasIpv6Loopback)('listens on an IPv6 address written in brackets', async () => {
+    const { MetricsServer } = await import('./metrics.js');
+    const status = { state: 'running', pid: 1, startedAtMs: 0, mode: 'teql', up: 0, total: 0, bundle: null, links: [] } as const;
+    const server = await MetricsServer.listen('[::1]:0', { status: async () => ({ ...status, links: [] }) });
+    try {
+      const page = await fetch(`http://[::1]:${server.port}/metrics`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('dialbond_links_up 0\n');
+    } finally {
+      await server.close();
+    }
   });
 });

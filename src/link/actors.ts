@@ -10,7 +10,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { claimPort, buildModemPlan, isPseudoTerminal, modemAsChild, portRateRole, type PortRateRole, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
-import { setTtyRate, ttyRate, whenPathExists } from '../sys/index.js';
+import { acceptRouterAdvertisements, setTtyRate, ttyRate, whenPathExists } from '../sys/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { lineRateOf } from './line-rate.js';
@@ -29,6 +29,9 @@ export function linkEventOf(event: PppLogEvent): LinkPppEvent | undefined {
       return { type: 'local-ip', address: event.address };
     case 'remote-ip':
       return { type: 'remote-ip', address: event.address };
+    case 'local-ll':
+    case 'remote-ll':
+      return { type: event.type, address: event.address };
     case 'dns':
       return { type: 'dns', rank: event.rank, address: event.address };
     case 'peer-dead':
@@ -97,7 +100,10 @@ export interface LinkActorDeps {
   setTtyRate?: (fd: number, bps: number) => number;
   /** Reads a handed-over line's tty rate (src/sys's ttyRate by default). */
   ttyRate?: (fd: number) => number;
-  /** Where a tty rate that could not be set is reported. */
+  /** Readies a line's interface for IPv6 router advertisements (src/sys's
+   * acceptRouterAdvertisements by default), for links with `ppp.ipv6`. */
+  acceptRouterAdvertisements?: (ifname: string) => void;
+  /** Where a tty rate that could not be set, or an interface not readied for IPv6, is reported. */
   logger?: Logger;
 }
 
@@ -129,6 +135,19 @@ function lineRateOnTty(link: LinkConfig, device: string, connectSpeed: number | 
     return { lineRate, ttyRate: (deps.ttyRate ?? ttyRate)(fd) };
   } catch {
     return { lineRate, ttyRate: null };
+  }
+}
+
+/**
+ * pppd named the line's interface, before LCP: it gets ready to take its IPv6 prefix from
+ * the ISP's router advertisements (src/sys/ipv6.ts) before IPV6CP brings it up. Not fatal:
+ * IPv4 works without it, and the link-local addresses still come.
+ */
+function readyForIpv6(ifname: string, deps: LinkActorDeps): void {
+  try {
+    (deps.acceptRouterAdvertisements ?? acceptRouterAdvertisements)(ifname);
+  } catch (error) {
+    deps.logger?.warn({ err: error, ifname }, `${ifname} will not take an IPv6 prefix from router advertisements: ${errorMessageOf(error)}`);
   }
 }
 
@@ -186,6 +205,7 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
           if (stopped) void pppd.stop();
           send({ type: 'PPP_STARTED', pppd, ...rates });
           pppd.on('log', (event: PppLogEvent) => {
+            if (event.type === 'interface' && link.ppp.ipv6 === true) readyForIpv6(event.ifname, deps);
             const linkEvent = linkEventOf(event);
             if (linkEvent) send({ type: 'PPP_LOG', event: linkEvent });
           });

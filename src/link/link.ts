@@ -21,6 +21,10 @@ export interface LinkStatus {
   ifname: string | null;
   localIp: string | null;
   remoteIp: string | null;
+  /** IPv6 link-local addresses of the call, once IPV6CP is up (the peer's routes IPv6 by
+   * interface); null without IPv6. Absent from an older daemon's status. */
+  localLinkLocal?: string | null;
+  remoteLinkLocal?: string | null;
   /** DNS servers the peer offered (pppd usepeerdns), primary first; empty when none. */
   dns?: string[];
   failures: number;
@@ -174,6 +178,8 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
       ifname: c.ifname,
       localIp: c.localIp,
       remoteIp: c.remoteIp,
+      localLinkLocal: c.localLinkLocal,
+      remoteLinkLocal: c.remoteLinkLocal,
       dns: c.dns,
       failures: c.failures,
       connect: c.connect?.connect ?? null,

@@ -53,6 +53,40 @@ describe('a whole link: its calls', () => {
     expect(refused.actor.getSnapshot().context.lineRate).toBeNull();
   });
 
+  it('with ppp.ipv6, readies the interface for router advertisements as pppd names it, and keeps the link-local addresses of the call', async () => {
+    const readied: string[] = [];
+    const link = start(modemLink({ ppp: { ipv6: true } }), ['CONNECT 28800'], { acceptRouterAdvertisements: (ifname) => readied.push(ifname) });
+    await link.run(2500);
+    expect(link.far.pppd.options.args).toContain('+ipv6');
+    await link.say({ type: 'interface', ifname: 'ppp4' });
+    expect(readied).toEqual(['ppp4']);
+    await link.say({ type: 'local-ip', address: '203.0.113.1' });
+    await link.say({ type: 'remote-ip', address: '198.51.100.1' });
+    await link.say({ type: 'local-ll', address: 'fe80::1:2:3:4' });
+    await link.say({ type: 'remote-ll', address: 'fe80::5:6:7:8' });
+    expect(link.actor.getSnapshot().context).toMatchObject({ localLinkLocal: 'fe80::1:2:3:4', remoteLinkLocal: 'fe80::5:6:7:8' });
+    await link.say({ type: 'hangup' });
+    await link.run(600);
+    expect(link.actor.getSnapshot().context).toMatchObject({ localLinkLocal: null, remoteLinkLocal: null });
+    // a link without ipv6 leaves its interface's settings alone; one the kernel refuses is a warning
+    const warnings: string[] = [];
+    const logger = { warn: (_fields: unknown, message: string) => warnings.push(message) } as unknown as import('../log/index.js').Logger;
+    const plain = start(modemLink(), ['CONNECT 28800'], { acceptRouterAdvertisements: (ifname) => readied.push(`plain ${ifname}`) });
+    await plain.run(2500);
+    await plain.upWith();
+    expect(readied).toEqual(['ppp4']);
+    const refused = start(modemLink({ ppp: { ipv6: true } }), ['CONNECT 28800'], {
+      acceptRouterAdvertisements: () => {
+        throw new Error('cannot set /proc/sys/net/ipv6/conf/ppp0/accept_ra to 2: ENOENT');
+      },
+      logger,
+    });
+    await refused.run(2500);
+    await refused.upWith();
+    expect(refused.state()).toBe('up');
+    expect(warnings).toEqual(['ppp0 will not take an IPv6 prefix from router advertisements: cannot set /proc/sys/net/ipv6/conf/ppp0/accept_ra to 2: ENOENT']);
+  });
+
   it('carries the DNS servers the peer offered and forgets them when it goes down', async () => {
     const link = start(modemLink(), ['CONNECT 28800', 'CONNECT 28800']);
     const announced: string[][] = [];

@@ -77,7 +77,7 @@ export const linkMachine = setup({
       if (!context.modemEnded && context.config.kind === 'modem') enqueue.sendTo('modem', event);
     }),
     releaseLock: ({ context }) => context.lock?.release(),
-    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, lineRate: null, ttyRate: null, ifname: null, localIp: null, remoteIp: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
+    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, lineRate: null, ttyRate: null, ifname: null, localIp: null, remoteIp: null, localLinkLocal: null, remoteLinkLocal: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
@@ -111,6 +111,8 @@ export const linkMachine = setup({
     ifname: null,
     localIp: null,
     remoteIp: null,
+    localLinkLocal: null,
+    remoteLinkLocal: null,
     dns: [],
     connect: null,
     lineRate: null,

@@ -16,6 +16,9 @@ export type LinkPppEvent =
   | { type: 'bundle-joined'; ifname: string }
   | { type: 'local-ip'; address: string }
   | { type: 'remote-ip'; address: string }
+  /** IPV6CP is up: the link-local addresses from the interface identifiers it settled. */
+  | { type: 'local-ll'; address: string }
+  | { type: 'remote-ll'; address: string }
   /** A DNS server the peer offered (pppd `usepeerdns`), logged right after the IP addresses. */
   | { type: 'dns'; rank: 'primary' | 'secondary'; address: string }
   | { type: 'peer-dead' }
@@ -99,6 +102,9 @@ export interface LinkContext {
   ifname: string | null;
   localIp: string | null;
   remoteIp: string | null;
+  /** IPv6 link-local addresses, once IPV6CP is up (the peer's is the next hop of IPv6 routes). */
+  localLinkLocal: string | null;
+  remoteLinkLocal: string | null;
   /** DNS servers the peer offered during this run, primary first. */
   dns: string[];
   /** The report of the current (or last) dial. */
@@ -166,5 +172,7 @@ export function learnedFrom(context: LinkContext, e: LinkPppEvent): Partial<Link
   // IPCP (re)starts with our address: servers of an earlier negotiation are void.
   if (e.type === 'local-ip') return { localIp: e.address, dns: [] };
   if (e.type === 'remote-ip') return { remoteIp: e.address };
+  if (e.type === 'local-ll') return { localLinkLocal: e.address };
+  if (e.type === 'remote-ll') return { remoteLinkLocal: e.address };
   return { pppSaid: [...context.pppSaid, e.type] };
 }

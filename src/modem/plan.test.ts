@@ -37,6 +37,8 @@ describe('modem plan', () => {
     expect(plan.steps.map((s) => s.command)).toContain('AT+CGDCONT=1,"IP","web.example"');
     expect(plan.dials).toEqual([{ number: '*99***1#', command: 'ATD*99***1#' }]);
     expect(codeOf(() => buildModemPlan(gsm, { device: 'd', numbers: [], variables: { apn: 'x"\rATD911' } }))).toBe('HAYES_BAD_COMMAND');
+    // the PDP type: IPv4 unless the link asks for IPv6 or both
+    expect(buildModemPlan(gsm, { device: 'd', numbers: [], variables: { apn: 'web.example', pdp_type: 'IPV4V6' } }).steps.map((s) => s.command)).toContain('AT+CGDCONT=1,"IPV4V6","web.example"');
   });
 
   it('needs a number when the profile has no default', () => {

@@ -20,15 +20,15 @@ const LAB_RUN = [
 ];
 
 describe('parsePppdLogLine on a lab run', () => {
-  it('turns each line into its event; LL addresses are not IP addresses', () => {
+  it('turns each line into its event; LL addresses are IPV6CP\'s, not IP addresses', () => {
     expect(LAB_RUN.map(parsePppdLogLine)).toEqual([
       { type: 'serial-connected' },
       { type: 'interface', ifname: 'ppp0' },
       { type: 'connect', ifname: 'ppp0', device: '/tmp/lab-modems-Atado2/modem1' },
       { type: 'local-ip', address: '203.0.113.2' },
       { type: 'remote-ip', address: '198.51.100.2' },
-      undefined,
-      undefined,
+      { type: 'local-ll', address: 'fe80::80e1:2630:b294:444b' },
+      { type: 'remote-ll', address: 'fe80::e412:12dc:4674:f80c' },
       { type: 'peer-dead', missed: 3 },
       { type: 'link-disconnected' },
       { type: 'connect-time', minutes: 0.1 },
@@ -46,6 +46,9 @@ describe('parsePppdLogLine: other pppd 2.4.9 messages', () => {
     ['Link attached to ppp0', { type: 'bundle-joined', ifname: 'ppp0' }],
     ['local  IP address 10.0.2.15', { type: 'local-ip', address: '10.0.2.15' }],
     ['remote IP address 10.0.2.2', { type: 'remote-ip', address: '10.0.2.2' }],
+    ['local  LL address fe80::0a1b:2c3d:4e5f:6071', { type: 'local-ll', address: 'fe80::0a1b:2c3d:4e5f:6071' }],
+    ['remote LL address fe80::D0C1:B2A3:9485:7607', { type: 'remote-ll', address: 'fe80::d0c1:b2a3:9485:7607' }],
+    ['remote LL address 10.0.2.2', undefined],
     ['LCP terminated by peer', { type: 'terminated-by-peer', protocol: 'LCP' }],
     ['LCP terminated by peer (peer refused to authenticate)', { type: 'terminated-by-peer', protocol: 'LCP', reason: 'peer refused to authenticate' }],
     ['LCP terminated by peer (MPPE required but peer refused)', { type: 'terminated-by-peer', protocol: 'LCP', reason: 'MPPE required but peer refused' }],
@@ -118,6 +121,8 @@ describe('PppdLogReader', () => {
       'connect',
       'local-ip',
       'remote-ip',
+      'local-ll',
+      'remote-ll',
       'peer-dead',
       'link-disconnected',
       'connect-time',

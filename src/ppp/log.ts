@@ -38,6 +38,11 @@ export type PppLogEvent =
   | { type: 'local-ip'; address: string }
   /** "remote IP address %I" (ipcp.c ipcp_up): IPCP is up, the link carries IP. */
   | { type: 'remote-ip'; address: string }
+  /** "local  LL address %s" (ipv6cp.c ipv6cp_up): our IPv6 link-local address, from the
+   * interface identifier IPV6CP settled (llv6_ntoa prints fe80:: and four groups of four). */
+  | { type: 'local-ll'; address: string }
+  /** "remote LL address %s" (ipv6cp.c ipv6cp_up): IPV6CP is up, the link carries IPv6. */
+  | { type: 'remote-ll'; address: string }
   /**
    * "primary   DNS address %I" / "secondary DNS address %I" (ipcp.c ipcp_up, right after
    * the IP addresses): a server the peer offered through IPCP (RFC 1877) because we asked
@@ -93,6 +98,8 @@ const RULES: readonly Rule[] = [
   // Two spaces after "local" in the source, so the addresses line up; accept any.
   [/^local\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'local-ip', address: m[1]! })],
   [/^remote\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'remote-ip', address: m[1]! })],
+  [/^local\s+LL address (fe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})$/i, (m) => ({ type: 'local-ll', address: m[1]!.toLowerCase() })],
+  [/^remote\s+LL address (fe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})$/i, (m) => ({ type: 'remote-ll', address: m[1]!.toLowerCase() })],
   // Three spaces after "primary" in the source, to line up with "secondary".
   [/^(primary|secondary)\s+DNS address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'dns', rank: m[1] as 'primary' | 'secondary', address: m[2]! })],
   [/^Modem hangup$/, () => ({ type: 'hangup' })],
@@ -132,7 +139,7 @@ const SYSLOG_PREFIX = /^(?:.*?\s)?pppd\[\d+\]:\s+/;
 
 /**
  * The event a pppd 2.4.9 log line reports, or undefined for a line that reports nothing a
- * supervisor acts on (packet dumps, LL addresses, banners...). Tolerates trailing
+ * supervisor acts on (packet dumps, banners...). Tolerates trailing
  * whitespace and a syslog prefix.
  */
 export function parsePppdLogLine(line: string): PppLogEvent | undefined {

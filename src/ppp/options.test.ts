@@ -239,3 +239,19 @@ describe('buildPppdArgs: the peer\'s DNS servers', () => {
     expect(error.details).toMatchObject({ field: 'extra[0]', option: 'usepeerdns' });
   });
 });
+
+describe('buildPppdArgs: IPv6', () => {
+  it('+ipv6 when asked, noipv6 when refused, nothing when not said', () => {
+    expect(buildPppdArgs({ linkName: 'l', ipv6: true })).toContain('+ipv6');
+    const off = buildPppdArgs({ linkName: 'l', ipv6: false });
+    expect(off).toContain('noipv6');
+    expect(off).not.toContain('+ipv6');
+    const plain = buildPppdArgs({ linkName: 'l' });
+    expect(plain.filter((a) => a.includes('ipv6'))).toEqual([]);
+  });
+
+  it('ipv6 must be a boolean, and extra cannot say otherwise', () => {
+    expect(thrown(() => buildPppdArgs({ linkName: 'l', ipv6: 'yes' as unknown as boolean })).details).toMatchObject({ field: 'ipv6' });
+    for (const word of ['+ipv6', '-ipv6', 'noipv6']) expect(thrown(() => buildPppdArgs({ linkName: 'l', extra: [word] })).details).toMatchObject({ option: word });
+  });
+});

@@ -28,6 +28,10 @@ export interface PppdOptions {
   localIp?: string;
   /** The peer's IPv4 address. */
   remoteIp?: string;
+  /** IPv6 over the link: `+ipv6` (IPV6CP negotiates interface identifiers; pppd puts the
+   * link-local addresses on the interface, SLAAC does the rest), or `noipv6` when false, so
+   * that a system options file cannot turn it on. Omitted: nothing said. */
+  ipv6?: boolean;
   /** 128..16384. */
   mtu?: number;
   /** 128..16384. */
@@ -102,6 +106,9 @@ export const REFUSED_EXTRA_OPTIONS: Readonly<Record<string, string>> = {
   ipparam: 'set from linkName; ip-up/ip-down hooks identify the link by it',
   persist: 'pppd would redial by itself and hide the drop from the supervisor',
   demand: 'pppd would hold the link by itself and hide the drop from the supervisor',
+  '+ipv6': 'set from the ipv6 setting, which also readies the interface for router advertisements',
+  '-ipv6': 'set from the ipv6 setting',
+  noipv6: 'set from the ipv6 setting',
   usepeerdns: 'set from the top-level dns setting ("dns: peer"), which hands the servers to the resolver and takes them back',
 };
 
@@ -219,6 +226,10 @@ export function buildPppdArgs(options: PppdOptions): string[] {
   if (localIp === undefined) args.push('noipdefault');
   if (localIp !== undefined || remoteIp !== undefined) args.push(`${localIp ?? ''}:${remoteIp ?? ''}`);
   args.push('nodefaultroute');
+  if (options.ipv6 !== undefined) {
+    if (typeof options.ipv6 !== 'boolean') fail('ipv6', 'expected true or false', options.ipv6);
+    args.push(options.ipv6 ? '+ipv6' : 'noipv6');
+  }
 
   if (options.mtu !== undefined) args.push('mtu', String(checkInt('mtu', options.mtu, 128, 16384)));
   if (options.mru !== undefined) args.push('mru', String(checkInt('mru', options.mru, 128, 16384)));

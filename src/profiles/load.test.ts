@@ -37,9 +37,10 @@ describe('shipped dialer profiles', () => {
     expect(profile.login.map((s) => s.expect)).toEqual(['ogin:', 'assword:']);
   });
 
-  it('gsm checks the SIM, reads the signal, sets the APN and dials *99***1#', () => {
+  it('gsm checks the SIM, reads the signal, sets the PDP type (IP by default) and the APN and dials *99***1#', () => {
     const profile = loadProfile('gsm');
-    expect(profile.checks.map((c) => c.send)).toEqual(['AT+CPIN?', 'AT+CSQ', 'AT+CGDCONT=1,"IP","${apn}"']);
+    expect(profile.checks.map((c) => c.send)).toEqual(['AT+CPIN?', 'AT+CSQ', 'AT+CGDCONT=1,"${pdp_type}","${apn}"']);
+    expect(profile.variables).toMatchObject({ apn: 'internet', pdp_type: 'IP' });
     expect(profile.checks[0]?.expect).toBe('+CPIN: READY');
     expect(profile.dial.defaultNumber).toBe('*99***1#');
   });

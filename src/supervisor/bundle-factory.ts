@@ -4,11 +4,19 @@
 import { EqlBundle, MlpppBundle, MultipathBundle, PerconnBundle, TeqlBundle, type BundleBackend, type BundleConfig, type BundleDeps } from '../bundle/index.js';
 import type { DialbondConfig } from '../config/index.js';
 
+/**
+ * The destinations a bundle routes, as `ip route` takes them: with IPv6 on, `default` is
+ * the default of both families (`::/0` is how `ip` knows an IPv6 one without -6).
+ */
+export function bundleRoutesOf(routes: readonly string[], ipv6: boolean): string[] {
+  return routes.flatMap((route) => (route === 'default' && ipv6 ? ['default', '::/0'] : [route]));
+}
+
 export function bundleConfigOf(config: DialbondConfig): BundleConfig {
   const b = config.bundle;
   return {
     mode: b.mode,
-    routes: b.routes,
+    routes: bundleRoutesOf(b.routes, b.ipv6),
     ...(b.address !== undefined ? { address: b.address } : {}),
     ...(b.device !== undefined ? { device: b.device } : {}),
     ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),

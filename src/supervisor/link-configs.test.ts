@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/index.js';
 import { createLogger, SecretMask } from '../log/index.js';
+import { bundleConfigOf, bundleRoutesOf } from './bundle-factory.js';
 import { linkConfigOf, secretsOf } from './link-configs.js';
 
 describe('linkConfigOf', () => {
@@ -67,3 +68,23 @@ describe('linkConfigOf: the dns setting', () => {
     }
   });
 });
+
+describe('IPv6 from the configuration', () => {
+  const links = [
+    { name: 'line0', device: '/dev/ttyS0', numbers: ['1'] },
+    { name: 'line1', device: '/dev/ttyS1', numbers: ['1'], ppp: { ipv6: false } },
+  ];
+  it('bundle.ipv6 turns it on for every link that does not say otherwise, and routes default in both families', () => {
+    const config = parseConfig({ bundle: { mode: 'mlppp', ipv6: true, routes: ['default', '2001:db8::/32', '198.51.100.0/24'] }, links }, 'test.yaml');
+    expect(config.links.map((l) => linkConfigOf(l, config, { runDir: '/run/x' }).ppp.ipv6)).toEqual([true, false]);
+    expect(bundleConfigOf(config).routes).toEqual(['default', '::/0', '2001:db8::/32', '198.51.100.0/24']);
+  });
+
+  it('without it, links say nothing to pppd unless they ask, and default is IPv4 only', () => {
+    const config = parseConfig({ bundle: { mode: 'mlppp' }, links: [{ ...links[0], ppp: { ipv6: true } }, { ...links[1], ppp: {} }] }, 'test.yaml');
+    expect(config.links.map((l) => linkConfigOf(l, config, { runDir: '/run/x' }).ppp.ipv6)).toEqual([true, undefined]);
+    expect(bundleConfigOf(config).routes).toEqual(['default']);
+    expect(bundleRoutesOf(['default', '10.0.0.0/8'], false)).toEqual(['default', '10.0.0.0/8']);
+  });
+});
+

@@ -29,6 +29,8 @@ function pppOf(link: ConfigLink, config: DialbondConfig, readSecret: (file: stri
     ...ppp,
     lcpEchoInterval: ppp.lcpEchoInterval ?? health.lcpEchoInterval,
     lcpEchoFailure: ppp.lcpEchoFailure ?? health.lcpEchoFailure,
+    // IPv6: the link's own word, else the bundle's (false there says nothing to pppd).
+    ...(ppp.ipv6 !== undefined ? { ipv6: ppp.ipv6 } : config.bundle.ipv6 ? { ipv6: true } : {}),
     ...(passwordFile !== undefined ? { password: readSecret(passwordFile) } : {}),
     // dns: peer asks each peer for its servers (src/dns).
     ...pppDnsOptions(config.dns),
