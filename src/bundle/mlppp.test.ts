@@ -69,4 +69,23 @@ describe('mlppp bundle', () => {
       'tc qdisc replace dev ppp0 root sfq limit 90 perturb 10',
     ]);
   });
+
+  it('a link that joined before the bundle\'s IPCP is up is kept; the routes come with the link that brings it up', async () => {
+    let up = false;
+    const exec = recordingExec((command, args) => {
+      if (args[0] === 'route' && !up) return { exitCode: 2, stderr: 'Error: Device for nexthop is not up.\n' };
+      if (args[0] === '-j' && args[1] === 'link') return { stdout: JSON.stringify([{ ifname: 'ppp0', flags: up ? ['POINTOPOINT', 'UP'] : ['POINTOPOINT'] }]) };
+      return undefined;
+    });
+    const bundle = new MlpppBundle({ mode: 'mlppp', routes: ['198.51.100.100/32'], queue: { packetsPerLine: 0 } }, { exec, exists: () => true, counters: () => undefined });
+    await bundle.addLink(member('line0', 'ppp0'));
+    expect((await bundle.status()).links.map((l) => l.name)).toEqual(['line0']);
+    up = true;
+    await bundle.addLink(member('line1', 'ppp0'));
+    expect(exec.calls.filter((c) => c.startsWith('ip route'))).toEqual(['ip route replace 198.51.100.100/32 dev ppp0', 'ip route replace 198.51.100.100/32 dev ppp0']);
+    // an interface that is up and still refuses the route: that error is the bundle's
+    const refusing = recordingExec((command, args) => (args[0] === 'route' ? { exitCode: 2, stderr: 'Error: Invalid argument.\n' } : args[0] === '-j' ? { stdout: JSON.stringify([{ flags: ['UP'] }]) } : undefined));
+    const other = new MlpppBundle({ mode: 'mlppp', routes: ['198.51.100.100/32'], queue: { packetsPerLine: 0 } }, { exec: refusing, exists: () => true, counters: () => undefined });
+    await expect(other.addLink(member('line0', 'ppp0'))).rejects.toThrow('ip route replace 198.51.100.100/32 dev ppp0 failed (status 2): Error: Invalid argument.');
+  });
 });

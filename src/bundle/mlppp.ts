@@ -16,6 +16,7 @@
  * one bundle reports the same interface; should the one the routes use leave while others
  * remain, they are re-pointed at the next member's.
  */
+import { DialbondError } from '../errors/index.js';
 import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
 import type { BundleDeps } from './deps.js';
@@ -64,7 +65,7 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
       const lines = [...this.members.values()];
       await this.queueOn(target, this.config.queue, lines, { splitBy: multilinkSplit(lines) });
       if (this.config.address) await this.exec('ip', ['addr', 'replace', `${this.config.address}/32`, 'dev', target]);
-      for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', target]);
+      await this.route(target);
     }
     this.device = target;
     if (previous && previous !== target && this.exists(previous)) {
@@ -73,5 +74,31 @@ export class MlpppBundle extends BundleBase implements BundleBackend {
     }
     if (previous && previous !== target) await this.queueOff(previous);
     if (!target) await this.giveRoutesBack();
+  }
+
+  /**
+   * Routes the destinations over `target`, unless it is not up yet. pppd says a link joined
+   * ("Link attached to pppN") as soon as its channel is in the bundle, which may be before
+   * the bundle's own IPCP has brought the interface up (seen in the lab: 3.3 s between the
+   * two, when the bundle's first NCP packets went out before the ISP's end had joined its
+   * own bundle): the routes then come with the link whose IPCP brings it up.
+   */
+  private async route(target: string): Promise<void> {
+    for (const route of this.config.routes) {
+      const result = await this.exec('ip', ['route', 'replace', route, 'dev', target], { allowFailure: true });
+      if (result.exitCode === 0) continue;
+      if (!(await this.isUp(target))) return;
+      throw new DialbondError('SYS_COMMAND_FAILED', `ip route replace ${route} dev ${target} failed (status ${result.exitCode}): ${result.stderr.trim()}`, { command: 'ip' });
+    }
+  }
+
+  private async isUp(ifname: string): Promise<boolean> {
+    const { stdout, exitCode } = await this.exec('ip', ['-j', 'link', 'show', 'dev', ifname], { allowFailure: true });
+    if (exitCode !== 0) return false;
+    try {
+      return ((JSON.parse(stdout) as Array<{ flags?: string[] }>)[0]?.flags ?? []).includes('UP');
+    } catch {
+      return true; // not what ip prints: report the route's own error
+    }
   }
 }
