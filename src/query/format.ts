@@ -54,8 +54,8 @@ export function formatInfo(i: PppInterface, what: 'local' | 'remote' | 'all', no
   if (what === 'local') return `${i.local ?? ''}\n`;
   if (what === 'remote') return `${i.remote ?? ''}\n`;
   return table(
-    ['iface', 'local', 'remote', 'mtu', 'state', 'pppd', 'up for'],
-    [[i.ifname, i.local ?? '-', i.remote ?? '-', String(i.mtu ?? '-'), i.up ? 'up' : 'down', i.pid !== null ? String(i.pid) : '-', i.sinceMs !== null ? formatDurationShort(nowMs - i.sinceMs) : '-']],
+    ['iface', 'local', 'remote', 'ipv6', 'mtu', 'state', 'pppd', 'up for'],
+    [[i.ifname, i.local ?? '-', i.remote ?? '-', (i.local6 ?? []).join(',') || '-', String(i.mtu ?? '-'), i.up ? 'up' : 'down', i.pid !== null ? String(i.pid) : '-', i.sinceMs !== null ? formatDurationShort(nowMs - i.sinceMs) : '-']],
   );
 }
 

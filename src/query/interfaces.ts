@@ -13,6 +13,8 @@ export interface PppInterface {
   local: string | null;
   /** The peer's address. */
   remote: string | null;
+  /** Our global IPv6 addresses (from the ISP's advertisements, or set); empty without. */
+  local6: string[];
   mtu: number | null;
   /** UP, DOWN, UNKNOWN (ppp links say UNKNOWN when up: they have no carrier notion). */
   state: string;
@@ -28,7 +30,7 @@ interface IpAddrEntry {
   mtu?: number;
   operstate?: string;
   flags?: string[];
-  addr_info?: Array<{ family?: string; local?: string; address?: string }>;
+  addr_info?: Array<{ family?: string; local?: string; address?: string; scope?: string }>;
 }
 
 /** Every interface of `ip -j addr show` output, with its link type. */
@@ -50,6 +52,7 @@ export function pppInterfaceOf(entry: IpAddrEntry): PppInterface {
     ifname: entry.ifname as string,
     local: inet?.local ?? null,
     remote: inet?.address ?? null,
+    local6: (entry.addr_info ?? []).filter((a) => a.family === 'inet6' && a.scope === 'global' && typeof a.local === 'string').map((a) => a.local as string),
     mtu: entry.mtu ?? null,
     state: entry.operstate ?? 'UNKNOWN',
     up: flags.includes('UP'),

@@ -48,6 +48,9 @@ describe('one link in full and when it dials next', () => {
   it("shows a call's CONNECT, the rate its line carries and its interface", () => {
     const up = { ...line1, state: 'up' as const, reason: null, connect: 'CONNECT 28800', speed: 28800, lineRate: 28800, connectMs: 2150, ifname: 'ppp1', localIp: '203.0.113.2', remoteIp: '198.51.100.2' };
     expect(formatLinkDetail(up, T0 + 2000)).toContain('  call:      CONNECT 28800 after 2.1 s, line 28800 bit/s on ppp1 203.0.113.2-198.51.100.2\n');
+    expect(formatLinkDetail(up, T0 + 2000)).not.toContain('ipv6:');
+    const v6 = formatLinkDetail({ ...up, localLinkLocal: 'fe80::1:2:3:4', remoteLinkLocal: 'fe80::5:6:7:8' }, T0 + 2000);
+    expect(v6).toContain('  ipv6:      fe80::1:2:3:4-fe80::5:6:7:8 (IPV6CP)\n');
   });
 
   it('a parked link waits for someone; a link never dialed says so', () => {

@@ -29,6 +29,7 @@ export function formatLinkDetail(l: SupervisedLinkDetail, nowMs: number): string
     ...(l.state === 'waiting' ? ['  next dial: waiting for the device: as soon as it is back'] : []),
     ...(l.state !== 'backoff' && l.holdOffUntilMs && l.holdOffUntilMs > nowMs ? [`  hold-off:  the modem refuses dials ${nextDialText(l.holdOffUntilMs, nowMs)} (DELAYED); "dialbond up --force ${l.name}" dials anyway`] : []),
     `  call:      ${l.connect ? `${l.connect}${l.connectMs !== null ? ` after ${(l.connectMs / 1000).toFixed(1)} s` : ''}` : 'none'}${typeof l.lineRate === 'number' ? `, line ${l.lineRate} bit/s` : ''}${l.ifname ? ` on ${l.ifname}` : ''}${l.localIp ? ` ${l.localIp}-${l.remoteIp ?? '?'}` : ''}`,
+    ...(l.localLinkLocal ? [`  ipv6:      ${l.localLinkLocal}-${l.remoteLinkLocal ?? '?'} (IPV6CP)`] : []),
     `  counts:    ${l.dials} dials, ${l.drops} drops, ${l.failures} failures in a row${l.bundled ? ', in the bundle' : ''}`,
     l.transcript.length > 0 ? `last dial (${l.transcript.length} lines):` : 'last dial: none yet',
     ...l.transcript.map(transcriptLine),

@@ -9,7 +9,7 @@ import { listPppInterfaces, processStartMs, readPppInterface } from './interface
 
 const IP_ADDR = JSON.stringify([
   { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
-  { ifindex: 7, ifname: 'ppp0', flags: ['POINTOPOINT', 'MULTICAST', 'NOARP', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UNKNOWN', link_type: 'ppp', addr_info: [{ family: 'inet', local: '203.0.113.1', address: '198.51.100.1', prefixlen: 32 }] },
+  { ifindex: 7, ifname: 'ppp0', flags: ['POINTOPOINT', 'MULTICAST', 'NOARP', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UNKNOWN', link_type: 'ppp', addr_info: [{ family: 'inet', local: '203.0.113.1', address: '198.51.100.1', prefixlen: 32 }, { family: 'inet6', local: '2001:db8:0:1:a:b:c:d', prefixlen: 64, scope: 'global' }, { family: 'inet6', local: 'fe80::a:b:c:d', prefixlen: 128, scope: 'link' }] },
   { ifindex: 8, ifname: 'ppp1', flags: ['POINTOPOINT', 'NOARP'], mtu: 576, operstate: 'DOWN', link_type: 'ppp', addr_info: [] },
 ]);
 
@@ -34,9 +34,9 @@ describe('ppp interfaces from the kernel', () => {
     writeFileSync(join(run, 'ppp0.pid'), '5151\n');
     writeFileSync(join(run, 'ppp1.pid'), '5151\n');
     const list = await listPppInterfaces({ exec, runDir: run, proc });
-    expect(list.map((i) => [i.ifname, i.local, i.remote, i.mtu, i.up, i.pid, i.sinceMs])).toEqual([
-      ['ppp0', '203.0.113.1', '198.51.100.1', 1500, true, 4242, 1700000000_000 + 5000],
-      ['ppp1', null, null, 576, false, null, null],
+    expect(list.map((i) => [i.ifname, i.local, i.remote, i.local6, i.mtu, i.up, i.pid, i.sinceMs])).toEqual([
+      ['ppp0', '203.0.113.1', '198.51.100.1', ['2001:db8:0:1:a:b:c:d'], 1500, true, 4242, 1700000000_000 + 5000],
+      ['ppp1', null, null, [], 576, false, null, null],
     ]);
   });
 
@@ -66,10 +66,11 @@ describe('query formatting', () => {
   });
 
   it('prints getpppinfo\'s answers', () => {
-    const i = { ifname: 'ppp0', local: '203.0.113.1', remote: '198.51.100.1', mtu: 1500, state: 'UNKNOWN', up: true, pid: 77, sinceMs: 1_000 };
+    const i = { ifname: 'ppp0', local: '203.0.113.1', remote: '198.51.100.1', local6: [], mtu: 1500, state: 'UNKNOWN', up: true, pid: 77, sinceMs: 1_000 };
     expect(formatInfo(i, 'local', 0)).toBe('203.0.113.1\n');
     expect(formatInfo(i, 'remote', 0)).toBe('198.51.100.1\n');
-    expect(formatInfo(i, 'all', 3_725_000)).toBe('iface  local        remote        mtu   state  pppd  up for\nppp0   203.0.113.1  198.51.100.1  1500  up     77    1h02m\n');
+    expect(formatInfo(i, 'all', 3_725_000)).toBe('iface  local        remote        ipv6  mtu   state  pppd  up for\nppp0   203.0.113.1  198.51.100.1  -     1500  up     77    1h02m\n');
+    expect(formatInfo({ ...i, local6: ['2001:db8:0:1::5'] }, 'all', 3_725_000)).toContain('198.51.100.1  2001:db8:0:1::5  1500');
   });
 
   it('computes rates and shares between two readings and draws them', () => {

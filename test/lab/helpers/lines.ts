@@ -40,6 +40,9 @@ export async function startLabLines(options: {
   multilink?: { endpoint: string; unit?: number };
   /** The DNS servers the ISP offers on each line (pppd ms-dns). */
   dns?: (i: number) => string[];
+  /** IPv6 on every line: IPV6CP, and the ISP's router advertisements (Isp.startIpv6), with
+   * these DNS servers in them when given. */
+  ipv6?: { dns?: string[] };
   /** Real ttys instead of ptys, one per line: the simulator serves `gadget`, the dialer opens `device`. */
   usb?: Array<{ gadget: string; device: string }>;
 }): Promise<LabLines> {
@@ -56,6 +59,7 @@ export async function startLabLines(options: {
       ...(options.ispEcho ? { lcpEchoInterval: options.ispEcho.interval, lcpEchoFailure: options.ispEcho.failure } : {}),
       ...(options.multilink ? { multilink: options.multilink } : {}),
       ...(options.dns ? { dns: options.dns(i) } : {}),
+      ...(options.ipv6 ? { ipv6: true } : {}),
     };
     scenarios.push({
       ...options.scenario,
@@ -65,6 +69,7 @@ export async function startLabLines(options: {
     });
     lines.push({ ...line, name: '', path: '' });
   }
+  if (options.ipv6) await isp.startIpv6(lines.map((l) => l.client), options.ipv6.dns ? { dns: options.ipv6.dns } : {});
   const bank = await startModemBank({ count: options.count, scenarios, dir: mkdtempSync(join(tmpdir(), 'lab-modems-')), ...(options.usb ? { ttys: options.usb.map((u) => u.gadget) } : {}) });
   bank.modems.forEach((m, i) => Object.assign(lines[i] as LabLine, { name: m.name, path: options.usb?.[i]?.device ?? m.path }));
   return {

@@ -1,7 +1,7 @@
 /**
  * What the kernel's network configuration looks like, to show a bundle left nothing
  * behind: links (name, state, mtu, master), addresses, rules, routes, qdiscs, nftables,
- * and the sysctls bundles touch.
+ * and the sysctls bundles touch; IPv4 and IPv6.
  */
 import { readFileSync } from 'node:fs';
 import { sh } from './run.js';
@@ -15,12 +15,15 @@ export async function networkSnapshot(): Promise<Record<string, unknown>> {
   const addrs = (await json(['addr', 'show'])).map((l) => ({ ifname: l.ifname, addr: (l.addr_info as Array<{ local: string }>).map((a) => a.local) }));
   const rules = await json(['rule', 'show']);
   const routes = await json(['route', 'show', 'table', 'all']);
+  // IPv6 too; a route's remaining lifetime (from an advertisement) is not state, it is a clock.
+  const routes6 = (await json(['-6', 'route', 'show', 'table', 'all'])).map(({ expires: _expires, ...r }) => r);
+  const rules6 = await json(['-6', 'rule', 'show']);
   const qdiscs = (await sh('tc', ['qdisc', 'show'])).stdout.split('\n').filter((l) => l && !/qdisc (noqueue|pfifo_fast|fq_codel|mq) /.test(l));
   const nft = (await sh('nft', ['list', 'ruleset'], { reject: false })).stdout.trim();
   const sysctl = Object.fromEntries(
     ['net/ipv4/tcp_reordering', 'net/ipv4/fib_multipath_hash_policy', 'net/ipv4/conf/all/rp_filter'].map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]),
   );
-  return { links, addrs, rules, routes, qdiscs, nft, sysctl };
+  return { links, addrs, rules, routes, routes6, rules6, qdiscs, nft, sysctl };
 }
 
 /** The parts of two snapshots that differ, for a readable failure message. */

@@ -1,0 +1,129 @@
+/**
+ * Lab: the daemon with IPv6 on (bundle.ipv6), over two 115200 bps lines, in each mode that
+ * carries it: mlppp, teql, eql. The ISP speaks IPV6CP and advertises a /64 a line
+ * (radvd); the daemon's lines take their addresses from it (SLAAC, accept_ra 2, since a
+ * router forwards) but not the advertised default route, the ISP's IPv6 host is routed
+ * through the bundle as the IPv4 one is, and one IPv6 TCP upload uses both lines (mlppp
+ * fragments each packet; teql and eql deal packets out, from a line's own address, and
+ * the answers come back on that line). A stop leaves no IPv6 route, rule or address.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISP_HOST6 } from '../../src/lab/isp.js';
+import type { SupervisorStatus } from '../../src/supervisor/index.js';
+import { BUNDLE_ADDRESS, ISP_HOST, MLPPP_CLIENT_ENDPOINT, MLPPP_ISP_ENDPOINT, iperfUpload } from './helpers/bundle-lab.js';
+import { DaemonProcess } from './helpers/daemon.js';
+import { startLabLines, type LabLines } from './helpers/lines.js';
+import { sh } from './helpers/run.js';
+import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
+
+const RATE = 115200;
+const bothBundled = (s: SupervisorStatus) => ['line0', 'line1'].every((n) => s.links.some((l) => l.name === n && l.state === 'up' && l.bundled));
+
+/** The global IPv6 addresses of `ifname`. */
+async function globalAddresses(ifname: string): Promise<string[]> {
+  const out = JSON.parse((await sh('ip', ['-j', '-6', 'addr', 'show', 'dev', ifname, 'scope', 'global'], { reject: false })).stdout || '[]') as Array<{ addr_info?: Array<{ local?: string }> }>;
+  // ip -j prints an empty object for each address the scope filter left out
+  return out.flatMap((l) => (l.addr_info ?? []).map((a) => a.local).filter((a): a is string => typeof a === 'string'));
+}
+
+/** Waits (at most 30 s) for `ifname` to have a global IPv6 address; returns them and how long it took. */
+async function slaac(ifname: string): Promise<{ addresses: string[]; ms: number }> {
+  const started = Date.now();
+  for (;;) {
+    const addresses = await globalAddresses(ifname);
+    if (addresses.length > 0 || Date.now() - started > 30_000) return { addresses, ms: Date.now() - started };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+for (const mode of ['mlppp', 'teql', 'eql'] as const) {
+  describe(`lab: the daemon, IPv6 over ${mode}`, () => {
+    let lab: LabLines;
+    let daemon: DaemonProcess | undefined;
+    const dir = mkdtempSync(join(tmpdir(), `dialbond-ipv6-${mode}-`));
+    const configFile = join(dir, 'dialbond.yaml');
+    const socket = join(dir, 'control.sock');
+    const runDir = join(dir, 'run');
+    const lockDir = join(dir, 'lock');
+    let before: Record<string, unknown>;
+
+    beforeAll(async () => {
+      process.env.DIALBOND_LOCK_DIR = lockDir;
+      await sh('mkdir', ['-p', lockDir]);
+      lab = await startLabLines({ count: 2, rate: RATE, ...(mode === 'mlppp' ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}), ispEcho: { interval: 5, failure: 6 }, ipv6: {} });
+      await lab.isp.exec(['ip', 'addr', 'add', `${ISP_HOST}/32`, 'dev', 'lo']);
+      // not bound to one address: the server takes IPv4 and IPv6 tests alike
+      await lab.isp.exec(['iperf3', '-s', '-D', '--pidfile', `/tmp/iperf3-${lab.isp.netns}.pid`]);
+      const routes = [`${ISP_HOST}/32`, `${ISP_HOST6}/128`];
+      const config = {
+        bundle: mode === 'mlppp' ? { mode, endpoint: MLPPP_CLIENT_ENDPOINT, ipv6: true, routes } : { mode, address: BUNDLE_ADDRESS, ipv6: true, routes },
+        links: lab.lines.map((line, i) => ({ name: `line${i}`, device: line.path, profile: 'generic', numbers: ['5551234'] })),
+        supervisor: { redial: { initial: '1s', factor: 2, max: '10s', jitter: 0.1 }, health: { lcpEchoInterval: 5, lcpEchoFailure: 6 } },
+        control: { socket, mode: '0660' },
+      };
+      writeFileSync(configFile, stringify(config));
+      before = await networkSnapshot();
+    }, 60_000);
+
+    afterAll(async () => {
+      if (daemon && daemon.child.exitCode === null) {
+        daemon.signal('SIGTERM');
+        await daemon.exited(20_000).catch(() => daemon?.signal('SIGKILL'));
+      }
+      await sh('sh', ['-c', `kill $(cat /tmp/iperf3-${lab?.isp.netns}.pid) 2>/dev/null; true`], { reject: false });
+      await lab?.close();
+      delete process.env.DIALBOND_LOCK_DIR;
+    });
+
+    it('takes each line\'s IPv6 prefix from the ISP and carries IPv6 and IPv4 over both lines', async () => {
+      daemon = await DaemonProcess.start({ config: configFile, socket, runDir });
+      const status = await daemon.until(bothBundled, 120_000, 'both up and bundled');
+      const lineIfs = status.links.map((l) => l.ifname as string);
+      // mlppp runs IPV6CP once, on the bundle (the link that made it has the link-local
+      // addresses); the other modes on every line
+      const withIpv6cp = status.links.filter((l) => l.remoteLinkLocal);
+      expect(withIpv6cp.length).toBe(mode === 'mlppp' ? 1 : 2);
+      for (const l of withIpv6cp) expect([l.localLinkLocal, l.remoteLinkLocal]).toEqual([expect.stringMatching(/^fe80::/), expect.stringMatching(/^fe80::/)]);
+
+      // SLAAC from the ISP's advertisements (every 3-4 s in the lab): each line its own /64
+      const addressed = mode === 'mlppp' ? [lineIfs[0]!] : lineIfs;
+      for (const ifname of addressed) {
+        expect(readFileSync(`/proc/sys/net/ipv6/conf/${ifname}/accept_ra`, 'utf8').trim()).toBe('2');
+        const { addresses, ms } = await slaac(ifname);
+        console.log(`lab: ${mode} ${ifname}: ${addresses.join(', ') || 'no global address'} ${ms} ms after the bundle was up`);
+        expect(addresses).toEqual([expect.stringMatching(/^2001:db8:0:[12]:/)]);
+      }
+      // routed as configured, over the bundle; the advertised default route was not taken
+      const device = mode === 'mlppp' ? lineIfs[0]! : `${mode === 'teql' ? 'teql0' : 'eql'}`;
+      expect((await sh('ip', ['-6', 'route', 'get', ISP_HOST6])).stdout).toContain(`dev ${device}`);
+      expect((await sh('ip', ['-6', 'route', 'show', 'default'])).stdout.trim()).toBe('');
+      expect((await sh('ping', ['-6', '-c', '3', '-W', '5', ISP_HOST6], { reject: false })).exitCode).toBe(0);
+
+      // an IPv6 TCP upload over both lines
+      const read = () => lab.lines.map((l) => lab.bank.get(l.name).traffic.fromDte);
+      const startBytes = read();
+      const flows = mode === 'mlppp' ? 1 : 4;
+      const v6 = await iperfUpload({ target: ISP_HOST6, parallel: flows, seconds: 10 });
+      const bytes = read().map((b, i) => b - startBytes[i]!);
+      const shares = bytes.map((b) => b / bytes.reduce((a, c) => a + c, 0));
+      const summedByteRate = 2 * RATE * 0.8;
+      console.log(`lab: daemon ${mode} IPv6, ${flows} flow(s) over 2 x ${RATE}: ${(v6.bps / 1000).toFixed(1)} kbit/s, ${((100 * v6.bps) / summedByteRate).toFixed(0)}% of the summed byte rate, shares ${shares.map((s) => `${(100 * s).toFixed(0)}%`).join(' / ')}`);
+      expect(shares.every((s) => s > 0.3)).toBe(true);
+      // and IPv4 beside it (teql and eql: from the bundle's address, routed back by the ISP over line0)
+      if (mode !== 'mlppp') await lab.isp.exec(['ip', 'route', 'replace', `${BUNDLE_ADDRESS}/32`, 'dev', (await lab.isp.interfaceFor(lab.lines[0]!.client)) as string]);
+      const v4 = await iperfUpload({ parallel: flows, seconds: 5, ...(mode !== 'mlppp' ? { bind: BUNDLE_ADDRESS } : {}) });
+      console.log(`lab: daemon ${mode} IPv4 beside it: ${(v4.bps / 1000).toFixed(1)} kbit/s`);
+      expect(v4.bps).toBeGreaterThan(0);
+    });
+
+    it('SIGTERM leaves no IPv6 route, rule or address behind', async () => {
+      daemon!.signal('SIGTERM');
+      expect(await daemon!.exited(20_000)).toEqual({ code: 0, signal: null });
+      expect(snapshotDiff(before, await networkSnapshot())).toEqual({});
+    });
+  });
+}
