@@ -18,6 +18,8 @@ export interface BundleMember {
   ifname: string;
   localIp: string;
   remoteIp: string;
+  /** The peer's IPv6 link-local address, once IPV6CP is up: the next hop of IPv6 routes. */
+  remoteLinkLocal?: string;
   /** Relative share of traffic; the line's speed in bps is a good start. */
   weight: number;
   /** The line's rate in bit/s (8N1 framing: 10 bits a byte), for its shaper; unknown
@@ -40,6 +42,9 @@ export interface BundleConfig {
   mtu?: number;
   /** net.ipv4.tcp_reordering while the bundle exists (packet modes); the classic recipe used 127. */
   tcpReordering?: number;
+  /** IPv6 too (bundle.ipv6): backends that route by rules and tables (perconn) keep IPv6
+   * ones beside the IPv4 ones; `routes` then holds the IPv6 destinations (`::/0`). */
+  ipv6?: boolean;
   /** How each line's queue is kept: shaped under its rate by default (queue.ts). */
   queue?: QueueSettings;
 }
@@ -74,6 +79,9 @@ export interface BundleBackend {
    * queue, the master's shaper for the lines left); a backend may leave that to the end. */
   removeLink(name: string, onOut?: () => void): Promise<void>;
   setWeight(name: string, weight: number): Promise<void>;
+  /** A member learned more while in the bundle (its IPv6 peer, as IPV6CP came up after
+   * IPCP): for backends whose routes name each line's peer. Others take no notice. */
+  updateLink?(member: BundleMember): Promise<void>;
   status(): Promise<BundleStatus>;
   /** Removes everything the backend made and restores what it changed. */
   destroy(): Promise<void>;

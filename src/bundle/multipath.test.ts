@@ -113,4 +113,36 @@ describe('multipath bundle', () => {
       'tc qdisc del dev ppp1 root',
     ]);
   });
+
+  it('routes IPv6 destinations via each line\'s link-local peer, over the lines that have one, taking a late one when it comes', async () => {
+    const exec = recordingExec();
+    const { values, journal } = fakeSysctl();
+    const bundle = new MultipathBundle({ mode: 'multipath', routes: ['198.51.100.100/32', '::/0'], queue: { packetsPerLine: 0 } }, { exec, sysctl: journal, exists: () => true, counters: () => undefined });
+    await bundle.create();
+    expect(values.get('net.ipv6.fib_multipath_hash_policy')).toBe('1');
+    await bundle.addLink({ ...member(0), remoteLinkLocal: 'fe80::a' });
+    await bundle.addLink(member(1)); // its IPV6CP is not up yet
+    exec.calls.length = 0;
+    await bundle.updateLink({ ...member(1), remoteLinkLocal: 'fe80::b' });
+    await bundle.updateLink({ ...member(1), remoteLinkLocal: 'fe80::b' }); // unchanged: nothing to do
+    expect(exec.calls).toEqual([
+      'ip route replace 198.51.100.100/32 proto 201 nexthop via 198.51.100.1 dev ppp0 weight 256 nexthop via 198.51.100.2 dev ppp1 weight 256',
+      'ip route replace ::/0 proto 201 nexthop via fe80::a dev ppp0 weight 256 nexthop via fe80::b dev ppp1 weight 256',
+    ]);
+    // the one IPv6 line leaves: IPv4 stays on the other, the IPv6 route goes
+    exec.calls.length = 0;
+    await bundle.removeLink('line0');
+    await bundle.updateLink({ ...member(0), remoteLinkLocal: 'fe80::z' }); // not a member: ignored
+    await bundle.addLink(member(2));
+    await bundle.removeLink('line1');
+    expect(exec.calls).toEqual([
+      'ip route replace 198.51.100.100/32 proto 201 via 198.51.100.2 dev ppp1',
+      'ip route replace ::/0 proto 201 via fe80::b dev ppp1',
+      'ip route replace 198.51.100.100/32 proto 201 nexthop via 198.51.100.2 dev ppp1 weight 256 nexthop via 198.51.100.3 dev ppp2 weight 256',
+      'ip route replace ::/0 proto 201 via fe80::b dev ppp1',
+      'ip route replace 198.51.100.100/32 proto 201 via 198.51.100.3 dev ppp2',
+      'ip route del ::/0 proto 201',
+    ]);
+  });
 });
+

@@ -12,6 +12,12 @@
  *
  * The kernel drops the whole route when one of its nexthop devices disappears, so removing a
  * link re-issues the route at once without it.
+ *
+ * IPv6 destinations (`::/0` for `default` with bundle.ipv6, or IPv6 prefixes) get the same
+ * route with each line's IPv6 peer as its nexthop: the link-local address IPV6CP gave it
+ * (`via fe80::... dev pppN`), over the lines that have one; a line whose IPV6CP comes up
+ * after it joined (updateLink) is added to them then. Flows leave with their line's SLAAC
+ * address as IPv4 flows leave with theirs.
  */
 import { DialbondError } from '../errors/index.js';
 import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
@@ -38,14 +44,23 @@ export function nexthopWeights(weights: readonly number[]): number[] {
   return weights.map((w) => (max > 0 && Number.isFinite(w) && w > 0 ? Math.min(MAX_NEXTHOP_WEIGHT, Math.max(1, Math.round((MAX_NEXTHOP_WEIGHT * w) / max))) : 1));
 }
 
+/** Whether a destination is an IPv6 one (`::/0`, `2001:db8::/32`). */
+export const isIpv6Destination = (dest: string): boolean => dest.includes(':');
+
+/** The peer a member's route to `dest` goes via, in that destination's family (undefined: none yet). */
+function gatewayOf(m: BundleMember, dest: string): string | undefined {
+  return isIpv6Destination(dest) ? m.remoteLinkLocal : m.remoteIp;
+}
+
 /** The arguments of `ip` that route `dest` over `members` (a plain route for one link). */
 export function multipathRouteArgs(dest: string, members: readonly BundleMember[]): string[] {
+  const via = (m: BundleMember) => gatewayOf(m, dest) as string;
   if (members.length === 1) {
     const [m] = members as [BundleMember];
-    return ['route', 'replace', dest, 'proto', ROUTE_PROTO, 'via', m.remoteIp, 'dev', m.ifname];
+    return ['route', 'replace', dest, 'proto', ROUTE_PROTO, 'via', via(m), 'dev', m.ifname];
   }
   const weights = nexthopWeights(members.map((m) => m.weight));
-  return ['route', 'replace', dest, 'proto', ROUTE_PROTO, ...members.flatMap((m, i) => ['nexthop', 'via', m.remoteIp, 'dev', m.ifname, 'weight', String(weights[i])])];
+  return ['route', 'replace', dest, 'proto', ROUTE_PROTO, ...members.flatMap((m, i) => ['nexthop', 'via', via(m), 'dev', m.ifname, 'weight', String(weights[i])])];
 }
 
 export class MultipathBundle extends BundleBase implements BundleBackend {
@@ -63,6 +78,7 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
   async create(): Promise<void> {
     // Layer 4 hash: flows between the same two hosts differ by their ports only.
     this.sysctl.set('net.ipv4.fib_multipath_hash_policy', 1);
+    if (this.config.routes.some(isIpv6Destination)) this.sysctl.set('net.ipv6.fib_multipath_hash_policy', 1);
     this.sysctl.set('net.ipv4.conf.all.rp_filter', 0);
     if (this.members.size > 0) await this.apply();
   }
@@ -90,6 +106,14 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
     await this.apply();
   }
 
+  /** The member's IPv6 peer arrived (IPV6CP after IPCP): its IPv6 routes take it. */
+  async updateLink(member: BundleMember): Promise<void> {
+    const known = this.members.get(member.name);
+    if (!known || known.ifname !== member.ifname || known.remoteLinkLocal === member.remoteLinkLocal) return;
+    known.remoteLinkLocal = member.remoteLinkLocal;
+    await this.apply();
+  }
+
   async destroy(): Promise<void> {
     const members = [...this.members.values()];
     this.members.clear();
@@ -100,16 +124,17 @@ export class MultipathBundle extends BundleBase implements BundleBackend {
 
   /**
    * Puts the routes in line with the members: every destination over every link whose
-   * interface still exists, or no route at all when none is left.
+   * interface still exists and that has a peer in its family, or no route at all when none
+   * is left (for that destination; the router's own routes come back with the last line).
    */
   private async apply(): Promise<void> {
     const live = [...this.members.values()].filter((m) => this.exists(m.ifname));
-    if (live.length === 0) {
+    for (const dest of this.config.routes) {
+      const carriers = live.filter((m) => gatewayOf(m, dest));
       // Ours only (by protocol), and tolerated when the kernel dropped it already.
-      for (const dest of this.config.routes) await this.exec('ip', ['route', 'del', dest, 'proto', ROUTE_PROTO], { allowFailure: true });
-      await this.giveRoutesBack();
-      return;
+      if (carriers.length === 0) await this.exec('ip', ['route', 'del', dest, 'proto', ROUTE_PROTO], { allowFailure: true });
+      else await this.exec('ip', multipathRouteArgs(dest, carriers));
     }
-    for (const dest of this.config.routes) await this.exec('ip', multipathRouteArgs(dest, live));
+    if (live.length === 0) await this.giveRoutesBack();
   }
 }

@@ -11,7 +11,7 @@
  * `meta mark set ct mark` carries it to every packet, `ip rule fwmark` routes by it, and
  * masquerade gives the connection the address of the link it leaves by.
  */
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { DialbondError } from '../errors/index.js';
 
 /** The nftables table the bundle owns (deleted and recreated as a whole). */
@@ -57,15 +57,17 @@ export function validIfname(ifname: string): boolean {
   return /^[A-Za-z0-9_.:-]{1,15}$/.test(ifname) && ifname !== '.' && ifname !== '..';
 }
 
-/** A route the bundle carries: "default" or an IPv4 prefix a.b.c.d/len. */
+/** A route the bundle carries: "default", an IPv4 prefix a.b.c.d/len, or an IPv6 one (`::/0` for IPv6's default). */
 export function validRoute(route: string): boolean {
   if (route === 'default') return true;
   const m = /^([0-9.]+)\/(\d{1,2})$/.exec(route);
-  return !!m && isIPv4(m[1] as string) && Number(m[2]) <= 32;
+  if (m) return isIPv4(m[1] as string) && Number(m[2]) <= 32;
+  const m6 = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(route);
+  return !!m6 && isIPv6(m6[1] as string) && Number(m6[2]) <= 128;
 }
 
 export function checkRoute(route: string): void {
-  if (!validRoute(route)) throw new DialbondError('BUNDLE_INVALID', `perconn bundle route "${route}" is not "default" or an IPv4 prefix like 198.51.100.0/24`, { route });
+  if (!validRoute(route)) throw new DialbondError('BUNDLE_INVALID', `perconn bundle route "${route}" is not "default", an IPv4 prefix like 198.51.100.0/24 or an IPv6 one like 2001:db8::/32`, { route });
 }
 
 export function checkWeight(name: string, weight: number): void {
@@ -178,7 +180,9 @@ export function perconnRanges(links: readonly PerconnRuleLink[]): PerconnRange[]
  * - postrouting nat: masquerade on the links, so each connection leaves with its line's
  *   address and the ISP's replies come back over the same line.
  */
-export function perconnRuleset(links: readonly PerconnRuleLink[]): string {
+export function perconnRuleset(links: readonly PerconnRuleLink[], options: { ipv6?: boolean } = {}): string {
+  // IPv6 connections are dealt and masqueraded (NAT66, to the line's SLAAC address) as IPv4 ones are.
+  const family = options.ipv6 ? 'meta nfproto { ipv4, ipv6 }' : 'meta nfproto ipv4';
   for (const l of links) {
     if (!validIfname(l.ifname)) throw new DialbondError('BUNDLE_INVALID', `not an interface name: "${l.ifname}"`, { ifname: l.ifname });
     if (!Number.isInteger(l.slot) || l.slot < 1 || l.slot > PERCONN_MAX_SLOT) throw new DialbondError('BUNDLE_INVALID', `link slot ${l.slot} is outside 1..${PERCONN_MAX_SLOT}`, { slot: l.slot });
@@ -194,17 +198,17 @@ export function perconnRuleset(links: readonly PerconnRuleLink[]): string {
   const out: string[] = [`table inet ${PERCONN_NFT_TABLE}`, `delete table inet ${PERCONN_NFT_TABLE}`, `table inet ${PERCONN_NFT_TABLE} {`];
   out.push('\tchain prerouting {', '\t\ttype filter hook prerouting priority mangle; policy accept;');
   if (ranges.length > 0) {
-    out.push(`\t\tmeta nfproto ipv4 ct state new ct mark set iifname map ${byIif}`);
+    out.push(`\t\t${family} ct state new ct mark set iifname map ${byIif}`);
     // `fib daddr oifname`: the route this packet would take unmarked (rules 32000, 32002);
     // only connections that leave through the bundle are spread (not LAN to LAN, not to the router).
-    out.push(`\t\tmeta nfproto ipv4 ct state new ct mark 0x0 fib daddr oifname ${names} ct mark set ${pick}`);
+    out.push(`\t\t${family} ct state new ct mark 0x0 fib daddr oifname ${names} ct mark set ${pick}`);
   }
   out.push(`\t\t${carry}`, '\t}');
   out.push('\tchain output {', '\t\ttype route hook output priority mangle; policy accept;');
-  if (ranges.length > 0) out.push(`\t\tmeta nfproto ipv4 ct state new ct mark 0x0 oifname ${names} ct mark set ${pick}`);
+  if (ranges.length > 0) out.push(`\t\t${family} ct state new ct mark 0x0 oifname ${names} ct mark set ${pick}`);
   out.push(`\t\t${carry}`, '\t}');
   out.push('\tchain postrouting {', '\t\ttype nat hook postrouting priority srcnat; policy accept;');
-  if (ranges.length > 0) out.push(`\t\tmeta nfproto ipv4 oifname ${names} masquerade`);
+  if (ranges.length > 0) out.push(`\t\t${family} oifname ${names} masquerade`);
   out.push('\t}', '}', '');
   return out.join('\n');
 }

@@ -30,9 +30,9 @@ function execWithInput(rulesJson = '[]') {
   return exec;
 }
 
-function bundleWith(exec = execWithInput(), routes = ['default']) {
+function bundleWith(exec = execWithInput(), routes = ['default'], ipv6 = false) {
   const sysctl = fakeSysctl();
-  const bundle = new PerconnBundle({ mode: 'perconn', routes, queue: { packetsPerLine: 0 } }, { exec, sysctl: sysctl.journal, exists: () => true, counters: (i) => ({ rxBytes: 1, txBytes: i === 'ppp0' ? 10 : 20, rxPackets: 1, txPackets: 1 }) });
+  const bundle = new PerconnBundle({ mode: 'perconn', routes, queue: { packetsPerLine: 0 }, ...(ipv6 ? { ipv6 } : {}) }, { exec, sysctl: sysctl.journal, exists: () => true, counters: (i) => ({ rxBytes: 1, txBytes: i === 'ppp0' ? 10 : 20, rxPackets: 1, txPackets: 1 }) });
   return { bundle, exec, values: sysctl.values };
 }
 
@@ -158,6 +158,53 @@ describe('perconn bundle', () => {
       'net.ipv4.conf.ppp0.rp_filter': '2',
       'net.ipv4.conf.ppp1.rp_filter': '2',
     });
+  });
+
+  it('with IPv6, keeps IPv6 rules and tables beside the IPv4 ones, deals and masquerades IPv6 connections too, and undoes it all', async () => {
+    const { bundle, exec, values } = bundleWith(execWithInput(), ['default', '::/0'], true);
+    await bundle.create();
+    expect(values.get('net.ipv6.conf.all.forwarding')).toBe('1');
+    await bundle.addLink(member(0));
+    expect(exec.calls).toEqual([
+      'conntrack --version',
+      'ip -j rule show',
+      'ip rule add pref 32000 lookup main suppress_prefixlength 0',
+      'ip rule add pref 32002 lookup 100',
+      'ip -6 -j rule show',
+      'ip -6 rule add pref 32000 lookup main suppress_prefixlength 0',
+      'ip -6 rule add pref 32002 lookup 100',
+      'nft -f -',
+      'ip route replace default dev ppp0 table 101',
+      'ip route replace ::/0 dev ppp0 table 101',
+      'ip rule add pref 32001 fwmark 0x101 lookup 101',
+      'ip -6 rule add pref 32001 fwmark 0x101 lookup 101',
+      'ip route replace default dev ppp0 table 100',
+      'ip route replace ::/0 dev ppp0 table 100',
+      'nft -f -',
+    ]);
+    const ruleset = exec.inputs.at(-1) as string;
+    expect(ruleset).toContain('\t\tmeta nfproto { ipv4, ipv6 } oifname { "ppp0" } masquerade');
+    expect(ruleset).not.toContain('meta nfproto ipv4 ');
+    exec.calls.length = 0;
+    await bundle.removeLink('line0', () => exec.calls.push('(out)'));
+    expect(exec.calls).toEqual([
+      'nft -f -',
+      'ip route flush table 100',
+      'ip -6 route flush table 100',
+      'ip rule del pref 32001 fwmark 0x101 lookup 101',
+      'ip route flush table 101',
+      'ip -6 rule del pref 32001 fwmark 0x101 lookup 101',
+      'ip -6 route flush table 101',
+      '(out)',
+      'conntrack -D --mark 0x101',
+      'conntrack -L --mark 0x101',
+      'conntrack -D -f ipv6 --mark 0x101',
+      'conntrack -L -f ipv6 --mark 0x101',
+    ]);
+    await bundle.destroy();
+    expect(values.get('net.ipv6.conf.all.forwarding')).toBe('0');
+    // IPv4 only: its ruleset says so, as before
+    expect(perconnRuleset([{ ifname: 'ppp0', slot: 1, weight: 1 }])).toContain('\t\tmeta nfproto ipv4 oifname { "ppp0" } masquerade');
   });
 
   it('removes a link at once: map rebuilt, its rule and table gone, its connections forgotten', async () => {

@@ -16,6 +16,9 @@
  * - net.ipv4.ip_forward 1 (it routes a LAN) and rp_filter 0 (all and each link: a reply to
  *   a connection masqueraded to line 1 arrives on line 1 but the unmarked route to its
  *   source may be line 0).
+ * - With IPv6 (config.ipv6): the same rules and tables for IPv6 (`ip -6 rule`), IPv6
+ *   connections dealt and masqueraded to the line's SLAAC address in the same nft table,
+ *   and net.ipv6.conf.all.forwarding 1 (journaled, given back at the end).
  * Link slots are kept per link name for the bundle's life, so a redialed line gets its
  * old mark and table back.
  */
@@ -113,6 +116,16 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     throw new DialbondError('BUNDLE_INVALID', `a perconn bundle has at most ${PERCONN_MAX_SLOT} link names`, { name });
   }
 
+  /** The address families the rules and tables are kept for: IPv4, and IPv6 with config.ipv6. */
+  private get families(): Array<'4' | '6'> {
+    return this.config.ipv6 ? ['4', '6'] : ['4'];
+  }
+
+  /** `ip` with the family's flag (none for IPv4, as ever). */
+  private ip(family: '4' | '6', args: string[], options?: { allowFailure?: boolean }) {
+    return this.exec('ip', family === '6' ? ['-6', ...args] : args, options);
+  }
+
   async create(): Promise<void> {
     // Without conntrack(8) a removed line's connections would stay pinned to it: say so now,
     // not when a line drops.
@@ -126,9 +139,12 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     }
     this.sysctl.set('net.ipv4.ip_forward', 1);
     this.sysctl.set('net.ipv4.conf.all.rp_filter', 0);
-    await this.clearRules();
-    await this.exec('ip', ['rule', 'add', ...MAIN_RULE]);
-    await this.exec('ip', ['rule', 'add', ...BUNDLE_RULE]);
+    if (this.config.ipv6) this.sysctl.set('net.ipv6.conf.all.forwarding', 1);
+    for (const family of this.families) {
+      await this.clearRules(family);
+      await this.ip(family, ['rule', 'add', ...MAIN_RULE]);
+      await this.ip(family, ['rule', 'add', ...BUNDLE_RULE]);
+    }
     this.primary = undefined;
     for (const member of this.members.values()) await this.routeLink(member);
     await this.routePrimary();
@@ -162,7 +178,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
    * application reconnects (a browser retries at once). That is the price of not needing
    * the ISP's help, as with eqlplus.
    */
-  async removeLink(name: string): Promise<void> {
+  async removeLink(name: string, onOut?: () => void): Promise<void> {
     const member = this.members.get(name);
     if (!member) return;
     this.members.delete(name);
@@ -170,6 +186,9 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     await this.applyRuleset();
     await this.routePrimary();
     await this.unrouteSlot(slot);
+    // Out: no new connection gets it, and nothing routes to it. Forgetting its connections
+    // (conntrack, a few rounds for each family) is tidying.
+    onOut?.();
     await this.forgetConnections(hex(markOf(slot)));
     await this.queueOff(member.ifname);
     // Its tables may be ones the router had routes in (100 is a common choice): give those back.
@@ -201,9 +220,11 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     await this.exec('nft', ['-f', '-'], { input: DROP_TABLE, allowFailure: true });
     for (const m of this.members.values()) await this.queueOff(m.ifname);
     for (const slot of new Set([...this.ruled, ...[...this.members.keys()].map((n) => this.slots.get(n) as number)])) await this.unrouteSlot(slot);
-    await this.exec('ip', ['rule', 'del', ...MAIN_RULE], { allowFailure: true });
-    await this.exec('ip', ['rule', 'del', ...BUNDLE_RULE], { allowFailure: true });
-    await this.exec('ip', ['route', 'flush', 'table', String(PERCONN_TABLE_BASE)], { allowFailure: true });
+    for (const family of this.families) {
+      await this.ip(family, ['rule', 'del', ...MAIN_RULE], { allowFailure: true });
+      await this.ip(family, ['rule', 'del', ...BUNDLE_RULE], { allowFailure: true });
+      await this.ip(family, ['route', 'flush', 'table', String(PERCONN_TABLE_BASE)], { allowFailure: true });
+    }
     this.primary = undefined;
     this.members.clear();
     // Nothing may keep one of our marks: those connections would be routed by rules that are gone.
@@ -216,7 +237,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
   }
 
   private async applyRuleset(): Promise<void> {
-    await this.exec('nft', ['-f', '-'], { input: perconnRuleset(this.ruleLinks()) });
+    await this.exec('nft', ['-f', '-'], { input: perconnRuleset(this.ruleLinks(), { ipv6: this.config.ipv6 === true }) });
   }
 
   /** The link's table holds the bundle's routes through it; its fwmark rule leads there. */
@@ -224,16 +245,17 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     const table = String(tableOf(slot));
     for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', member.ifname, 'table', table]);
     if (!this.ruled.has(slot)) {
-      await this.exec('ip', ['rule', 'add', 'pref', String(PERCONN_PREF.link), 'fwmark', hex(markOf(slot)), 'lookup', table]);
+      for (const family of this.families) await this.ip(family, ['rule', 'add', 'pref', String(PERCONN_PREF.link), 'fwmark', hex(markOf(slot)), 'lookup', table]);
       this.ruled.add(slot);
     }
   }
 
   private async unrouteSlot(slot: number): Promise<void> {
-    if (this.ruled.delete(slot)) {
-      await this.exec('ip', ['rule', 'del', 'pref', String(PERCONN_PREF.link), 'fwmark', hex(markOf(slot)), 'lookup', String(tableOf(slot))], { allowFailure: true });
+    const ruled = this.ruled.delete(slot);
+    for (const family of this.families) {
+      if (ruled) await this.ip(family, ['rule', 'del', 'pref', String(PERCONN_PREF.link), 'fwmark', hex(markOf(slot)), 'lookup', String(tableOf(slot))], { allowFailure: true });
+      await this.ip(family, ['route', 'flush', 'table', String(tableOf(slot))], { allowFailure: true });
     }
-    await this.exec('ip', ['route', 'flush', 'table', String(tableOf(slot))], { allowFailure: true });
   }
 
   /**
@@ -248,14 +270,14 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     if (first) {
       for (const route of this.config.routes) await this.exec('ip', ['route', 'replace', route, 'dev', first.ifname, 'table', table]);
     } else {
-      await this.exec('ip', ['route', 'flush', 'table', table], { allowFailure: true });
+      for (const family of this.families) await this.ip(family, ['route', 'flush', 'table', table], { allowFailure: true });
     }
     this.primary = first?.ifname;
   }
 
-  /** Removes our rules, including a previous run's leftovers (found by their priorities). */
-  private async clearRules(): Promise<void> {
-    const { stdout } = await this.exec('ip', ['-j', 'rule', 'show'], { allowFailure: true });
+  /** Removes our rules of a family, including a previous run's leftovers (found by their priorities). */
+  private async clearRules(family: '4' | '6'): Promise<void> {
+    const { stdout } = await this.ip(family, ['-j', 'rule', 'show'], { allowFailure: true });
     let rules: Array<{ priority?: number; table?: string }> = [];
     try {
       rules = JSON.parse(stdout || '[]') as typeof rules;
@@ -265,10 +287,10 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
     const ours = new Set<number>(Object.values(PERCONN_PREF));
     for (const rule of rules) {
       if (rule.priority === undefined || !ours.has(rule.priority)) continue;
-      await this.exec('ip', ['rule', 'del', 'pref', String(rule.priority)], { allowFailure: true });
+      await this.ip(family, ['rule', 'del', 'pref', String(rule.priority)], { allowFailure: true });
       const table = Number(rule.table);
       if (rule.priority === PERCONN_PREF.link && table > PERCONN_TABLE_BASE && table <= PERCONN_TABLE_BASE + PERCONN_MAX_SLOT) {
-        await this.exec('ip', ['route', 'flush', 'table', String(table)], { allowFailure: true });
+        await this.ip(family, ['route', 'flush', 'table', String(table)], { allowFailure: true });
       }
     }
     this.ruled.clear();
@@ -281,10 +303,14 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
    * deleted again, a few times at most.
    */
   private async forgetConnections(mark: string): Promise<void> {
-    for (let round = 0; round < FORGET_ROUNDS; round++) {
-      await this.exec('conntrack', ['-D', '--mark', mark], { allowFailure: true });
-      const { stdout } = await this.exec('conntrack', ['-L', '--mark', mark], { allowFailure: true });
-      if (!/\S/.test(stdout)) return;
+    // conntrack(8) lists and deletes IPv4 connections unless told `-f ipv6`
+    for (const family of this.families) {
+      const which = family === '6' ? ['-f', 'ipv6', '--mark', mark] : ['--mark', mark];
+      for (let round = 0; round < FORGET_ROUNDS; round++) {
+        await this.exec('conntrack', ['-D', ...which], { allowFailure: true });
+        const { stdout } = await this.exec('conntrack', ['-L', ...which], { allowFailure: true });
+        if (!/\S/.test(stdout)) break;
+      }
     }
   }
 }

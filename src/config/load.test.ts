@@ -67,10 +67,10 @@ describe('configuration', () => {
     expect(v6.bundle).toMatchObject({ ipv6: true, routes: ['default', '2001:db8:100::/48', '198.51.100.0/24'] });
     expect(v6.metrics?.listen).toBe('[::1]:9410');
     expect(parseConfig({ ...good, links: [{ ...good.links[0], ppp: { ipv6: true } }] }, 'test.yaml').links[0]!.ppp.ipv6).toBe(true);
-    // an IPv6 prefix without IPv6, a bad one, modes that do not carry it yet, links too small for it
+    // every mode carries it; an IPv6 prefix without IPv6, a bad one, links too small for it are refused
     expect(problems({ ...good, bundle: { ...good.bundle, routes: ['2001:db8::/32'] } })).toEqual([expect.stringMatching(/bundle\.routes\[0\]: 2001:db8::\/32 is an IPv6 prefix: it needs bundle\.ipv6: true/)]);
     expect(problems({ ...good, bundle: { ...good.bundle, ipv6: true, routes: ['2001:db8::/129'] } })).toEqual([expect.stringMatching(/bundle\.routes\[0\]: expected "default", an IPv4 prefix like 198\.51\.100\.0\/24 or an IPv6 prefix/)]);
-    expect(problems({ ...good, bundle: { mode: 'perconn', ipv6: true } })).toEqual([expect.stringMatching(/bundle\.ipv6: a perconn bundle does not carry IPv6 yet/)]);
+    expect(parseConfig({ ...good, bundle: { mode: 'perconn', ipv6: true } }, 'test.yaml').bundle.ipv6).toBe(true);
     expect(problems({ ...good, bundle: { ...good.bundle, ipv6: true, mtu: 576 } })).toEqual([expect.stringMatching(/bundle\.mtu: IPv6 needs an MTU of at least 1280, not 576/)]);
     expect(problems({ ...good, bundle: { ...good.bundle, ipv6: true }, links: [{ ...good.links[0], ppp: { mtu: 576 } }] })).toEqual([expect.stringMatching(/links\[0\]\.ppp\.mtu: IPv6 needs an MTU of at least 1280/)]);
     expect(problems({ ...good, metrics: { listen: '::1:9410' } })).toEqual([expect.stringMatching(/metrics\.listen: expected host:port like 127\.0\.0\.1:9410 or \[::1\]:9410/)]);

@@ -186,9 +186,6 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const bundle = config.bundle;
     if (!bundle) return;
-    if (bundle.ipv6 && (bundle.mode === 'multipath' || bundle.mode === 'perconn')) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['bundle', 'ipv6'], message: `a ${bundle.mode} bundle does not carry IPv6 yet (teql, eql and mlppp do)` });
-    }
     // IPv6 needs links of 1280 bytes at least (RFC 8200); Linux gives a smaller one no IPv6.
     if (bundle.ipv6 && bundle.mtu !== undefined && bundle.mtu < 1280) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['bundle', 'mtu'], message: `IPv6 needs an MTU of at least 1280, not ${bundle.mtu}` });
     (config.links ?? []).forEach((link, i) => {

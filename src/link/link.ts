@@ -78,7 +78,7 @@ export function linkStateOf(snapshot: { value: unknown; context: { stopping: boo
   return snapshot.context.stopping ? 'stopping' : 'down';
 }
 
-export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]] }> {
+export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]]; ipv6: [remoteLinkLocal: string] }> {
   private readonly actor: Actor<typeof linkMachine>;
   private readonly clock: Clock;
   private since: number;
@@ -120,6 +120,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
       }
     });
     this.actor.on('dns', (event) => this.emit('dns', event.servers));
+    this.actor.on('ipv6', (event) => this.emit('ipv6', event.remoteLinkLocal));
     this.actor.on('transition', (event) => {
       this.since = this.clock.now();
       this.nextDialAtMs = event.retryInMs !== undefined ? this.since + event.retryInMs : null;

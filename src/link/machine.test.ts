@@ -56,6 +56,8 @@ describe('a whole link: its calls', () => {
   it('with ppp.ipv6, readies the interface for router advertisements as pppd names it, and keeps the link-local addresses of the call', async () => {
     const readied: string[] = [];
     const link = start(modemLink({ ppp: { ipv6: true } }), ['CONNECT 28800'], { acceptRouterAdvertisements: (ifname) => readied.push(ifname) });
+    const announced: string[] = [];
+    link.actor.on('ipv6', (e) => announced.push(e.remoteLinkLocal));
     await link.run(2500);
     expect(link.far.pppd.options.args).toContain('+ipv6');
     await link.say({ type: 'interface', ifname: 'ppp4' });
@@ -65,6 +67,7 @@ describe('a whole link: its calls', () => {
     await link.say({ type: 'local-ll', address: 'fe80::1:2:3:4' });
     await link.say({ type: 'remote-ll', address: 'fe80::5:6:7:8' });
     expect(link.actor.getSnapshot().context).toMatchObject({ localLinkLocal: 'fe80::1:2:3:4', remoteLinkLocal: 'fe80::5:6:7:8' });
+    expect(announced).toEqual(['fe80::5:6:7:8']);
     await link.say({ type: 'hangup' });
     await link.run(600);
     expect(link.actor.getSnapshot().context).toMatchObject({ localLinkLocal: null, remoteLinkLocal: null });

@@ -24,7 +24,7 @@ import { and, assign, emit, enqueueActions, fromCallback, fromPromise, raise, se
 import { modemMachine, type ModemPlan } from '../modem/index.js';
 import { linkReason } from './reasons.js';
 import { backoffDelay, DEFAULT_DEVICE_SETTLE_MS, type LinkConfig, type LinkReason } from './types.js';
-import { holdOffOf, learnedFrom, negotiationTimeoutOf, reportOf, withDnsServer, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type PppdInput, type RunningPppd } from './vocabulary.js';
+import { holdOffOf, learnedFrom, negotiationTimeoutOf, reportOf, withDnsServer, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkIpv6Emitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type PppdInput, type RunningPppd } from './vocabulary.js';
 
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
@@ -38,7 +38,7 @@ export const linkMachine = setup({
     context: {} as LinkContext,
     events: {} as LinkEvent,
     input: {} as { config: LinkConfig; random?: () => number; now?: () => number },
-    emitted: {} as LinkEmitted | LinkDnsEmitted | LinkModemEmitted,
+    emitted: {} as LinkEmitted | LinkDnsEmitted | LinkIpv6Emitted | LinkModemEmitted,
   },
   actors: {
     claim: fromPromise<Claim, DialInput>(async () => NOT_PROVIDED('claim')()),
@@ -231,6 +231,13 @@ export const linkMachine = setup({
                     actions: [
                       assign(({ context, event }) => ({ dns: withDnsServer(context.dns, event.event as Extract<LinkPppEvent, { type: 'dns' }>) })),
                       emit(({ context }) => ({ type: 'dns' as const, servers: context.dns })),
+                    ],
+                  },
+                  {
+                    guard: ({ event }) => event.event.type === 'remote-ll',
+                    actions: [
+                      assign(({ context, event }) => learnedFrom(context, event.event)),
+                      emit(({ context }) => ({ type: 'ipv6' as const, remoteLinkLocal: context.remoteLinkLocal as string })),
                     ],
                   },
                   {

@@ -62,6 +62,9 @@ export type LinkEmitted = { type: 'transition'; state: LinkState; reason?: LinkR
 /** The servers the peer offered changed (they arrive once the link is already up). */
 export type LinkDnsEmitted = { type: 'dns'; servers: string[] };
 
+/** IPV6CP came up (it may come after IPCP, with the link already up): the peer's link-local address. */
+export type LinkIpv6Emitted = { type: 'ipv6'; remoteLinkLocal: string };
+
 /** What the modem machine said during a dial (transcript, phases, unsolicited lines). */
 export type LinkModemEmitted = { type: 'modem'; said: ModemEmitted };
 

@@ -46,8 +46,10 @@ describe('parsePppdLogLine: other pppd 2.4.9 messages', () => {
     ['Link attached to ppp0', { type: 'bundle-joined', ifname: 'ppp0' }],
     ['local  IP address 10.0.2.15', { type: 'local-ip', address: '10.0.2.15' }],
     ['remote IP address 10.0.2.2', { type: 'remote-ip', address: '10.0.2.2' }],
-    ['local  LL address fe80::0a1b:2c3d:4e5f:6071', { type: 'local-ll', address: 'fe80::0a1b:2c3d:4e5f:6071' }],
+    // as `ip` prints them: no leading zeros, lower case, zero groups compressed
+    ['local  LL address fe80::0a1b:2c3d:4e5f:6071', { type: 'local-ll', address: 'fe80::a1b:2c3d:4e5f:6071' }],
     ['remote LL address fe80::D0C1:B2A3:9485:7607', { type: 'remote-ll', address: 'fe80::d0c1:b2a3:9485:7607' }],
+    ['remote LL address fe80::0000:0000:0000:0001', { type: 'remote-ll', address: 'fe80::1' }],
     ['remote LL address 10.0.2.2', undefined],
     ['LCP terminated by peer', { type: 'terminated-by-peer', protocol: 'LCP' }],
     ['LCP terminated by peer (peer refused to authenticate)', { type: 'terminated-by-peer', protocol: 'LCP', reason: 'peer refused to authenticate' }],

@@ -80,6 +80,12 @@ export type PppLogEvent =
    */
   | { type: 'child-exit'; program: string; pid: number; signal?: number; status?: number };
 
+/** An IPv6 address as `ip` prints it (RFC 5952: lower case, no leading zeros, the longest
+ * run of zero groups as ::); pppd zero-pads each group (fe80::0a1b:...). */
+export function canonicalIpv6(address: string): string {
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
 /** pppd's %q prints a string in double quotes (utils.c vslprintf); take them off. */
 function unquote(text: string): string {
   return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
@@ -98,8 +104,8 @@ const RULES: readonly Rule[] = [
   // Two spaces after "local" in the source, so the addresses line up; accept any.
   [/^local\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'local-ip', address: m[1]! })],
   [/^remote\s+IP address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'remote-ip', address: m[1]! })],
-  [/^local\s+LL address (fe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})$/i, (m) => ({ type: 'local-ll', address: m[1]!.toLowerCase() })],
-  [/^remote\s+LL address (fe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})$/i, (m) => ({ type: 'remote-ll', address: m[1]!.toLowerCase() })],
+  [/^local\s+LL address (fe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})$/i, (m) => ({ type: 'local-ll', address: canonicalIpv6(m[1]!) })],
+  [/^remote\s+LL address (fe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})$/i, (m) => ({ type: 'remote-ll', address: canonicalIpv6(m[1]!) })],
   // Three spaces after "primary" in the source, to line up with "secondary".
   [/^(primary|secondary)\s+DNS address (\d{1,3}(?:\.\d{1,3}){3})$/, (m) => ({ type: 'dns', rank: m[1] as 'primary' | 'secondary', address: m[2]! })],
   [/^Modem hangup$/, () => ({ type: 'hangup' })],

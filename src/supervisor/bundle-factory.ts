@@ -17,6 +17,7 @@ export function bundleConfigOf(config: DialbondConfig): BundleConfig {
   return {
     mode: b.mode,
     routes: bundleRoutesOf(b.routes, b.ipv6),
+    ...(b.ipv6 ? { ipv6: true } : {}),
     ...(b.address !== undefined ? { address: b.address } : {}),
     ...(b.device !== undefined ? { device: b.device } : {}),
     ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),

@@ -107,6 +107,24 @@ describe('Supervisor', () => {
     ]);
   });
 
+  it("hands the bundle a line's IPv6 peer: at its add when IPV6CP came first, else as soon as it comes, only while the line is in", async () => {
+    const h = harness();
+    await h.supervisor.start();
+    h.link('line0').ipv6('fe80::a');
+    h.link('line0').up('ppp0');
+    await settle();
+    expect(h.bundle().members.get('line0')?.remoteLinkLocal).toBe('fe80::a');
+    h.link('line1').up('ppp1');
+    await settle();
+    expect(h.bundle().members.get('line1')?.remoteLinkLocal).toBeUndefined();
+    h.link('line1').ipv6('fe80::b');
+    await settle();
+    expect(h.bundle().members.get('line1')?.remoteLinkLocal).toBe('fe80::b');
+    h.link('line2').ipv6('fe80::c'); // not up, not in: nothing to tell
+    await settle();
+    expect(h.bundle().calls.filter((c) => c.startsWith('update'))).toEqual(['update:line1:fe80::b']);
+  });
+
   it('takes a link out of the bundle as soon as it leaves up, and reports how long that took', async () => {
     const h = harness();
     await h.supervisor.start();

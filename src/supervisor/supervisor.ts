@@ -267,6 +267,11 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     link.on('dns', (servers) => {
       if (this.entries.get(configured.name) === e) this.publish({ type: 'dns', link: configured.name, servers, atMs: this.clock.now() });
     });
+    // IPV6CP can finish after IPCP, once the link is in: a backend that routes IPv6 by each
+    // line's peer takes the peer then.
+    link.on('ipv6', () => {
+      if (this.entries.get(configured.name) === e && this.bundle.updateLink) void this.refresh(e);
+    });
     if (start) link.start();
   }
 
@@ -339,12 +344,40 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     });
   }
 
+  /** The bundle member the link is now (null while it has no interface). */
+  private memberOf(e: Entry): BundleMember | null {
+    const s = e.link.status();
+    if (!s.ifname) return null;
+    // The rates are the link's, worked out as the call was handed to pppd (src/link/line-rate.ts).
+    return {
+      name: e.link.name,
+      ifname: s.ifname,
+      localIp: s.localIp ?? '',
+      remoteIp: s.remoteIp ?? '',
+      weight: e.weight,
+      ...(typeof s.lineRate === 'number' ? { rateBps: s.lineRate } : {}),
+      ...(typeof s.ttyRate === 'number' ? { ttyRateBps: s.ttyRate } : {}),
+      ...(s.remoteLinkLocal ? { remoteLinkLocal: s.remoteLinkLocal } : {}),
+    };
+  }
+
+  /** Tells the bundle what a member learned, at its turn in the queue, if it is still in. */
+  private refresh(e: Entry): Promise<void> {
+    return this.enqueue(async () => {
+      const member = this.memberOf(e);
+      if (e.membership.phase !== 'in' || !member || !this.bundle.updateLink) return;
+      try {
+        await this.bundle.updateLink(member);
+      } catch (error) {
+        this.bundleError(member.name, 'update', error);
+      }
+    });
+  }
+
   /** Adds the link with what it has now; false when it cannot be (down, no interface, refused). */
   private async add(e: Entry): Promise<boolean> {
-    const s = e.link.status();
-    if (!e.up || !s.ifname) return false;
-    // The rates are the link's, worked out as the call was handed to pppd (src/link/line-rate.ts).
-    const member: BundleMember = { name: e.link.name, ifname: s.ifname, localIp: s.localIp ?? '', remoteIp: s.remoteIp ?? '', weight: e.weight, ...(typeof s.lineRate === 'number' ? { rateBps: s.lineRate } : {}), ...(typeof s.ttyRate === 'number' ? { ttyRateBps: s.ttyRate } : {}) };
+    const member = e.up ? this.memberOf(e) : null;
+    if (!member) return false;
     const started = this.clock.now();
     e.membership = nextMembership(e.membership, { type: 'add-started' });
     try {
@@ -375,7 +408,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     }
   }
 
-  private bundleError(link: string, action: 'add' | 'remove' | 'weight', error: unknown): void {
+  private bundleError(link: string, action: 'add' | 'remove' | 'weight' | 'update', error: unknown): void {
     this.publish({ type: 'bundle-error', link, action, code: errorCodeOf(error, 'BUNDLE_FAILED'), message: errorMessageOf(error), atMs: this.clock.now() });
   }
 

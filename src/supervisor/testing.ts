@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { BundleBackend, BundleMember, BundleStatus } from '../bundle/index.js';
 import { lineRateOf, type LinkConfig, type LinkReason, type LinkState, type LinkStatus, type LinkTransition, type TranscriptEntry } from '../link/index.js';
 
-export class FakeLink extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]] }> {
+export class FakeLink extends EventEmitter<{ transition: [LinkTransition]; dns: [servers: string[]]; ipv6: [remoteLinkLocal: string] }> {
   readonly calls: string[] = [];
   /** What transcript() answers. */
   lastDial: TranscriptEntry[] = [];
@@ -57,6 +57,11 @@ export class FakeLink extends EventEmitter<{ transition: [LinkTransition]; dns: 
   up(ifname: string, speed: number | null = 115200): void {
     this.go('up', { ifname, speed, lineRate: lineRateOf(this.config, { connectSpeed: speed, port: 'wire' }) ?? null, localIp: '203.0.113.1', remoteIp: '198.51.100.1' });
   }
+  /** IPV6CP comes up, as the link machine announces it. */
+  ipv6(remoteLinkLocal: string, localLinkLocal = 'fe80::1'): void {
+    this.current = { ...this.current, localLinkLocal, remoteLinkLocal };
+    this.emit('ipv6', remoteLinkLocal);
+  }
 }
 
 export class FakeBundle implements BundleBackend {
@@ -86,6 +91,10 @@ export class FakeBundle implements BundleBackend {
   }
   async setWeight(name: string, weight: number): Promise<void> {
     this.calls.push(`weight:${name}:${weight}`);
+  }
+  async updateLink(member: BundleMember): Promise<void> {
+    this.calls.push(`update:${member.name}:${member.remoteLinkLocal ?? '-'}`);
+    this.members.set(member.name, member);
   }
   async status(): Promise<BundleStatus> {
     return { mode: 'teql', device: 'teql0', links: [...this.members.values()].map((m) => ({ ...m, counters: null })) };

@@ -22,6 +22,8 @@ export interface SupervisedLink {
   on(event: 'transition', listener: (t: LinkTransition) => void): unknown;
   /** The DNS servers its peer offered, once they arrive (after the link is up). */
   on(event: 'dns', listener: (servers: string[]) => void): unknown;
+  /** IPV6CP is up, with the peer's link-local address (before or after the link is up). */
+  on(event: 'ipv6', listener: (remoteLinkLocal: string) => void): unknown;
 }
 
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -31,7 +33,7 @@ export type SupervisorEvent =
   /** `nextDialAtMs`: entering back-off, when the next dial is due. */
   | { type: 'link'; link: string; state: LinkState; reason?: LinkReason; atMs: number; nextDialAtMs?: number }
   | { type: 'bundle'; link: string; action: 'added' | 'removed'; ifname: string; weight?: number; atMs: number; tookMs: number }
-  | { type: 'bundle-error'; link: string; action: 'add' | 'remove' | 'weight'; code: string; message: string; atMs: number }
+  | { type: 'bundle-error'; link: string; action: 'add' | 'remove' | 'weight' | 'update'; code: string; message: string; atMs: number }
   | { type: 'weight'; link: string; weight: number; atMs: number }
   | { type: 'health'; link: string; check: 'probe' | 'starvation'; ok: boolean; detail: string; atMs: number }
   | { type: 'on-demand'; link: string; action: 'dial' | 'hangup'; detail: string; atMs: number }

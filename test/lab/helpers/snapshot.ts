@@ -21,7 +21,7 @@ export async function networkSnapshot(): Promise<Record<string, unknown>> {
   const qdiscs = (await sh('tc', ['qdisc', 'show'])).stdout.split('\n').filter((l) => l && !/qdisc (noqueue|pfifo_fast|fq_codel|mq) /.test(l));
   const nft = (await sh('nft', ['list', 'ruleset'], { reject: false })).stdout.trim();
   const sysctl = Object.fromEntries(
-    ['net/ipv4/tcp_reordering', 'net/ipv4/fib_multipath_hash_policy', 'net/ipv4/conf/all/rp_filter'].map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]),
+    ['net/ipv4/tcp_reordering', 'net/ipv4/fib_multipath_hash_policy', 'net/ipv4/conf/all/rp_filter', 'net/ipv6/conf/all/forwarding', 'net/ipv6/fib_multipath_hash_policy'].map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]),
   );
   return { links, addrs, rules, routes, routes6, rules6, qdiscs, nft, sysctl };
 }
