@@ -90,6 +90,9 @@ export function changesOf(command: string, args: readonly string[], input?: stri
   return [];
 }
 
+/** The metric Linux gives an IPv6 route that names none. */
+export const IPV6_DEFAULT_METRIC = 1024;
+
 function ipChanges(words: string[], family: '4' | '6'): Change[] {
   const [object, verb, ...rest] = words;
   if (object === 'route' || object === 'r' || object === 'ro') {
@@ -97,7 +100,8 @@ function ipChanges(words: string[], family: '4' | '6'): Change[] {
     if (verb === 'add' || verb === 'replace' || verb === 'change' || verb === 'append' || verb === 'del' || verb === 'delete') {
       const dst = routeDestination(rest);
       if (dst === undefined) return [];
-      const metric = Number(valueAfter(rest, 'metric', 'priority', 'preference') ?? 0);
+      // Without one, the kernel gives an IPv4 route metric 0 and an IPv6 route 1024 (IP6_RT_PRIO_USER).
+      const metric = Number(valueAfter(rest, 'metric', 'priority', 'preference') ?? (family === '6' ? IPV6_DEFAULT_METRIC : 0));
       // A delete without a metric removes the first route to dst whatever its metric: the table's dst, all metrics.
       const anyMetric = (verb === 'del' || verb === 'delete') && valueAfter(rest, 'metric', 'priority', 'preference') === undefined;
       return [{ kind: 'routes', family, table: tableOf(rest), dst, metric: anyMetric ? null : metric }];

@@ -43,7 +43,8 @@ describe('RouterJournal', () => {
 
     const said = await journal.restore();
     expect(defaults(router)).toEqual(the(routerDefault, backupDefault));
-    expect(said).toEqual(['route default via 192.0.2.1 dev wan0 proto static metric 0 (table main) put back']);
+    // ours goes first (no route to a dead link), then the router's comes back
+    expect(said).toEqual(['route default dev teql0 metric 0 (table main) removed', 'route default via 192.0.2.1 dev wan0 proto static metric 0 (table main) put back']);
     expect(existsSync(file)).toBe(false);
   });
 
@@ -73,11 +74,29 @@ describe('RouterJournal', () => {
     expect(defaults(router)).toEqual(the(routerDefault, backupDefault));
     expect(said).toEqual([
       'nft table inet dialbond removed',
+      'route default via 198.51.100.1 dev ppp0 proto 201 metric 0 (table main) removed',
       'route default via 192.0.2.1 dev wan0 proto static metric 0 (table main) put back',
       'rule pref 32000 lookup 100 removed',
       'sysctl net.ipv4.tcp_reordering = 3',
     ]);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('after a crash, gives back IPv6 routes and rules as IPv4 ones, and says which family', async () => {
+    const file = stateFile();
+    const { router, journal } = setUp(file);
+    await journal.exec('ip', ['-6', 'rule', 'add', 'pref', '32000', 'lookup', 'main', 'suppress_prefixlength', '0']);
+    await journal.exec('ip', ['rule', 'add', 'pref', '32000', 'lookup', 'main', 'suppress_prefixlength', '0']);
+    await journal.exec('ip', ['route', 'replace', '::/0', 'proto', '201', 'via', 'fe80::1', 'dev', 'ppp0']);
+    const next = new RouterJournal({ file, exec: router.exec, readSysctl: (k) => router.sysctls.get(k)!, writeSysctl: (k, v) => void router.sysctls.set(k, String(v)), exists: (d) => router.devices.has(d) });
+    const said = await next.restore();
+    expect(router.rules).toEqual([]);
+    expect(router.routes.filter((r) => r.dst === 'default' && r.dev === 'ppp0')).toEqual([]);
+    expect(said).toEqual([
+      'route default via fe80::1 dev ppp0 proto 201 metric 1024 (table main) removed',
+      'rule pref 32000 lookup main suppress_prefixlength 0 removed',
+      'rule -6 pref 32000 lookup main suppress_prefixlength 0 removed',
+    ]);
   });
 
   it('does not fail when our device vanished with its routes, and never leaves a route to a dead link', async () => {
@@ -98,7 +117,7 @@ describe('RouterJournal', () => {
     router.removeDevice('wan0');
     const said = await journal.restore();
     expect(router.routes).toEqual([]);
-    expect(said).toEqual(['route default via 192.0.2.1 dev wan0 proto static metric 0 (table main) not put back: wan0 is gone']);
+    expect(said).toEqual(['route default dev teql0 metric 0 (table main) removed', 'route default via 192.0.2.1 dev wan0 proto static metric 0 (table main) not put back: wan0 is gone']);
   });
 
   it('forgets a rule it failed to add: the one there is the router\'s and stays', async () => {

@@ -219,7 +219,10 @@ export class RouterJournal {
         const before = new Set(record.before.map(routeIdentity));
         const present = new Set(now.map(routeIdentity));
         // Ours first (a route to a dead link must not stay), then the router's back.
-        for (const route of now) if (!before.has(routeIdentity(route))) await run('ip', routeArgs('del', route, record.table, record.family));
+        for (const route of now) {
+          if (before.has(routeIdentity(route))) continue;
+          if ((await run('ip', routeArgs('del', route, record.table, record.family))).exitCode === 0) said.push(`route ${describeRoute(route, record.table)} removed`);
+        }
         for (const route of record.before) {
           if (present.has(routeIdentity(route))) continue;
           if (route.dev !== undefined && !this.exists(route.dev)) {
@@ -232,7 +235,7 @@ export class RouterJournal {
         return;
       }
       case 'rule':
-        if ((await run('ip', [`-${record.family}`, 'rule', 'del', ...record.args])).exitCode === 0) said.push(`rule ${record.args.join(' ')} removed`);
+        if ((await run('ip', [`-${record.family}`, 'rule', 'del', ...record.args])).exitCode === 0) said.push(`rule ${record.family === '6' ? '-6 ' : ''}${record.args.join(' ')} removed`);
         return;
       case 'nft':
         if (record.before === null) {

@@ -5,12 +5,14 @@
 import type { Exec, ExecResult } from './exec.js';
 import type { RouteJson } from './journal-changes.js';
 
-export type Route = RouteJson & { table: string };
+/** A route of the fake router; `family: '6'` marks an IPv6 one (IPv4 when absent). */
+export type Route = RouteJson & { table: string; family?: '6' };
 
 /**
  * A router as the journal sees it through `ip`, `tc` and `nft`: enough of the kernel's
  * behaviour to check what the journal records and what it puts back (a route per table,
- * destination and metric; rules; nft tables; root qdiscs; devices whose routes go with them).
+ * destination and metric; rules; nft tables; root qdiscs; devices whose routes go with them),
+ * IPv4 and IPv6 apart, as the kernel keeps them (`-6`, or an IPv6 address in the command).
  */
 export class FakeRouter {
   routes: Route[] = [];
@@ -40,6 +42,8 @@ export class FakeRouter {
     const ok = (stdout = ''): ExecResult => ({ stdout, stderr: '', exitCode: 0 });
     const fail = (stderr: string): ExecResult => ({ stdout: '', stderr, exitCode: 2 });
     const words = args.filter((a) => !/^-[46j]$/.test(a));
+    const six = args.includes('-6') || (!args.includes('-4') && words.some((w) => /^[0-9a-f]*:[0-9a-f:]*(\/\d+)?$/i.test(w)));
+    const ofFamily = (r: Route) => (r.family === '6') === six;
     const line = [command, ...words].join(' ');
     const value = (name: string) => {
       const at = words.indexOf(name);
@@ -48,18 +52,22 @@ export class FakeRouter {
     if (command === 'ip' && words[0] === 'route' && words[1] === 'show') {
       const table = value('table') ?? 'main';
       const exact = value('exact');
-      return ok(JSON.stringify(this.routes.filter((r) => r.table === table && (exact === undefined || r.dst === exact)).map(({ table: _t, ...r }) => r)));
+      return ok(JSON.stringify(this.routes.filter((r) => ofFamily(r) && r.table === table && (exact === undefined || r.dst === exact)).map(({ table: _t, family: _f, ...r }) => r)));
     }
     if (command === 'ip' && words[0] === 'route') {
       this.onChange(line);
-      const route: Route = { dst: words[1] === 'flush' ? '' : words[2]!, table: value('table') ?? 'main' };
+      const dst = words[1] === 'flush' ? '' : words[2]!;
+      const route: Route = { dst: dst === '::/0' ? 'default' : dst, table: value('table') ?? 'main', ...(six ? { family: '6' as const } : {}) };
       if (value('via')) route.gateway = value('via');
       if (value('dev')) route.dev = value('dev');
       if (value('proto')) route.protocol = value('proto');
       if (value('metric')) route.metric = Number(value('metric'));
-      const sameKey = (r: Route) => r.table === route.table && r.dst === route.dst && (r.metric ?? 0) === (route.metric ?? 0);
+      else if (six && words[1] === 'replace') route.metric = 1024; // the kernel's IPv6 default
+      // a delete that names no metric takes the first route to dst whatever its metric, as the kernel's
+      const anyMetric = words[1] === 'del' && !value('metric');
+      const sameKey = (r: Route) => ofFamily(r) && r.table === route.table && r.dst === route.dst && (anyMetric || (r.metric ?? 0) === (route.metric ?? 0));
       if (words[1] === 'flush') {
-        this.routes = this.routes.filter((r) => r.table !== route.table);
+        this.routes = this.routes.filter((r) => !ofFamily(r) || r.table !== route.table);
       } else if (words[1] === 'replace') {
         if (route.dev && !this.devices.has(route.dev)) return fail('Cannot find device');
         this.routes = [...this.routes.filter((r) => !sameKey(r)), route];
@@ -73,7 +81,7 @@ export class FakeRouter {
     }
     if (command === 'ip' && words[0] === 'rule') {
       this.onChange(line);
-      const rule = words.slice(2).join(' ');
+      const rule = `${six ? '-6 ' : ''}${words.slice(2).join(' ')}`;
       if (words[1] === 'add') {
         if (this.rules.includes(rule)) return fail('File exists');
         this.rules.push(rule);
