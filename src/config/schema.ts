@@ -153,7 +153,7 @@ export const configSchema = z
             /** An active probe (ping) through each link whose counters show nothing received
              * for an interval; `target` defaults to the link's peer address. */
             probe: z
-              .object({ target: ipv4.optional(), interval: durationSchema.default(5000), timeout: durationSchema.default(2000), failures: z.number().int().positive().default(3) })
+              .object({ target: z.string().refine((v) => isIP(v) !== 0, { message: 'expected an IPv4 or IPv6 address like 192.0.2.53 or 2001:db8::53' }).optional(), interval: durationSchema.default(5000), timeout: durationSchema.default(2000), failures: z.number().int().positive().default(3) })
               .strict()
               .optional(),
           })

@@ -67,7 +67,7 @@ export class HealthMonitor {
     this.missed.delete(name);
   }
 
-  private async check(link: { name: string; ifname: string; remoteIp: string | null }): Promise<void> {
+  private async check(link: { name: string; ifname: string; remoteIp: string | null; remoteLinkLocal?: string | null }): Promise<void> {
     const rx = this.counters(link.ifname)?.rxPackets;
     const previous = this.lastRx.get(link.name);
     if (rx !== undefined) this.lastRx.set(link.name, rx);
@@ -75,7 +75,9 @@ export class HealthMonitor {
     // a stray frame (the lab sees one every few seconds on a line whose IP goes nowhere)
     // must not hide a line that does not answer.
     if (rx !== undefined && previous !== undefined && rx > previous) return;
-    const target = this.options.target ?? link.remoteIp;
+    // The configured target (IPv4 or IPv6), else the peer: its IPv4 address, or its IPv6
+    // link-local one where IPCP gave none (`-I` gives the link-local address its scope).
+    const target = this.options.target ?? link.remoteIp ?? link.remoteLinkLocal ?? null;
     if (!target) return;
     const seconds = Math.max(1, Math.ceil(this.options.timeout / 1000));
     const result = await this.exec('ping', ['-n', '-q', '-c', '1', '-W', String(seconds), '-I', link.ifname, target], { allowFailure: true });

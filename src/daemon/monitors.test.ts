@@ -42,6 +42,17 @@ describe('HealthMonitor', () => {
     ]);
   });
 
+  it('probes a peer without an IPv4 address at its IPv6 link-local one, through the line, and an IPv6 target as given', async () => {
+    const exec = recordingExec();
+    const supervisor = { upLinks: () => [{ name: 'line0', ifname: 'ppp0', remoteIp: null, remoteLinkLocal: 'fe80::5' }, { name: 'line1', ifname: 'ppp1', remoteIp: null, remoteLinkLocal: null }], fault: () => undefined, notify: () => undefined };
+    await new HealthMonitor(supervisor, { interval: 5000, timeout: 2000, failures: 3, exec, counters: () => undefined, clock: new SimulatedClock() }).round();
+    expect(exec.calls).toEqual(['ping -n -q -c 1 -W 2 -I ppp0 fe80::5']);
+    const v6 = recordingExec();
+    await new HealthMonitor(supervisor, { target: '2001:db8::53', interval: 5000, timeout: 2000, failures: 3, exec: v6, counters: () => undefined, clock: new SimulatedClock() }).round();
+    expect(v6.calls).toEqual(['ping -n -q -c 1 -W 2 -I ppp0 2001:db8::53', 'ping -n -q -c 1 -W 2 -I ppp1 2001:db8::53']);
+    expect(parseConfig({ bundle: { mode: 'mlppp' }, links: [{ name: 'l', device: '/dev/ttyS0', numbers: ['1'] }], supervisor: { health: { probe: { target: '2001:db8::53' } } } }, 'x.yaml').supervisor.health.probe?.target).toBe('2001:db8::53');
+  });
+
   it('lets traffic skip a probe without clearing earlier misses (a stray frame must not hide a dead line)', async () => {
     const rx: Record<string, Partial<InterfaceCounters>> = { ppp1: { rxPackets: 10 } };
     const exec = recordingExec(() => ({ exitCode: 1 }));

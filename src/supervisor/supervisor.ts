@@ -183,10 +183,13 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   /** Up links (bundled or not), for health probes. */
-  upLinks(): Array<{ name: string; ifname: string; remoteIp: string | null }> {
+  upLinks(): Array<{ name: string; ifname: string; remoteIp: string | null; remoteLinkLocal?: string | null }> {
     return [...this.entries.values()]
       .filter((e) => e.up)
-      .map((e) => ({ name: e.link.name, ifname: e.link.status().ifname ?? '', remoteIp: e.link.status().remoteIp }))
+      .map((e) => {
+        const s = e.link.status();
+        return { name: e.link.name, ifname: s.ifname ?? '', remoteIp: s.remoteIp, remoteLinkLocal: s.remoteLinkLocal ?? null };
+      })
       .filter((l) => l.ifname !== '');
   }
 
