@@ -35,9 +35,6 @@ const UNEVEN = process.env.DIALBOND_BENCH_UNEVEN !== '0';
 const EVEN = process.env.DIALBOND_BENCH_UNEVEN !== 'only';
 /** Two lines 4x apart: the slow one must still carry its share. */
 const UNEVEN_RATES = [115200, 28800];
-/** The ISP's LCP echo: a full line holds seconds of bytes in its pty ahead of an echo
- * reply (at 38400 bps or less), and the lab ISP's default 1 s x 3 would hang it up. */
-const ISP_ECHO = { interval: 5, failure: 6 };
 const MAX_LINES = Math.max(...LINES);
 
 const started = new Date().toISOString();
@@ -91,7 +88,7 @@ describe('bench: aggregation', () => {
     const packetModes = MODES.filter((m) => m !== 'mlppp');
     if (packetModes.length > 0) {
       it(`${packetModes.join(', ')} at ${rate} bps: ${LINES.join(', ')} lines, MTU ${MTUS.join(' and ')}`, async () => {
-        const bench = await startBundleLab({ count: MAX_LINES, rate, ispEcho: ISP_ECHO });
+        const bench = await startBundleLab({ count: MAX_LINES, rate });
         const lan = packetModes.includes('perconn') ? await startLan() : undefined;
         try {
           await bench.routeBackVia(0);
@@ -114,7 +111,7 @@ describe('bench: aggregation', () => {
 
     if (MODES.includes('mlppp')) {
       it(`mlppp at ${rate} bps: ${[...LINES].reverse().join(', ')} lines, MTU ${MTUS.join(' and ')}`, async () => {
-        const bench = await startBundleLab({ count: MAX_LINES, rate, multilink: true, ispEcho: ISP_ECHO });
+        const bench = await startBundleLab({ count: MAX_LINES, rate, multilink: true });
         const bundle = createBundle({ mode: 'mlppp', routes: [`${ISP_HOST}/32`] });
         await bundle.create();
         try {
@@ -145,7 +142,7 @@ describe('bench: aggregation', () => {
   if (UNEVEN) {
     const packetModes = MODES.filter((m) => m !== 'mlppp');
     it(`${packetModes.join(', ')} over lines at ${UNEVEN_RATES.join(' and ')} bps`, async () => {
-      const bench = await startBundleLab({ count: UNEVEN_RATES.length, rates: UNEVEN_RATES, ispEcho: ISP_ECHO });
+      const bench = await startBundleLab({ count: UNEVEN_RATES.length, rates: UNEVEN_RATES });
       const lan = packetModes.includes('perconn') ? await startLan() : undefined;
       try {
         await bench.routeBackVia(0);
@@ -157,7 +154,7 @@ describe('bench: aggregation', () => {
     });
     if (MODES.includes('mlppp')) {
       it(`mlppp over lines at ${UNEVEN_RATES.join(' and ')} bps`, async () => {
-        const bench = await startBundleLab({ count: UNEVEN_RATES.length, rates: UNEVEN_RATES, multilink: true, ispEcho: ISP_ECHO });
+        const bench = await startBundleLab({ count: UNEVEN_RATES.length, rates: UNEVEN_RATES, multilink: true });
         const bundle = createBundle({ mode: 'mlppp', routes: [`${ISP_HOST}/32`] });
         await bundle.create();
         try {

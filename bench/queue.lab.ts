@@ -31,10 +31,6 @@ const QUEUES = wordsFromEnv('DIALBOND_BENCH_QUEUES', ['shaped', 'sfq']) as Queue
 const RUNS = process.env.DIALBOND_BENCH_RUNS ? runsFromEnv() : 1;
 const [SECONDS] = numbersFromEnv('DIALBOND_BENCH_SECONDS', [15]) as [number];
 const OMIT = 3;
-/** The ISP's LCP echo, as in the aggregation bench: an unshaped full line holds seconds of
- * bytes ahead of an echo reply. */
-const ISP_ECHO = { interval: 5, failure: 6 };
-
 /** The sets of lines: a lab of `rates`, measured over its first `counts` lines at `mtu`. */
 const SETS: Record<string, { rates: number[]; counts: number[]; mtu: number }> = {
   equal: { rates: [115200, 115200, 115200, 115200], counts: [2, 4], mtu: 1500 },
@@ -86,7 +82,7 @@ describe('bench: queue', () => {
     const packetModes = MODES.filter((m): m is PacketMode => m !== 'mlppp');
     if (packetModes.length > 0) {
       it(`${packetModes.join(', ')}: ${name} lines (${set.rates.join(', ')} bps)`, async () => {
-        const bench = await startBundleLab({ count: set.rates.length, rates: set.rates, ispEcho: ISP_ECHO });
+        const bench = await startBundleLab({ count: set.rates.length, rates: set.rates });
         const lan = packetModes.includes('perconn') ? await startLan() : undefined;
         try {
           await bench.routeBackVia(0);
@@ -107,7 +103,7 @@ describe('bench: queue', () => {
     }
     if (MODES.includes('mlppp')) {
       it(`mlppp: ${name} lines (${set.rates.join(', ')} bps)`, async () => {
-        const bench = await startBundleLab({ count: set.rates.length, rates: set.rates, multilink: true, ispEcho: ISP_ECHO });
+        const bench = await startBundleLab({ count: set.rates.length, rates: set.rates, multilink: true });
         try {
           // The bundle's interface is the first link's; lines leave it from the last.
           const bundleIf = bench.members[0]!.ifname;

@@ -40,10 +40,9 @@ describe('lab: perconn bundle', () => {
   let oneLineBps = 0;
 
   beforeAll(async () => {
-    // These lines run unshaped and full: the pty below each pppd holds seconds of data, and
-    // the client's LCP echo replies wait behind it. The ISP's pppd gets the patience the
-    // benches give it (5 s x 6); at 1 s x 3 it may declare a full line dead mid-test.
-    bench = await startBundleLab({ count: 2, ispEcho: { interval: 5, failure: 6 } });
+    // These lines run unshaped and full: the ISP's pppd gets the benches' patience with its
+    // LCP echo (startBundleLab's BENCH_ISP_ECHO).
+    bench = await startBundleLab({ count: 2 });
     lan = await startLan();
     // one line alone, for reference: four flows over line0 only, for 10 s like the bundle run.
     // Four, not eight: that is the load each line carries in the bundle, and eight flows on one

@@ -28,10 +28,15 @@ export interface BundleLab {
 export const MLPPP_CLIENT_ENDPOINT = 'IP:203.0.113.1';
 export const MLPPP_ISP_ENDPOINT = 'IP:198.51.100.1';
 
+/** The ISP's LCP echo on bench lines: every bench keeps its lines full, and an echo reply
+ * waits behind the seconds of upload the pty holds below the client's pppd; at the lab's
+ * default (1 s x 3) a full line could be declared dead in the middle of a measurement. */
+export const BENCH_ISP_ECHO = { interval: 5, failure: 6 };
+
 export async function startBundleLab(options: { count: number; rate?: number; rates?: number[]; multilink?: boolean; ispEcho?: { interval: number; failure: number } }): Promise<BundleLab> {
   const rateOf = (i: number) => options.rates?.[i] ?? options.rate ?? 115200;
   // The ISP's bundle asks for ppp100: see the note in bundle-mlppp.test.ts.
-  const lab = await startLabLines({ count: options.count, rates: Array.from({ length: options.count }, (_, i) => rateOf(i)), ...(options.ispEcho ? { ispEcho: options.ispEcho } : {}), ...(options.multilink ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}) });
+  const lab = await startLabLines({ count: options.count, rates: Array.from({ length: options.count }, (_, i) => rateOf(i)), ispEcho: options.ispEcho ?? BENCH_ISP_ECHO, ...(options.multilink ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}) });
   // Each line's tty says the rate it carries, as the daemon's do (src/link/actors.ts).
   const dial = (line: (typeof lab.lines)[number], i: number) =>
     new PppClient({ device: line.path, local: line.client, remote: line.server, lcpEchoInterval: 5, lcpEchoFailure: 6, ttyRate: rateOf(i), ...(options.multilink ? { multilink: { endpoint: MLPPP_CLIENT_ENDPOINT } } : {}) });
