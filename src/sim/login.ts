@@ -76,6 +76,11 @@ export class LoginGate extends LinePeer {
     this.finish();
   }
 
+  override async hangUp(): Promise<void> {
+    if (this.inner) await this.inner.hangUp();
+    this.finish();
+  }
+
   /** The far end once logged in (a method, so that TypeScript does not narrow it away). */
   private innerPeer(): LinePeer | undefined {
     return this.inner;

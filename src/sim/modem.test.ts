@@ -51,15 +51,25 @@ class FakeEndpoint extends EventEmitter<PtyEndpointEvents> implements DteEndpoin
   }
 }
 
-/** A far end that records what it gets and can end on its own. */
+/** A far end that records what it gets and can end on its own; after a hangup it goes on
+ * (as an answering multilink pppd holding its bundle does) until it is closed. */
 class RecordingPeer extends EchoPeer {
   received = 0;
+  readonly told: ('hang-up' | 'close')[] = [];
   override write(bytes: Buffer): boolean {
     this.received += bytes.length;
     return super.write(bytes);
   }
-  hangUp(): void {
+  endOnItsOwn(): void {
     this.finish();
+  }
+  override hangUp(): Promise<void> {
+    this.told.push('hang-up');
+    return new Promise((resolve) => this.once('close', () => resolve()));
+  }
+  override async close(): Promise<void> {
+    this.told.push('close');
+    await super.close();
   }
 }
 
@@ -151,16 +161,20 @@ describe('SimulatedModem on a fake endpoint', () => {
     expect(endpoint.bytes()).toBeGreaterThan(stalled);
   });
 
-  it('ends the call and the far end when the DTE closes the port', async () => {
+  it('ends the call when the DTE closes the port: a hangup to the far end, which ends in its own time or with the modem', async () => {
     const { endpoint, dial, modem, peers, events } = setup();
     dial();
     endpoint.emit('hangup');
     await settle();
     expect(events).toContain('call-end:dte-hangup');
     expect(events.at(-1)).toBe('hangup');
-    expect(peers[0]!.closed).toBe(true);
+    expect(peers[0]!.told).toEqual(['hang-up']);
+    expect(peers[0]!.closed).toBe(false);
     expect(modem.state).toBe('command');
     expect(endpoint.text()).toBe('');
+    await modem.close();
+    expect(peers[0]!.told).toEqual(['hang-up', 'close']);
+    expect(peers[0]!.closed).toBe(true);
   });
 
   it('drops carrier dropAfterMs after CONNECT: NO CARRIER, then the pty closes', () => {
@@ -182,7 +196,7 @@ describe('SimulatedModem on a fake endpoint', () => {
     dial();
     const peer = peers[0]!;
     peer.emit('data', Buffer.from('bye'));
-    peer.hangUp();
+    peer.endOnItsOwn();
     run(50);
     await settle();
     run(CARRIER_DROP_GRACE_MS + 10);
@@ -193,7 +207,7 @@ describe('SimulatedModem on a fake endpoint', () => {
   it('does not close the pty under the next caller when the DTE closed the port before the carrier drop', async () => {
     const { endpoint, dial, run, drops, peers, modem } = setup({ connect: { rate: 9600 } });
     dial();
-    peers[0]!.hangUp();
+    peers[0]!.endOnItsOwn();
     run(50);
     await settle();
     expect(endpoint.text()).toBe('\r\nNO CARRIER\r\n');
@@ -224,7 +238,7 @@ describe('SimulatedModem on a fake endpoint', () => {
     endpoint.dte('ATO\r');
     run(50);
     expect(endpoint.text()).toBe('\r\nCONNECT 115200\r\n+++far');
-    peers[0]!.hangUp();
+    peers[0]!.endOnItsOwn();
     clock.increment(1000);
     endpoint.dte('+++');
     clock.increment(1000);
@@ -266,7 +280,7 @@ describe('SimulatedModem on a fake endpoint', () => {
   });
 
   it('drops carrier on request, with NO CARRIER first when a call is up', async () => {
-    const { endpoint, dial, run, modem, drops, events } = setup();
+    const { endpoint, dial, run, modem, drops, events, peers } = setup();
     await modem.dropCarrier();
     expect(endpoint.drops).toBe(1);
     dial();
@@ -278,6 +292,8 @@ describe('SimulatedModem on a fake endpoint', () => {
     expect(drops).toEqual(['requested', 'requested']);
     expect(events).toContain('call-end:carrier-lost');
     expect(modem.ptsPath).toBe('/dev/pts/993');
+    // the far end is hung up on, not told to quit
+    expect(peers[0]!.told).toEqual(['hang-up']);
   });
 
   it('closes the endpoint and the far end on close()', async () => {
@@ -285,6 +301,7 @@ describe('SimulatedModem on a fake endpoint', () => {
     dial();
     await modem.close();
     expect(endpoint.closed).toBe(true);
+    expect(peers[0]!.told).toEqual(['close']);
     expect(peers[0]!.closed).toBe(true);
   });
 

@@ -120,6 +120,8 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
   private active: ActiveCall | undefined;
   private pendingDrop: unknown;
   private readonly peerClosings = new Set<Promise<void>>();
+  /** Far ends of calls that ended, still going in their own time (see LinePeer.hangUp). */
+  private readonly hungUpPeers = new Set<LinePeer>();
   private closed = false;
   /** A login banner and prompt to go out in the same write as CONNECT (login.withConnect). */
   private glued: Buffer | undefined;
@@ -202,7 +204,10 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.pendingDrop !== undefined) this.clock.clearTimeout(this.pendingDrop);
-    this.teardownCall();
+    this.teardownCall('close');
+    // A far end still going after its hangup (an answering multilink pppd holding its
+    // bundle for the other links) ends with the modem.
+    for (const peer of this.hungUpPeers) this.trackClosing(peer.close());
     this.interpreter.dispose();
     this.interpreter.removeAllListeners();
     await this.endpoint.close();
@@ -254,7 +259,7 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
     interpreter.on('online', () => this.active?.down.release('command-state'));
     interpreter.on('call-end', (reason) => {
       this.logger.info({ reason }, 'call ended');
-      this.teardownCall();
+      this.teardownCall('hang-up');
       this.emit('call-end', reason);
     });
   }
@@ -313,7 +318,8 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
     }
   }
 
-  private teardownCall(): void {
+  /** The call is over: a hangup to its far end, or (the modem closing) its end. */
+  private teardownCall(how: 'hang-up' | 'close'): void {
     const active = this.active;
     if (!active) return;
     this.active = undefined;
@@ -321,7 +327,20 @@ export class SimulatedModem extends EventEmitter<SimulatedModemEvents> {
     active.up.dispose();
     active.down.dispose();
     this.endpoint.resume();
-    const closing = active.peer.close().catch((error: unknown) => this.logger.warn({ err: error }, 'far end did not close cleanly'));
+    const { peer } = active;
+    if (how === 'close') {
+      this.trackClosing(peer.close());
+      return;
+    }
+    this.hungUpPeers.add(peer);
+    void peer
+      .hangUp()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'far end did not end cleanly after the hangup'))
+      .finally(() => this.hungUpPeers.delete(peer));
+  }
+
+  private trackClosing(ending: Promise<void>): void {
+    const closing = ending.catch((error: unknown) => this.logger.warn({ err: error }, 'far end did not close cleanly'));
     this.peerClosings.add(closing);
     void closing.finally(() => this.peerClosings.delete(closing));
   }

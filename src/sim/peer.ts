@@ -2,8 +2,9 @@
  * The far end of a simulated call: what the DTE talks to in online data state. `echo` sends
  * every byte back, `discard` swallows them, `command` runs a program whose stdin/stdout are
  * the line (e.g. `ip netns exec isp pppd notty ...`, pppd speaking PPP on its stdio).
- * Either side ending ends the other: the program exiting is a lost carrier, the call ending
- * (ATH, the DTE closing its port) terminates the program.
+ * Either side ending ends the other: the program exiting is a lost carrier; the call ending
+ * (ATH, the DTE closing its port, a lost carrier) is a hangup to the program, which sees its
+ * line end and goes in its own time, as an answering pppd does.
  */
 import { EventEmitter } from 'node:events';
 import { execa, type ResultPromise } from 'execa';
@@ -31,6 +32,17 @@ export abstract class LinePeer extends EventEmitter<LinePeerEvents> {
   abstract resume(): void;
   /** Ends the far end; resolves when it is gone. */
   abstract close(): Promise<void>;
+
+  /**
+   * The line went away under the far end. A program sees its line end (EOF on stdin) and
+   * ends in its own time: an answering pppd that ends on a hangup is not asked to quit,
+   * which for the master of a multilink bundle would end every other link of the bundle
+   * too (pppd's SIGTERM terminates the bundle; a hangup leaves the master holding it for
+   * the links that remain). Resolves when it is gone; close() still ends it at once.
+   */
+  hangUp(): Promise<void> {
+    return this.close();
+  }
 
   /** Emits 'close' once. */
   protected finish(): void {
@@ -164,6 +176,12 @@ export class CommandPeer extends LinePeer {
       this.subprocess.stdin.end();
       this.controller.abort();
     }
+    await this.done;
+  }
+
+  /** EOF on the program's stdin, as a hangup reads on its line; it ends when it will. */
+  override async hangUp(): Promise<void> {
+    if (!this.closed) this.subprocess.stdin.end();
     await this.done;
   }
 }
