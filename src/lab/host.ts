@@ -27,6 +27,7 @@ export const LAB_NEEDS: HostNeed[] = [
   { command: 'nft', pkg: 'nftables', why: 'per-connection marks and NAT' },
   { command: 'conntrack', pkg: 'conntrack', why: 'perconn bundles: moving connections off a removed line' },
   { command: 'radvd', pkg: 'radvd', why: 'the lab ISP\'s IPv6 router advertisements' },
+  { command: 'rdisc6', pkg: 'ndisc6', why: 'IPv6 DNS servers from router advertisements (dns: peer)' },
   { command: 'iperf3', pkg: 'iperf3', why: 'traffic for throughput tests' },
   { command: 'ping', pkg: 'iputils-ping', why: 'reachability over links, the daemon\'s health probe' },
   { command: 'tmux', pkg: 'tmux', why: 'the console\'s end-to-end test reads its screen' },

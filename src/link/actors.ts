@@ -10,7 +10,7 @@ import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import { errorCodeOf, errorMessageOf } from '../errors/index.js';
 import { claimPort, buildModemPlan, isPseudoTerminal, modemAsChild, portRateRole, type PortRateRole, ReopeningIo, resolveUsbMatch, SerialModemIo, takeLineBack, whenUsbPortAppears, type HandoverIo, type UsbMatch } from '../modem/index.js';
 import { buildPppdArgs, startPppd, writePppSecretsFile, type PppdExit, type PppdProcessEvents, type PppLogEvent, type StartPppdOptions } from '../ppp/index.js';
-import { acceptRouterAdvertisements, setTtyRate, ttyRate, whenPathExists } from '../sys/index.js';
+import { acceptRouterAdvertisements, setTtyRate, solicitRouterDns, systemExec, ttyRate, whenPathExists, type AdvertisedDns } from '../sys/index.js';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { lineRateOf } from './line-rate.js';
@@ -103,6 +103,9 @@ export interface LinkActorDeps {
   /** Readies a line's interface for IPv6 router advertisements (src/sys's
    * acceptRouterAdvertisements by default), for links with `ppp.ipv6`. */
   acceptRouterAdvertisements?: (ifname: string) => void;
+  /** Asks the router on a line for the DNS servers it advertises (src/sys's
+   * solicitRouterDns, with rdisc6, by default), for links with `ppp.ipv6` and `dns: peer`. */
+  routerDns?: (ifname: string, signal: AbortSignal) => Promise<AdvertisedDns>;
   /** Where a tty rate that could not be set, or an interface not readied for IPv6, is reported. */
   logger?: Logger;
 }
@@ -151,6 +154,24 @@ function readyForIpv6(ifname: string, deps: LinkActorDeps): void {
   }
 }
 
+/**
+ * IPV6CP is up on a link that asks its peer for DNS: the ISP's IPv6 resolvers come in its
+ * router advertisements (RDNSS, RFC 8106), not in IPV6CP, so the line solicits one and
+ * reads them; they join the servers IPCP gave. Not fatal: without them the link still has
+ * its IPv4 servers, and no answer means the router advertises none.
+ */
+function askRouterForDns(ifname: string, signal: AbortSignal, deps: LinkActorDeps, send: (event: LinkEvent) => void): void {
+  const ask = deps.routerDns ?? ((name: string, s: AbortSignal) => solicitRouterDns(name, { exec: systemExec, signal: s }));
+  void ask(ifname, signal).then(
+    (advertised) => {
+      if (!signal.aborted) send({ type: 'PPP_LOG', event: { type: 'router-dns', servers: advertised.servers } });
+    },
+    (error: unknown) => {
+      if (!signal.aborted) deps.logger?.warn({ err: error, ifname }, `no IPv6 DNS servers from the router on ${ifname}: ${errorMessageOf(error)}`);
+    },
+  );
+}
+
 export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
   /** The device of the current dial: the configured path, or what the match found. */
   let device = config.kind === 'modem' ? config.device : '';
@@ -189,6 +210,9 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
       const send = (event: LinkEvent) => sendBack(event);
       let running: PppdHandle | undefined;
       let stopped = false;
+      /** The solicitation for the router's DNS servers under way (one per IPV6CP up). */
+      let soliciting: AbortController | undefined;
+      let ifname: string | undefined;
       void (async () => {
         const { config: link, fd } = input;
         const rates = lineRateOnTty(link, device, input.connectSpeed, fd, deps);
@@ -206,8 +230,14 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
           send({ type: 'PPP_STARTED', pppd, ...rates });
           pppd.on('log', (event: PppLogEvent) => {
             if (event.type === 'interface' && link.ppp.ipv6 === true) readyForIpv6(event.ifname, deps);
+            if (event.type === 'interface' || event.type === 'bundle-joined') ifname = event.ifname;
             const linkEvent = linkEventOf(event);
             if (linkEvent) send({ type: 'PPP_LOG', event: linkEvent });
+            if (event.type === 'remote-ll' && link.ppp.ipv6 === true && link.ppp.usePeerDns === true && ifname !== undefined && !stopped) {
+              soliciting?.abort();
+              soliciting = new AbortController();
+              askRouterForDns(ifname, soliciting.signal, deps, send);
+            }
           });
           const exit = await pppd.exited;
           send({ type: 'PPP_EXIT', exit: { status: exit.status, signal: exit.signal, name: exit.name, meaning: exit.meaning, code: exit.code } });
@@ -223,6 +253,7 @@ export function createLinkActors(config: LinkConfig, deps: LinkActorDeps = {}) {
       });
       return () => {
         stopped = true;
+        soliciting?.abort();
         void running?.stop();
       };
     }),

@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { createLinkActors, type LinkActorDeps } from './actors.js';
 import { linkMachine } from './machine.js';
-import type { LinkState } from './vocabulary.js';
+import { serversOf, type LinkState } from './vocabulary.js';
 import { secretMaskOf, TRANSCRIPT_LINES, type LinkConfig, type LinkReason, type TranscriptEntry } from './types.js';
 
 export interface LinkStatus {
@@ -25,7 +25,8 @@ export interface LinkStatus {
    * interface); null without IPv6. Absent from an older daemon's status. */
   localLinkLocal?: string | null;
   remoteLinkLocal?: string | null;
-  /** DNS servers the peer offered (pppd usepeerdns), primary first; empty when none. */
+  /** DNS servers the peer offered (pppd usepeerdns), primary first, then the IPv6 ones its
+   * router advertises (RDNSS); empty when none. */
   dns?: string[];
   failures: number;
   /** The CONNECT line and speed of the current call (modem links). */
@@ -181,7 +182,7 @@ export class Link extends EventEmitter<{ transition: [LinkTransition]; dns: [ser
       remoteIp: c.remoteIp,
       localLinkLocal: c.localLinkLocal,
       remoteLinkLocal: c.remoteLinkLocal,
-      dns: c.dns,
+      dns: serversOf(c),
       failures: c.failures,
       connect: c.connect?.connect ?? null,
       speed: c.connect?.speed ?? null,

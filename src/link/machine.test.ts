@@ -105,6 +105,58 @@ describe('a whole link: its calls', () => {
     expect(link.actor.getSnapshot().context.dns).toEqual([]);
   });
 
+  it('with ppp.ipv6 and usepeerdns, asks the line\'s router for its IPv6 DNS servers once IPV6CP is up, after the peer\'s own, and forgets them with the call', async () => {
+    const asked: string[] = [];
+    let answer: (servers: string[]) => void = () => {};
+    const routerDns = (ifname: string) => {
+      asked.push(ifname);
+      return new Promise<{ servers: string[]; lifetimeS: number | null; searchDomains: string[] }>((resolve) => {
+        answer = (servers) => resolve({ servers, lifetimeS: 600, searchDomains: [] });
+      });
+    };
+    const link = start(modemLink({ ppp: { ipv6: true, usePeerDns: true } }), ['CONNECT 28800'], { acceptRouterAdvertisements: () => {}, routerDns });
+    const announced: string[][] = [];
+    link.actor.on('dns', (e) => announced.push(e.servers));
+    await link.run(2500);
+    await link.say({ type: 'interface', ifname: 'ppp4' });
+    await link.say({ type: 'local-ip', address: '203.0.113.1' });
+    await link.say({ type: 'remote-ip', address: '198.51.100.1' });
+    await link.say({ type: 'dns', rank: 'primary', address: '198.51.100.53' });
+    expect(asked).toEqual([]);
+    await link.say({ type: 'remote-ll', address: 'fe80::5:6:7:8' });
+    expect(asked).toEqual(['ppp4']);
+    answer(['2001:db8:53::1', '198.51.100.53']);
+    await link.run(0);
+    expect(link.actor.getSnapshot().context.routerDns).toEqual(['2001:db8:53::1', '198.51.100.53']);
+    expect(announced.at(-1)).toEqual(['198.51.100.53', '2001:db8:53::1']);
+    // IPCP starting again voids its own servers, not the router's
+    await link.say({ type: 'local-ip', address: '203.0.113.1' });
+    await link.say({ type: 'dns', rank: 'primary', address: '198.51.100.54' });
+    expect(announced.at(-1)).toEqual(['198.51.100.54', '2001:db8:53::1', '198.51.100.53']);
+    await link.say({ type: 'hangup' });
+    await link.run(600);
+    expect(link.actor.getSnapshot().context).toMatchObject({ dns: [], routerDns: [] });
+    // without usepeerdns (dns: none or a list) the router is not asked; a failed ask is a warning
+    const quiet = start(modemLink({ ppp: { ipv6: true } }), ['CONNECT 28800'], { acceptRouterAdvertisements: () => {}, routerDns });
+    await quiet.run(2500);
+    await quiet.say({ type: 'interface', ifname: 'ppp5' });
+    await quiet.say({ type: 'remote-ll', address: 'fe80::5:6:7:8' });
+    expect(asked).toEqual(['ppp4']);
+    const warnings: string[] = [];
+    const logger = { warn: (_fields: unknown, message: string) => warnings.push(message) } as unknown as import('../log/index.js').Logger;
+    const failing = start(modemLink({ ppp: { ipv6: true, usePeerDns: true } }), ['CONNECT 28800'], {
+      acceptRouterAdvertisements: () => {},
+      routerDns: () => Promise.reject(new Error('rdisc6 is not installed')),
+      logger,
+    });
+    await failing.run(2500);
+    await failing.upWith();
+    await failing.say({ type: 'remote-ll', address: 'fe80::5:6:7:8' });
+    await failing.run(0);
+    expect(failing.state()).toBe('up');
+    expect(warnings).toEqual(['no IPv6 DNS servers from the router on ppp0: rdisc6 is not installed']);
+  });
+
   it('on a hang-up: down at once with the reason, pppd stopped before the line is taken back, DTR held low, the lock released, then back-off and a redial', async () => {
     const link = start(modemLink(), ['CONNECT 28800', 'CONNECT 28800']);
     await link.run(2500);

@@ -24,7 +24,7 @@ import { and, assign, emit, enqueueActions, fromCallback, fromPromise, raise, se
 import { modemMachine, type ModemPlan } from '../modem/index.js';
 import { linkReason } from './reasons.js';
 import { backoffDelay, DEFAULT_DEVICE_SETTLE_MS, type LinkConfig, type LinkReason } from './types.js';
-import { holdOffOf, learnedFrom, negotiationTimeoutOf, reportOf, withDnsServer, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkIpv6Emitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type PppdInput, type RunningPppd } from './vocabulary.js';
+import { holdOffOf, learnedFrom, negotiationTimeoutOf, reportOf, serversOf, withDnsServer, type Claim, type DialInput, type LinkContext, type LinkEmitted, type LinkDnsEmitted, type LinkIpv6Emitted, type LinkEvent, type LinkModemEmitted, type LinkPppEvent, type LinkState, type PppdInput, type RunningPppd } from './vocabulary.js';
 
 const NOT_PROVIDED = (name: string) => () => {
   throw new Error(`link actor "${name}" was not provided (use createLinkActors)`);
@@ -77,7 +77,7 @@ export const linkMachine = setup({
       if (!context.modemEnded && context.config.kind === 'modem') enqueue.sendTo('modem', event);
     }),
     releaseLock: ({ context }) => context.lock?.release(),
-    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, lineRate: null, ttyRate: null, ifname: null, localIp: null, remoteIp: null, localLinkLocal: null, remoteLinkLocal: null, dns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
+    clearCall: assign({ plan: null, lock: null, fd: null, pppd: null, lineRate: null, ttyRate: null, ifname: null, localIp: null, remoteIp: null, localLinkLocal: null, remoteLinkLocal: null, dns: [] as string[], routerDns: [] as string[], pppSaid: [] as Array<LinkPppEvent['type']> }),
   },
   guards: {
     isPty: ({ context }) => context.config.kind === 'pty',
@@ -114,6 +114,7 @@ export const linkMachine = setup({
     localLinkLocal: null,
     remoteLinkLocal: null,
     dns: [],
+    routerDns: [],
     connect: null,
     lineRate: null,
     ttyRate: null,
@@ -230,7 +231,14 @@ export const linkMachine = setup({
                     guard: ({ event }) => event.event.type === 'dns',
                     actions: [
                       assign(({ context, event }) => ({ dns: withDnsServer(context.dns, event.event as Extract<LinkPppEvent, { type: 'dns' }>) })),
-                      emit(({ context }) => ({ type: 'dns' as const, servers: context.dns })),
+                      emit(({ context }) => ({ type: 'dns' as const, servers: serversOf(context) })),
+                    ],
+                  },
+                  {
+                    guard: ({ event }) => event.event.type === 'router-dns',
+                    actions: [
+                      assign(({ event }) => ({ routerDns: (event.event as Extract<LinkPppEvent, { type: 'router-dns' }>).servers })),
+                      emit(({ context }) => ({ type: 'dns' as const, servers: serversOf(context) })),
                     ],
                   },
                   {

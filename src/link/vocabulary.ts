@@ -21,6 +21,9 @@ export type LinkPppEvent =
   | { type: 'remote-ll'; address: string }
   /** A DNS server the peer offered (pppd `usepeerdns`), logged right after the IP addresses. */
   | { type: 'dns'; rank: 'primary' | 'secondary'; address: string }
+  /** The IPv6 DNS servers the line's router advertises (RDNSS), asked for once IPV6CP is up;
+   * empty when it advertises none. Not pppd's: the link's actor reads the advertisement. */
+  | { type: 'router-dns'; servers: string[] }
   | { type: 'peer-dead' }
   | { type: 'hangup' }
   | { type: 'auth-failed' };
@@ -110,6 +113,8 @@ export interface LinkContext {
   remoteLinkLocal: string | null;
   /** DNS servers the peer offered during this run, primary first. */
   dns: string[];
+  /** IPv6 DNS servers the line's router advertised during this run (RDNSS). */
+  routerDns: string[];
   /** The report of the current (or last) dial. */
   connect: DialReport | null;
   /** The rate this run's line carries in bit/s, when known (line-rate.ts), and the rate its
@@ -167,6 +172,11 @@ export function reportOf(context: LinkContext, session: Pick<ModemSessionOutput,
 export function withDnsServer(servers: readonly string[], e: Extract<LinkPppEvent, { type: 'dns' }>): string[] {
   const others = servers.filter((a) => a !== e.address);
   return e.rank === 'primary' ? [e.address, ...others] : [...others, e.address];
+}
+
+/** Every DNS server of the call: the peer's (IPCP) first, then its router's IPv6 ones. */
+export function serversOf(context: Pick<LinkContext, 'dns' | 'routerDns'>): string[] {
+  return [...context.dns, ...context.routerDns.filter((a) => !context.dns.includes(a))];
 }
 
 /** What a line of pppd's log tells the link about its call. */

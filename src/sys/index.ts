@@ -13,3 +13,4 @@ export { RouterJournal, type JournalRecord, type RouterJournalOptions } from './
 export { changesOf, routeArgs, routeIdentity, qdiscArgs, type Change, type RouteJson } from './journal-changes.js';
 export { whenPathExists } from './path-watch.js';
 export { portHolders, describeHolders, isModemManager, modemManagerPids, type PortHolder, type PortHolderOptions } from './port-holders.js';
+export { parseRouterAdvertisement, solicitRouterDns, type AdvertisedDns } from './router-advert.js';

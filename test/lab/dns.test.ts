@@ -145,3 +145,68 @@ describe('lab: DNS while the bundle is up', () => {
     expect(statSync(RESOLV_CONF).mode).toBe(original.mode);
   }, 300_000);
 });
+
+/**
+ * IPv6 DNS: the ISP advertises its IPv6 resolver in its router advertisements (RDNSS, RFC
+ * 8106), since IPV6CP carries none. With `dns: peer` and `ipv6`, each line asks its router
+ * (rdisc6) once IPV6CP is up, and the servers join the ones IPCP gave, in the status and in
+ * the resolver; SIGTERM gives the original back.
+ */
+describe('lab: IPv6 DNS from the router advertisements', () => {
+  const OFFERED4 = [['198.51.100.201'], ['198.51.100.211']];
+  const ADVERTISED = '2001:db8:53::1';
+  let lab: LabLines;
+  let daemon: DaemonProcess | undefined;
+  let tearDownRouter: (() => Promise<void>) | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'dialbond-dns6-'));
+  const configFile = join(dir, 'dialbond.yaml');
+  const socket = join(dir, 'control.sock');
+  const runDir = join(dir, 'run');
+  const lockDir = join(dir, 'lock');
+  let original = '';
+
+  beforeAll(async () => {
+    process.env.DIALBOND_LOCK_DIR = lockDir;
+    await sh('mkdir', ['-p', lockDir]);
+    tearDownRouter = await setUpRouter();
+    original = readFileSync(RESOLV_CONF, 'utf8');
+    lab = await startLabLines({ count: 2, dns: (i) => OFFERED4[i]!, ipv6: { dns: [ADVERTISED] } });
+    writeFileSync(
+      configFile,
+      stringify({
+        bundle: { mode: 'teql', address: BUNDLE_ADDRESS, ipv6: true, routes: [`${ISP_HOST}/32`] },
+        links: [0, 1].map((i) => ({ name: `line${i}`, device: lab.lines[i]!.path, profile: 'generic', numbers: ['5551234'] })),
+        dns: 'peer',
+        supervisor: { redial: { initial: '1s', factor: 2, max: '5s', jitter: 0.1 }, health: { lcpEchoInterval: 1, lcpEchoFailure: 3 } },
+        control: { socket, mode: '0660' },
+      }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    if (daemon && daemon.child.exitCode === null) {
+      daemon.signal('SIGTERM');
+      await daemon.exited(60_000).catch(() => daemon?.signal('SIGKILL'));
+    }
+    await lab?.close();
+    await tearDownRouter?.();
+    delete process.env.DIALBOND_LOCK_DIR;
+  });
+
+  it("puts each line's IPv4 servers and its router's IPv6 one in the resolver, and takes them back at SIGTERM", async () => {
+    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
+    await daemon.until(allBundled, 120_000, 'both lines up and bundled');
+    const status = await daemon.until((s) => s.links.every((l) => l.dns?.includes(ADVERTISED)), 30_000, "each line has its router's IPv6 server");
+    expect(status.links.map((l) => [l.name, l.dns])).toEqual([
+      ['line0', [...OFFERED4[0]!, ADVERTISED]],
+      ['line1', [...OFFERED4[1]!, ADVERTISED]],
+    ]);
+    const expected = [OFFERED4[0]![0]!, OFFERED4[1]![0]!, ADVERTISED].sort();
+    const deadline = Date.now() + 10_000;
+    while (JSON.stringify([...nameservers()].sort()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect([...nameservers()].sort()).toEqual(expected);
+    daemon.signal('SIGTERM');
+    await daemon.exited(60_000);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original);
+  }, 300_000);
+});
