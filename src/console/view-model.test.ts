@@ -74,6 +74,8 @@ describe('two-line rows and the window over many links', () => {
     const [row] = linkRows(s, () => undefined, 0);
     expect(placeLine(row!, 78)).toBe('  /dev/ttyS0 5551234  MODEM_DIAL_FAILED: BUSY');
     expect(selectedLine(s.links[0]!)).toBe(' line0: CONNECT 28800 after 2.0 s; 1 dial, 0 drops, 0 failures in a row, weight 28800');
+    const withIpv6 = link('line0', { localLinkLocal: 'fe80::1:2:3:4', remoteLinkLocal: 'fe80::5:6:7:8' });
+    expect(selectedLine(withIpv6)).toBe(' line0: CONNECT 28800 after 2.0 s; IPv6 fe80::1:2:3:4-fe80::5:6:7:8; 1 dial, 0 drops, 0 failures in a row, weight 28800');
   });
 
   it('scrolls so the selected link stays in view', () => {

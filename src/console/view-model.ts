@@ -188,7 +188,9 @@ export function selectedLine(l: SupervisedLinkStatus, nowMs = Date.now()): strin
   if (l.state === 'waiting') return ` ${l.name}: waiting for its device (${l.reason?.code ?? 'missing'}): dials as soon as it is back; ${counts}`;
   if (l.state === 'parked' && l.reason?.holdOff === 'blacklisted') return ` ${l.name}: parked, the modem said BLACKLISTED: d dials again; ${counts}`;
   const call = l.connect ? `${l.connect}${l.connectMs !== null ? ` after ${(l.connectMs / 1000).toFixed(1)} s` : ''}` : 'no call';
-  return ` ${l.name}: ${call}; ${counts}, weight ${Math.round(l.weight)}`;
+  // IPv6 goes by the peer's link-local address (the table's column has IPv4's)
+  const ipv6 = l.remoteLinkLocal ? `; IPv6 ${l.localLinkLocal ?? '?'}-${l.remoteLinkLocal}` : '';
+  return ` ${l.name}: ${call}${ipv6}; ${counts}, weight ${Math.round(l.weight)}`;
 }
 
 /** The selected link's last dial, for the event log (key l): a heading, then each line. */

@@ -30,6 +30,9 @@ export function renderMetrics(status: SupervisorStatus): string {
   metric('dialbond_links_up', 'Links up now.', 'gauge', [[{}, status.up]]);
   metric('dialbond_links_configured', 'Links configured.', 'gauge', [[{}, status.total]]);
   metric('dialbond_link_state', 'The state each link is in (1 for its state).', 'gauge', status.links.flatMap((l) => STATES.map((s): [Record<string, string>, number] => [{ link: l.name, state: s }, l.state === s ? 1 : 0])));
+  // The call's interface and addresses as labels (Prometheus' *_info convention), IPv6's
+  // link-local pair beside IPv4's, for links that have an interface.
+  metric('dialbond_link_info', 'The current call\'s interface and addresses (value 1).', 'gauge', status.links.filter((l) => l.ifname).map((l) => [{ link: l.name, ifname: l.ifname as string, local: l.localIp ?? '', remote: l.remoteIp ?? '', local6: l.localLinkLocal ?? '', remote6: l.remoteLinkLocal ?? '' }, 1]));
   metric('dialbond_link_bundled', 'Whether the link is in the bundle.', 'gauge', status.links.map((l) => [{ link: l.name }, l.bundled ? 1 : 0]));
   metric('dialbond_link_weight', 'The link\'s share of traffic (bundle weight).', 'gauge', status.links.map((l) => [{ link: l.name }, l.weight]));
   metric('dialbond_link_speed_bps', 'CONNECT speed of the current call.', 'gauge', status.links.filter((l) => l.speed !== null).map((l) => [{ link: l.name }, l.speed as number]));

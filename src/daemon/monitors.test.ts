@@ -156,8 +156,13 @@ describe('renderMetrics', () => {
       up: 1,
       total: 1,
       bundle: { mode: 'teql', device: 'teql0', links: [{ name: 'line0', ifname: 'ppp0', localIp: '', remoteIp: '', weight: 1, counters: { rxBytes: 5, txBytes: 7, rxPackets: 1, txPackets: 1 } }] },
-      links: [{ name: 'line0', state: 'up', reason: null, ifname: 'ppp0', localIp: null, remoteIp: null, failures: 0, connect: 'CONNECT 28800', speed: 28800, lineRate: 28800, connectMs: 2150, since: 0, bundled: true, heldOut: false, weight: 28800, where: '/dev/ttyS0 5551234', dials: 2, drops: 1 }],
+      links: [
+        { name: 'line0', state: 'up', reason: null, ifname: 'ppp0', localIp: '203.0.113.1', remoteIp: '198.51.100.1', localLinkLocal: 'fe80::1:2:3:4', remoteLinkLocal: 'fe80::5:6:7:8', failures: 0, connect: 'CONNECT 28800', speed: 28800, lineRate: 28800, connectMs: 2150, since: 0, bundled: true, heldOut: false, weight: 28800, where: '/dev/ttyS0 5551234', dials: 2, drops: 1 },
+        { name: 'line1', state: 'backoff', reason: null, ifname: null, localIp: null, remoteIp: null, failures: 1, connect: null, speed: null, connectMs: null, since: 0, bundled: false, heldOut: false, weight: 0, where: '/dev/ttyS1 5551234', dials: 1, drops: 0 },
+      ],
     });
+    expect(text).toContain('dialbond_link_info{link="line0",ifname="ppp0",local="203.0.113.1",remote="198.51.100.1",local6="fe80::1:2:3:4",remote6="fe80::5:6:7:8"} 1\n');
+    expect(text).not.toContain('dialbond_link_info{link="line1"');
     expect(text).toContain('dialbond_link_state{link="line0",state="up"} 1\n');
     expect(text).toContain('dialbond_link_state{link="line0",state="down"} 0\n');
     expect(text).toContain('# TYPE dialbond_link_dials_total counter\ndialbond_link_dials_total{link="line0"} 2\n');
