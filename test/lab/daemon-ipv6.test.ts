@@ -16,34 +16,16 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISP_HOST6 } from '../../src/lab/isp.js';
-import type { SupervisorStatus } from '../../src/supervisor/index.js';
-import { BUNDLE_ADDRESS, ISP_HOST, MLPPP_CLIENT_ENDPOINT, MLPPP_ISP_ENDPOINT, iperfUpload } from './helpers/bundle-lab.js';
+import { BUNDLE_ADDRESS, iperfUpload } from './helpers/bundle-lab.js';
 import { DaemonProcess } from './helpers/daemon.js';
-import { startLabLines, type LabLines } from './helpers/lines.js';
+import { bothBundled, closeIpv6Lines, IPV6_MODES, ipv6DaemonConfig, slaac, startIpv6Lines } from './helpers/ipv6-daemon.js';
+import type { LabLines } from './helpers/lines.js';
 import { sh } from './helpers/run.js';
 import { networkSnapshot, snapshotDiff } from './helpers/snapshot.js';
 
 const RATE = 115200;
-const bothBundled = (s: SupervisorStatus) => ['line0', 'line1'].every((n) => s.links.some((l) => l.name === n && l.state === 'up' && l.bundled));
 
-/** The global IPv6 addresses of `ifname`. */
-async function globalAddresses(ifname: string): Promise<string[]> {
-  const out = JSON.parse((await sh('ip', ['-j', '-6', 'addr', 'show', 'dev', ifname, 'scope', 'global'], { reject: false })).stdout || '[]') as Array<{ addr_info?: Array<{ local?: string }> }>;
-  // ip -j prints an empty object for each address the scope filter left out
-  return out.flatMap((l) => (l.addr_info ?? []).map((a) => a.local).filter((a): a is string => typeof a === 'string'));
-}
-
-/** Waits (at most 30 s) for `ifname` to have a global IPv6 address; returns them and how long it took. */
-async function slaac(ifname: string): Promise<{ addresses: string[]; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    const addresses = await globalAddresses(ifname);
-    if (addresses.length > 0 || Date.now() - started > 30_000) return { addresses, ms: Date.now() - started };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-for (const mode of ['mlppp', 'teql', 'eql', 'multipath', 'perconn'] as const) {
+for (const mode of IPV6_MODES) {
   describe(`lab: the daemon, IPv6 over ${mode}`, () => {
     let lab: LabLines;
     let daemon: DaemonProcess | undefined;
@@ -57,17 +39,8 @@ for (const mode of ['mlppp', 'teql', 'eql', 'multipath', 'perconn'] as const) {
     beforeAll(async () => {
       process.env.DIALBOND_LOCK_DIR = lockDir;
       await sh('mkdir', ['-p', lockDir]);
-      lab = await startLabLines({ count: 2, rate: RATE, ...(mode === 'mlppp' ? { multilink: { endpoint: MLPPP_ISP_ENDPOINT, unit: 100 } } : {}), ispEcho: { interval: 5, failure: 6 }, ipv6: {} });
-      await lab.isp.exec(['ip', 'addr', 'add', `${ISP_HOST}/32`, 'dev', 'lo']);
-      // not bound to one address: the server takes IPv4 and IPv6 tests alike
-      await lab.isp.exec(['iperf3', '-s', '-D', '--pidfile', `/tmp/iperf3-${lab.isp.netns}.pid`]);
-      const routes = [`${ISP_HOST}/32`, `${ISP_HOST6}/128`];
-      const config = {
-        bundle: mode === 'mlppp' ? { mode, endpoint: MLPPP_CLIENT_ENDPOINT, ipv6: true, routes } : mode === 'multipath' || mode === 'perconn' ? { mode, ipv6: true, routes } : { mode, address: BUNDLE_ADDRESS, ipv6: true, routes },
-        links: lab.lines.map((line, i) => ({ name: `line${i}`, device: line.path, profile: 'generic', numbers: ['5551234'] })),
-        supervisor: { redial: { initial: '1s', factor: 2, max: '10s', jitter: 0.1 }, health: { lcpEchoInterval: 5, lcpEchoFailure: 6 } },
-        control: { socket, mode: '0660' },
-      };
+      lab = await startIpv6Lines(mode, RATE);
+      const config = ipv6DaemonConfig(mode, lab, socket);
       writeFileSync(configFile, stringify(config));
       before = await networkSnapshot();
     }, 60_000);
@@ -77,8 +50,7 @@ for (const mode of ['mlppp', 'teql', 'eql', 'multipath', 'perconn'] as const) {
         daemon.signal('SIGTERM');
         await daemon.exited(20_000).catch(() => daemon?.signal('SIGKILL'));
       }
-      await sh('sh', ['-c', `kill $(cat /tmp/iperf3-${lab?.isp.netns}.pid) 2>/dev/null; true`], { reject: false });
-      await lab?.close();
+      await closeIpv6Lines(lab);
       delete process.env.DIALBOND_LOCK_DIR;
     });
 

@@ -10,6 +10,10 @@ let counter = 0;
 
 export const LAN_ROUTER = '198.18.0.1';
 export const LAN_HOST = '198.18.0.2';
+/** The LAN's IPv6 prefix (documentation range, apart from the ISP's 2001:db8:0:N::/64). */
+export const LAN_PREFIX6 = '2001:db8:1a::/64';
+export const LAN_ROUTER6 = '2001:db8:1a::1';
+export const LAN_HOST6 = '2001:db8:1a::2';
 
 export interface Lan {
   netns: string;
@@ -19,7 +23,9 @@ export interface Lan {
   close(): Promise<void>;
 }
 
-export async function startLan(): Promise<Lan> {
+/** A LAN behind the router; with `ipv6`, also LAN_PREFIX6 with its default route via the
+ * router (nodad: the addresses are usable at once). */
+export async function startLan(options: { ipv6?: boolean } = {}): Promise<Lan> {
   const id = `${process.pid % 100000}x${counter++}`;
   const netns = `lan${id}`;
   const ifname = `dbl${id}`.slice(0, 15);
@@ -32,6 +38,11 @@ export async function startLan(): Promise<Lan> {
   await inNs(['ip', 'addr', 'add', `${LAN_HOST}/24`, 'dev', 'eth0']);
   await inNs(['ip', 'link', 'set', 'eth0', 'up']);
   await inNs(['ip', 'route', 'add', 'default', 'via', LAN_ROUTER]);
+  if (options.ipv6) {
+    await sh('ip', ['-6', 'addr', 'add', `${LAN_ROUTER6}/64`, 'dev', ifname, 'nodad']);
+    await inNs(['ip', '-6', 'addr', 'add', `${LAN_HOST6}/64`, 'dev', 'eth0', 'nodad']);
+    await inNs(['ip', '-6', 'route', 'add', 'default', 'via', LAN_ROUTER6]);
+  }
   return {
     netns,
     ifname,
