@@ -123,10 +123,7 @@ describe('bench: aggregation over IPv6', () => {
           }
         }
       } finally {
-        if (daemon && daemon.child.exitCode === null) {
-          daemon.signal('SIGTERM');
-          await daemon.exited(30_000).catch(() => daemon?.signal('SIGKILL'));
-        }
+        await DaemonProcess.stopIfRunning(daemon, 30_000);
         await sh('sysctl', ['-qw', `net.ipv6.conf.all.forwarding=${forwarding}`], { reject: false });
         await lan?.close();
         await closeIpv6Lines(lab);

@@ -115,10 +115,7 @@ describe('bench: scale', () => {
       } catch (error) {
         errors.push(errorLine(error));
         console.log(`bench: scale run ${run + 1} failed: ${errorMessage(error)}\n${daemon.tail()}`);
-        if (daemon.child.exitCode === null) {
-          daemon.signal('SIGTERM');
-          await daemon.exited(60_000).catch(() => daemon.signal('SIGKILL'));
-        }
+        await DaemonProcess.stopIfRunning(daemon, 60_000);
       }
     }
     rows.push(

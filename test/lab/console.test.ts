@@ -60,10 +60,7 @@ describe('lab: the console', () => {
 
   afterAll(async () => {
     await sh('tmux', ['kill-session', '-t', SESSION], { reject: false });
-    if (daemon && daemon.child.exitCode === null) {
-      daemon.signal('SIGTERM');
-      await daemon.exited(20_000).catch(() => daemon?.signal('SIGKILL'));
-    }
+    await DaemonProcess.stopIfRunning(daemon);
     await lab?.close();
     delete process.env.DIALBOND_LOCK_DIR;
   });

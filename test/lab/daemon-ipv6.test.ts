@@ -46,10 +46,7 @@ for (const mode of IPV6_MODES) {
     }, 60_000);
 
     afterAll(async () => {
-      if (daemon && daemon.child.exitCode === null) {
-        daemon.signal('SIGTERM');
-        await daemon.exited(20_000).catch(() => daemon?.signal('SIGKILL'));
-      }
+      await DaemonProcess.stopIfRunning(daemon);
       await closeIpv6Lines(lab);
       delete process.env.DIALBOND_LOCK_DIR;
     });

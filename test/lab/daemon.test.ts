@@ -58,10 +58,7 @@ describe('lab: the supervisor daemon', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (daemon && daemon.child.exitCode === null) {
-      daemon.signal('SIGTERM');
-      await daemon.exited(20_000).catch(() => daemon?.signal('SIGKILL'));
-    }
+    await DaemonProcess.stopIfRunning(daemon);
     await sh('sh', ['-c', `kill $(cat /tmp/iperf3-${lab?.isp.netns}.pid) 2>/dev/null; true`], { reject: false });
     await lab?.close();
     delete process.env.DIALBOND_LOCK_DIR;

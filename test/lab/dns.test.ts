@@ -72,10 +72,7 @@ describe('lab: DNS while the bundle is up', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (daemon && daemon.child.exitCode === null) {
-      daemon.signal('SIGTERM');
-      await daemon.exited(60_000).catch(() => daemon?.signal('SIGKILL'));
-    }
+    await DaemonProcess.stopIfRunning(daemon, 60_000);
     await lab?.close();
     await tearDownRouter?.();
     delete process.env.DIALBOND_LOCK_DIR;
@@ -184,10 +181,7 @@ describe('lab: IPv6 DNS from the router advertisements', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (daemon && daemon.child.exitCode === null) {
-      daemon.signal('SIGTERM');
-      await daemon.exited(60_000).catch(() => daemon?.signal('SIGKILL'));
-    }
+    await DaemonProcess.stopIfRunning(daemon, 60_000);
     await lab?.close();
     await tearDownRouter?.();
     delete process.env.DIALBOND_LOCK_DIR;

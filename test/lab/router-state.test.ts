@@ -90,10 +90,7 @@ describe('lab: the router gets back exactly what it had', () => {
   }, 90_000);
 
   afterAll(async () => {
-    if (daemon && daemon.child.exitCode === null) {
-      daemon.signal('SIGTERM');
-      await daemon.exited(20_000).catch(() => daemon?.signal('SIGKILL'));
-    }
+    await DaemonProcess.stopIfRunning(daemon);
     await lab?.close();
     await tearDownRouter?.();
     delete process.env.DIALBOND_LOCK_DIR;

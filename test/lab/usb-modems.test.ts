@@ -66,10 +66,7 @@ describe('lab: USB modems (cdc-acm ttys with a carrier)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (daemon && daemon.child.exitCode === null) {
-      daemon.signal('SIGTERM');
-      await daemon.exited(20_000).catch(() => daemon?.signal('SIGKILL'));
-    }
+    await DaemonProcess.stopIfRunning(daemon);
     await lab?.close();
     await usb?.remove();
     delete process.env.DIALBOND_LOCK_DIR;

@@ -93,6 +93,19 @@ export class DaemonProcess {
     this.child.kill(signal);
   }
 
+  /** The end of a test's daemon: SIGTERM to one still running, SIGKILL when it has not
+   * ended within `ms`, and a wait for its end after that. */
+  static async stopIfRunning(daemon: DaemonProcess | undefined, ms = 20_000): Promise<void> {
+    if (!daemon || daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
+    daemon.signal('SIGTERM');
+    try {
+      await daemon.exited(ms);
+    } catch {
+      daemon.signal('SIGKILL');
+      await daemon.exited(10_000).catch(() => undefined);
+    }
+  }
+
   /** Waits for the process to end. */
   async exited(ms: number): Promise<{ code: number | null; signal: string | null }> {
     let timer: NodeJS.Timeout | undefined;
