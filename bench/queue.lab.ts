@@ -8,8 +8,9 @@
  *
  * Run: DIALBOND_BENCH=1 inside the lab (npm run bench runs every bench). A part of it:
  * DIALBOND_BENCH_MODES, DIALBOND_BENCH_QUEUES (shaped,sfq), DIALBOND_BENCH_SETS (names
- * below), DIALBOND_BENCH_RUNS (default 1). Rows measured replace their earlier figures in
- * bench/results/queue.{json,md,svg}.
+ * below), DIALBOND_BENCH_RUNS (default 1); DIALBOND_BENCH_SHARE shapes at another share of
+ * the line rate than the default, to try one (its rows are printed, not kept). Rows
+ * measured replace their earlier figures in bench/results/queue.{json,md,svg}.
  */
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
@@ -44,7 +45,10 @@ const started = new Date().toISOString();
 const rows: QueueRow[] = [];
 const failures: string[] = [];
 
-const settingsOf = (queue: QueueKind) => ({ shape: queue === 'shaped' });
+/** A share of the line rate to try instead of the default (DEFAULT_SHAPE_SHARE). */
+const TRIED_SHARE = process.env.DIALBOND_BENCH_SHARE ? Number(process.env.DIALBOND_BENCH_SHARE) : undefined;
+if (TRIED_SHARE !== undefined && !(TRIED_SHARE >= 0.5 && TRIED_SHARE <= 1)) throw new Error(`DIALBOND_BENCH_SHARE must be between 0.5 and 1, not ${process.env.DIALBOND_BENCH_SHARE}`);
+const settingsOf = (queue: QueueKind) => ({ shape: queue === 'shaped', ...(TRIED_SHARE !== undefined ? { share: TRIED_SHARE } : {}) });
 
 /** RUNS measurements of one cell: idle pings, then pings under the upload; each line's
  * share of the bytes counted on the line itself (multilink links have no interface). */
@@ -69,9 +73,11 @@ const cellOf = (mode: string, rates: number[], mtu: number, queue: QueueKind, fl
 describe('bench: queue', () => {
   afterAll(() => {
     const old = readResults<QueueRow>(RESULTS, 'queue');
-    const all = mergeRows(old?.rows ?? [], rows, queueKey);
+    // Rows at a tried share are not the default's: printed, not kept.
+    const all = TRIED_SHARE !== undefined ? rows : mergeRows(old?.rows ?? [], rows, queueKey);
     const markdown = `Queueing (lab; iperf3 uploads of ${SECONDS} s after ${OMIT} s omitted, 4 flows a line, a ping every 200 ms beside them; latest run ${started}). "shaped" is dialbond's default: CAKE on each line under its rate (on teql's master and mlppp's bundle, under the lines' sum where each line's share follows its rate: teql over even lines, mlppp whose ttys say the lines' rates); "sfq" is the unshaped SFQ of 30 packets a line.\n\n${queueMarkdown(all)}`;
-    writeResults(RESULTS, 'queue', { at: started, seconds: SECONDS, rows: all }, markdown, queueSvg(all));
+    if (TRIED_SHARE === undefined) writeResults(RESULTS, 'queue', { at: started, seconds: SECONDS, rows: all }, markdown, queueSvg(all));
+    else console.log(`bench: shaped at ${TRIED_SHARE} of the line rate (tried, not kept)`);
     console.log(`\n${markdown}`);
     if (failures.length > 0) throw new Error(`measurements failed:\n${failures.join('\n')}`);
   });
