@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const readmePath = join(root, 'README.md');
 let readme = readFileSync(readmePath, 'utf8');
-for (const [, name] of readme.matchAll(/<!-- bench:([a-z-]+) -->/g)) {
+for (const [, name] of readme.matchAll(/<!-- bench:([a-z0-9-]+) -->/g)) {
   const file = join(root, 'bench', 'results', `${name}.md`);
   if (!existsSync(file)) continue;
   const table = readFileSync(file, 'utf8').trim();
