@@ -60,7 +60,7 @@ async function measureUneven(mode: string, bench: BundleLab, upload: (flows: num
   const flows = 4 * bench.members.length;
   const { results: runs, errors } = await eachRun(RUNS, async () => {
     await checkLinesUp(bench);
-    const { value, shares } = await lineShares(bench, bench.lab.lines.length, () => upload(flows));
+    const { value, shares } = await lineShares(bench.lab, bench.lab.lines.length, () => upload(flows));
     return { bps: value.bps, shares };
   });
   const row = unevenRow(mode, UNEVEN_RATES, flows, runs, errors, new Date().toISOString());

@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, it } from 'vitest';
 import { ISP_HOST6 } from '../src/lab/isp.js';
+import { lineShares } from './lib/bundles.js';
 import { errorLine } from './lib/harness.js';
 import { ipv6Key, ipv6Markdown, ipv6Row, type Family, type Ipv6Row, type Source } from './lib/ipv6.js';
 import { numbersFromEnv, wordsFromEnv } from './lib/options.js';
@@ -58,19 +59,17 @@ function cellsOf(mode: Ipv6Mode): Array<{ family: Family; source: Source; flows:
 
 /** One upload and each line's share of what the modems carried toward the ISP meanwhile. */
 async function measure(mode: Ipv6Mode, lab: LabLines, lan: Lan | undefined, cell: { family: Family; source: Source; flows: number }): Promise<{ bps: number; shares: number[]; retransmits?: number }> {
-  const carried = () => lab.lines.map((l) => lab.bank.get(l.name).traffic.fromDte);
-  const before = carried();
-  const result = await iperfUpload({
-    target: cell.family === 6 ? ISP_HOST6 : ISP_HOST,
-    parallel: cell.flows,
-    seconds: SECONDS,
-    omit: OMIT,
-    ...(cell.source === 'lan' ? { netns: lan!.netns } : {}),
-    ...(cell.family === 4 && (mode === 'teql' || mode === 'eql') ? { bind: BUNDLE_ADDRESS } : {}),
-  });
-  const bytes = carried().map((b, i) => b - before[i]!);
-  const total = bytes.reduce((a, b) => a + b, 0);
-  return { bps: result.bps, shares: bytes.map((b) => (total > 0 ? b / total : 0)), ...(result.retransmits !== undefined ? { retransmits: result.retransmits } : {}) };
+  const { value: result, shares } = await lineShares(lab, lab.lines.length, () =>
+    iperfUpload({
+      target: cell.family === 6 ? ISP_HOST6 : ISP_HOST,
+      parallel: cell.flows,
+      seconds: SECONDS,
+      omit: OMIT,
+      ...(cell.source === 'lan' ? { netns: lan!.netns } : {}),
+      ...(cell.family === 4 && (mode === 'teql' || mode === 'eql') ? { bind: BUNDLE_ADDRESS } : {}),
+    }),
+  );
+  return { bps: result.bps, shares, ...(result.retransmits !== undefined ? { retransmits: result.retransmits } : {}) };
 }
 
 describe('bench: aggregation over IPv6', () => {

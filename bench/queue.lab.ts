@@ -56,7 +56,7 @@ async function measure(cell: QueueCell, bench: BundleLab, lines: number, upload:
   const { results, errors } = await eachRun(RUNS, async (): Promise<QueueRun> => {
     await checkLinesUp(bench, lines);
     const idle = await idlePing({ ...ping, count: 5 });
-    const { value, shares } = await lineShares(bench, lines, () => pingDuring({ ...ping, omitMs: OMIT * 1000 }, () => upload(cell.flowCount)));
+    const { value, shares } = await lineShares(bench.lab, lines, () => pingDuring({ ...ping, omitMs: OMIT * 1000 }, () => upload(cell.flowCount)));
     const { value: result, ping: loaded } = value;
     return { bps: result.bps, ...(result.retransmits !== undefined ? { retransmits: result.retransmits } : {}), rttsMs: loaded.rttsMs, idleRttsMs: idle.rttsMs, lost: loaded.lost, shares };
   });

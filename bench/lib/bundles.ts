@@ -9,6 +9,7 @@ import { sh } from '../../src/lab/shell.js';
 import { createBundle } from '../../src/supervisor/index.js';
 import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload, type BundleLab, type UploadResult } from '../../test/lab/helpers/bundle-lab.js';
 import type { Lan } from '../../test/lab/helpers/lan.js';
+import type { LabLines } from '../../test/lab/helpers/lines.js';
 
 export type PacketMode = 'teql' | 'eql' | 'multipath' | 'perconn';
 
@@ -24,8 +25,8 @@ export async function checkLinesUp(bench: BundleLab, lines = bench.members.lengt
 /** Each of the first `lines` lines' share of the bytes the modems carried toward the ISP
  * while `during` ran: counted on the line itself, because multilink links have no
  * interface of their own to count on. */
-export async function lineShares<T>(bench: BundleLab, lines: number, during: () => Promise<T>): Promise<{ value: T; shares: number[] }> {
-  const carried = () => bench.lab.lines.slice(0, lines).map((line) => bench.lab.bank.get(line.name).traffic.toFarEnd);
+export async function lineShares<T>(lab: LabLines, lines: number, during: () => Promise<T>): Promise<{ value: T; shares: number[] }> {
+  const carried = () => lab.lines.slice(0, lines).map((line) => lab.bank.get(line.name).traffic.toFarEnd);
   const before = carried();
   const value = await during();
   const bytes = carried().map((b, i) => b - (before[i] as number));

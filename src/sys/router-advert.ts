@@ -43,9 +43,9 @@ export function parseRouterAdvertisement(output: string): AdvertisedDns {
       const address = value.trim().toLowerCase();
       if (IPV6.test(address) && !servers.includes(address)) servers.push(address);
     } else if (/^DNS servers? lifetime$/i.test(name)) {
+      // "infinite" (all ones) stays null: no end
       const seconds = /^(\d+)/.exec(value.trim());
       if (seconds) lifetimeS = Number(seconds[1]);
-      else if (/infinite/i.test(value)) lifetimeS = null;
     } else if (/^DNS search list$/i.test(name)) {
       for (const domain of value.trim().split(/\s+/)) if (domain && !searchDomains.includes(domain)) searchDomains.push(domain);
     }

@@ -38,6 +38,18 @@ async function resolverHolds(expected: string[], ms: number, daemon?: DaemonProc
   }
 }
 
+/** The daemon's configuration for these tests: teql over the lab's two lines, with `dns`
+ * (and IPv6 on, when asked). */
+function dnsConfig(lab: LabLines, socket: string, dns: 'peer' | 'none', ipv6 = false): string {
+  return stringify({
+    bundle: { mode: 'teql', address: BUNDLE_ADDRESS, ...(ipv6 ? { ipv6: true } : {}), routes: [`${ISP_HOST}/32`] },
+    links: [0, 1].map((i) => ({ name: `line${i}`, device: lab.lines[i]!.path, profile: 'generic', numbers: ['5551234'] })),
+    dns,
+    supervisor: { redial: { initial: '1s', factor: 2, max: '5s', jitter: 0.1 }, health: { lcpEchoInterval: 1, lcpEchoFailure: 3 } },
+    control: { socket, mode: '0660' },
+  });
+}
+
 describe('lab: DNS while the bundle is up', () => {
   let lab: LabLines;
   let daemon: DaemonProcess | undefined;
@@ -49,17 +61,7 @@ describe('lab: DNS while the bundle is up', () => {
   const lockDir = join(dir, 'lock');
   let original: { content: string; mode: number };
 
-  const writeConfig = (dns: 'peer' | 'none') =>
-    writeFileSync(
-      configFile,
-      stringify({
-        bundle: { mode: 'teql', address: BUNDLE_ADDRESS, routes: [`${ISP_HOST}/32`] },
-        links: [0, 1].map((i) => ({ name: `line${i}`, device: lab.lines[i]!.path, profile: 'generic', numbers: ['5551234'] })),
-        dns,
-        supervisor: { redial: { initial: '1s', factor: 2, max: '5s', jitter: 0.1 }, health: { lcpEchoInterval: 1, lcpEchoFailure: 3 } },
-        control: { socket, mode: '0660' },
-      }),
-    );
+  const writeConfig = (dns: 'peer' | 'none') => writeFileSync(configFile, dnsConfig(lab, socket, dns));
 
   beforeAll(async () => {
     process.env.DIALBOND_LOCK_DIR = lockDir;
@@ -168,16 +170,7 @@ describe('lab: IPv6 DNS from the router advertisements', () => {
     tearDownRouter = await setUpRouter();
     original = readFileSync(RESOLV_CONF, 'utf8');
     lab = await startLabLines({ count: 2, dns: (i) => OFFERED4[i]!, ipv6: { dns: [ADVERTISED] } });
-    writeFileSync(
-      configFile,
-      stringify({
-        bundle: { mode: 'teql', address: BUNDLE_ADDRESS, ipv6: true, routes: [`${ISP_HOST}/32`] },
-        links: [0, 1].map((i) => ({ name: `line${i}`, device: lab.lines[i]!.path, profile: 'generic', numbers: ['5551234'] })),
-        dns: 'peer',
-        supervisor: { redial: { initial: '1s', factor: 2, max: '5s', jitter: 0.1 }, health: { lcpEchoInterval: 1, lcpEchoFailure: 3 } },
-        control: { socket, mode: '0660' },
-      }),
-    );
+    writeFileSync(configFile, dnsConfig(lab, socket, 'peer', true));
   }, 60_000);
 
   afterAll(async () => {
