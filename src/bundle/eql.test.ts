@@ -149,12 +149,12 @@ describe('eql bundle', () => {
     await bundle.addLink({ ...member(1, 28800), rateBps: 28800 });
     await bundle.removeLink('line1');
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
-      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort flows',
-      'tc qdisc replace dev eql root cake bandwidth 92160bit overhead 7 besteffort flows',
-      'tc qdisc replace dev ppp1 root cake bandwidth 23040bit overhead 7 besteffort flows',
-      'tc qdisc replace dev eql root cake bandwidth 115200bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
+      'tc qdisc replace dev eql root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
+      'tc qdisc replace dev ppp1 root cake bandwidth 23040bit overhead 7 memlimit 6144 besteffort flows',
+      'tc qdisc replace dev eql root cake bandwidth 115200bit overhead 7 memlimit 7920 besteffort flows',
       'tc qdisc del dev ppp1 root',
-      'tc qdisc replace dev eql root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev eql root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
     ]);
   });
   it("sets a slave's priority to the rate its queue passes where the line rate is known, and to the weight elsewhere", async () => {

@@ -49,9 +49,9 @@ describe('mlppp bundle', () => {
     await bundle.removeLink('line1');
     await bundle.removeLink('line0');
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
-      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort flows',
-      'tc qdisc replace dev ppp0 root cake bandwidth 184320bit overhead 7 besteffort flows',
-      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 184320bit overhead 7 memlimit 12672 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
       'tc qdisc del dev ppp0 root',
     ]);
   });
@@ -64,8 +64,8 @@ describe('mlppp bundle', () => {
     await bundle.addLink({ ...member('line1', 'ppp0'), rateBps: 28800, ttyRateBps: 28800 });
     await bundle.addLink({ ...member('line2', 'ppp0'), rateBps: 28800, ttyRateBps: 115200 }); // a UART at its DTE rate
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
-      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 besteffort flows',
-      'tc qdisc replace dev ppp0 root cake bandwidth 115200bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 115200bit overhead 7 memlimit 7920 besteffort flows',
       'tc qdisc replace dev ppp0 root sfq limit 90 perturb 10',
     ]);
   });

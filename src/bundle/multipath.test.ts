@@ -108,8 +108,8 @@ describe('multipath bundle', () => {
     await bundle.addLink({ ...member(1, 28800), rateBps: 28800 });
     await bundle.removeLink('line1');
     expect(exec.calls.filter((c) => c.startsWith('tc '))).toEqual([
-      'tc qdisc replace dev ppp0 root cake bandwidth 87552bit overhead 7 besteffort flows',
-      'tc qdisc replace dev ppp1 root cake bandwidth 21888bit overhead 7 besteffort flows',
+      'tc qdisc replace dev ppp0 root cake bandwidth 87552bit overhead 7 memlimit 6144 besteffort flows',
+      'tc qdisc replace dev ppp1 root cake bandwidth 21888bit overhead 7 memlimit 6144 besteffort flows',
       'tc qdisc del dev ppp1 root',
     ]);
   });

@@ -61,11 +61,11 @@ describe('teql bundle', () => {
     await bundle.addLink({ ...member(2), rateBps: 28800 });
     await bundle.removeLink('line2');
     expect(exec.calls.filter((c) => c.includes('dev teql0 root'))).toEqual([
-      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
-      'tc qdisc replace dev teql0 root cake bandwidth 184320bit overhead 7 besteffort flows',
-      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 184320bit overhead 7 memlimit 12672 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
       'tc qdisc replace dev teql0 root sfq limit 60 perturb 10',
-      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows',
+      'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows',
     ]);
     exec.calls.length = 0;
     await bundle.destroy();
@@ -80,7 +80,7 @@ describe('teql bundle', () => {
     await bundle.addLink({ ...member(1), rateBps: 115200 });
     exec.calls.length = 0;
     await bundle.removeLink('line1', () => exec.calls.push('(out)'));
-    expect(exec.calls).toEqual(['tc qdisc del dev ppp1 root', '(out)', 'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 besteffort flows']);
+    expect(exec.calls).toEqual(['tc qdisc del dev ppp1 root', '(out)', 'tc qdisc replace dev teql0 root cake bandwidth 92160bit overhead 7 memlimit 6336 besteffort flows']);
   });
 
   it('says clearly when the kernel has no teql', async () => {
