@@ -19,6 +19,7 @@ import type { BundleBackend, BundleConfig, BundleMember } from './backend.js';
 import { BundleBase } from './base.js';
 import { drainRate, type QueueSettings } from './queue.js';
 import type { BundleDeps } from './deps.js';
+import { isInterfaceName } from '../sys/ifname.js';
 
 /** What the eql backend needs besides the common deps: the eql ioctls. */
 export interface EqlBundleDeps extends BundleDeps {
@@ -61,7 +62,7 @@ export class EqlBundle extends BundleBase implements BundleBackend {
     super(deps);
     this.eql = deps.eql ?? systemEqlControl;
     this.device = config.device ?? 'eql';
-    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(this.device)) throw new DialbondError('BUNDLE_INVALID', `not an interface name for the eql master: "${this.device}"`, { device: this.device });
+    if (!isInterfaceName(this.device)) throw new DialbondError('BUNDLE_INVALID', `not an interface name for the eql master: "${this.device}"`, { device: this.device });
     this.mtu = config.mtu ?? 1500;
     if (!Number.isInteger(this.mtu) || this.mtu < 68 || this.mtu > 65535) throw new DialbondError('BUNDLE_INVALID', `the eql bundle's mtu must be a whole number from 68 to 65535, not ${this.mtu}`, { mtu: this.mtu });
   }

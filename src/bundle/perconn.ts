@@ -27,6 +27,7 @@ import { DialbondError } from '../errors/index.js';
 import type { BundleBackend, BundleConfig, BundleLinkStatus, BundleMember, BundleStatus } from './backend.js';
 import { BundleBase } from './base.js';
 import type { BundleDeps } from './deps.js';
+import { isInterfaceName } from '../sys/ifname.js';
 import {
   checkRoute,
   checkWeight,
@@ -40,7 +41,6 @@ import {
   perconnRanges,
   perconnRuleset,
   tableOf,
-  validIfname,
 } from './perconn-ruleset.js';
 
 export {
@@ -153,7 +153,7 @@ export class PerconnBundle extends BundleBase implements BundleBackend {
 
   async addLink(member: BundleMember): Promise<void> {
     if (!member.name) throw new DialbondError('BUNDLE_INVALID', 'a bundle link needs a name', {});
-    if (!validIfname(member.ifname)) throw new DialbondError('BUNDLE_INVALID', `link ${member.name}: not an interface name: "${member.ifname}"`, { name: member.name, ifname: member.ifname });
+    if (!isInterfaceName(member.ifname)) throw new DialbondError('BUNDLE_INVALID', `link ${member.name}: not an interface name: "${member.ifname}"`, { name: member.name, ifname: member.ifname });
     for (const ip of [member.localIp, member.remoteIp]) {
       if (!isIPv4(ip)) throw new DialbondError('BUNDLE_INVALID', `link ${member.name}: "${ip}" is not an IPv4 address`, { name: member.name, address: ip });
     }

@@ -9,6 +9,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { systemErrorCode } from '../errors/index.js';
+import { isInterfaceName } from '../sys/ifname.js';
 
 /** What /etc/resolv.conf was before dialbond first wrote it. */
 export type OriginalResolvConf = { kind: 'file'; content: string; mode: number } | { kind: 'symlink'; target: string } | { kind: 'absent' };
@@ -98,7 +99,6 @@ export class DnsJournal {
   }
 }
 
-const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /** A record read back from disk, checked (it drives commands and file writes). */
@@ -106,7 +106,7 @@ export function parseDnsRecord(value: unknown): DnsRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const r = value as Record<string, unknown>;
   if (r.version !== 1) return undefined;
-  if (r.backend === 'resolved' && isStrings(r.interfaces) && r.interfaces.every((i) => IFNAME.test(i))) return { version: 1, backend: 'resolved', interfaces: r.interfaces };
+  if (r.backend === 'resolved' && isStrings(r.interfaces) && r.interfaces.every(isInterfaceName)) return { version: 1, backend: 'resolved', interfaces: r.interfaces };
   if (r.backend === 'resolvconf' && isStrings(r.records) && r.records.every((i) => /^[A-Za-z0-9_.-]{1,64}$/.test(i))) return { version: 1, backend: 'resolvconf', records: r.records };
   if (r.backend === 'file' && typeof r.path === 'string' && r.path.startsWith('/') && isStrings(r.written)) {
     const o = r.original as Record<string, unknown> | undefined;

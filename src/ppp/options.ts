@@ -9,6 +9,7 @@
  */
 import { DialbondError } from '../errors/index.js';
 import { shellJoin } from './shell.js';
+import { INTERFACE_NAME_RULE, isInterfaceName } from '../sys/ifname.js';
 
 /** Options for one pppd. */
 export interface PppdOptions {
@@ -116,8 +117,6 @@ export const REFUSED_EXTRA_OPTIONS: Readonly<Record<string, string>> = {
 const SECRETS_OPTION = /secrets$/i;
 
 const LINK_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
-/** Linux dev_valid_name(): 1..15 bytes, not "." or "..", no "/", ":" or whitespace; we allow a safe subset. */
-const IFNAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,15}$/;
 /** Strict dotted quad. Leading zeros are refused: pppd parses addresses with inet_addr(3), which reads 010 as octal 8. */
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** pppd(8) "endpoint <epdisc>": null, or local/IP/MAC/magic/phone with a value. */
@@ -215,7 +214,7 @@ export function buildPppdArgs(options: PppdOptions): string[] {
 
   if (options.unit !== undefined) args.push('unit', String(checkInt('unit', options.unit, 0, 999)));
   if (options.ifname !== undefined) {
-    if (typeof options.ifname !== 'string' || !IFNAME.test(options.ifname)) fail('ifname', 'expected a Linux interface name: 1..15 of [a-zA-Z0-9_.-], not "." or ".."', options.ifname);
+    if (typeof options.ifname !== 'string' || !isInterfaceName(options.ifname)) fail('ifname', `expected a Linux interface name: ${INTERFACE_NAME_RULE}`, options.ifname);
     args.push('ifname', options.ifname);
   }
 

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { DialbondError } from '../errors/index.js';
 import { systemExec, type Exec } from '../sys/index.js';
+import { isInterfaceName } from '../sys/ifname.js';
 
 export interface PppInterface {
   ifname: string;
@@ -136,7 +137,7 @@ export async function listPppInterfaces(options: InterfaceReader = {}): Promise<
 
 /** One ppp interface; says plainly when it does not exist or is not ppp. */
 export async function readPppInterface(ifname: string, options: InterfaceReader = {}): Promise<PppInterface> {
-  if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(ifname)) throw new DialbondError('LINK_UNKNOWN', `"${ifname}" is not an interface name`, { ifname });
+  if (!isInterfaceName(ifname)) throw new DialbondError('LINK_UNKNOWN', `"${ifname}" is not an interface name`, { ifname });
   const exec = options.exec ?? systemExec;
   const all = parseIpAddr((await exec('ip', ['-j', 'addr', 'show'])).stdout);
   const found = all.find((i) => i.ifname === ifname);

@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
+import { isInterfaceName } from './ifname.js';
 
 /** The per-interface IPv6 settings of a line, in the order they are written. */
 export const LINE_IPV6_SETTINGS: ReadonlyArray<readonly [string, number]> = [
@@ -20,7 +21,7 @@ export const LINE_IPV6_SETTINGS: ReadonlyArray<readonly [string, number]> = [
 
 /** Readies `ifname` to take its prefix from router advertisements while the router forwards. */
 export function acceptRouterAdvertisements(ifname: string, write: (path: string, value: string) => void = (path, value) => writeFileSync(path, value)): void {
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(ifname) || ifname === '.' || ifname === '..') throw new DialbondError('SYS_COMMAND_FAILED', `not an interface name: ${JSON.stringify(ifname)}`, { ifname });
+  if (!isInterfaceName(ifname)) throw new DialbondError('SYS_COMMAND_FAILED', `not an interface name: ${JSON.stringify(ifname)}`, { ifname });
   for (const [setting, value] of LINE_IPV6_SETTINGS) {
     const path = `/proc/sys/net/ipv6/conf/${ifname}/${setting}`;
     try {

@@ -2,6 +2,7 @@
  * Network interface facts from sysfs: whether it exists, and its byte counters.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isInterfaceName } from './ifname.js';
 
 export interface InterfaceCounters {
   rxBytes: number;
@@ -11,7 +12,7 @@ export interface InterfaceCounters {
 }
 
 export function interfaceExists(ifname: string): boolean {
-  return /^[A-Za-z0-9_.:-]{1,15}$/.test(ifname) && existsSync(`/sys/class/net/${ifname}`);
+  return isInterfaceName(ifname) && existsSync(`/sys/class/net/${ifname}`);
 }
 
 /** The interface's counters, or undefined when it does not exist (any more). */

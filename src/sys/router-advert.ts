@@ -8,6 +8,7 @@
  */
 import { DialbondError } from '../errors/index.js';
 import type { Exec } from './exec.js';
+import { isInterfaceName } from './ifname.js';
 
 /** What an advertisement says of DNS. */
 export interface AdvertisedDns {
@@ -61,9 +62,6 @@ export interface SolicitOptions {
   signal?: AbortSignal;
 }
 
-/** An interface name that cannot leave its argument (no option dash first, no space). */
-const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
-
 /**
  * Solicits a router advertisement on `ifname` and returns the DNS it advertises: servers
  * empty when the router answered without RDNSS, or did not answer (rdisc6's status 2, "No
@@ -71,7 +69,7 @@ const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
  * is gone or rdisc6 fails otherwise.
  */
 export async function solicitRouterDns(ifname: string, options: SolicitOptions): Promise<AdvertisedDns> {
-  if (!INTERFACE_NAME.test(ifname)) throw new DialbondError('SYS_COMMAND_FAILED', `not an interface name: ${JSON.stringify(ifname)}`, { ifname });
+  if (!isInterfaceName(ifname)) throw new DialbondError('SYS_COMMAND_FAILED', `not an interface name: ${JSON.stringify(ifname)}`, { ifname });
   const attempts = options.attempts ?? 3;
   const waitMs = options.waitMs ?? 1000;
   const args = ['-1', '-n', '-r', String(attempts), '-w', String(waitMs), ifname];
