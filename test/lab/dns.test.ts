@@ -50,38 +50,50 @@ function dnsConfig(lab: LabLines, socket: string, dns: 'peer' | 'none', ipv6 = f
   });
 }
 
-describe('lab: DNS while the bundle is up', () => {
-  let lab: LabLines;
-  let daemon: DaemonProcess | undefined;
-  let tearDownRouter: (() => Promise<void>) | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'dialbond-dns-'));
-  const configFile = join(dir, 'dialbond.yaml');
-  const socket = join(dir, 'control.sock');
-  const runDir = join(dir, 'run');
+/**
+ * What both suites stand on, set up before their tests and undone after: a lock directory
+ * of their own, the guest's resolver as a router has it, the lab's lines (offering DNS as
+ * `lines` says), and the daemon's configuration file (written by `writeConfig`). The
+ * daemon a test starts goes in `daemon`, so that it is stopped whatever happens.
+ */
+function dnsLab(prefix: string, lines: Parameters<typeof startLabLines>[0], options: { ipv6?: boolean } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const lockDir = join(dir, 'lock');
-  let original: { content: string; mode: number };
-
-  const writeConfig = (dns: 'peer' | 'none') => writeFileSync(configFile, dnsConfig(lab, socket, dns));
-
+  let tearDownRouter: (() => Promise<void>) | undefined;
+  const ctx = {
+    lab: undefined as unknown as LabLines,
+    daemon: undefined as DaemonProcess | undefined,
+    configFile: join(dir, 'dialbond.yaml'),
+    socket: join(dir, 'control.sock'),
+    runDir: join(dir, 'run'),
+    /** The guest's resolv.conf before the suite. */
+    original: { content: '', mode: 0 },
+    writeConfig: (dns: 'peer' | 'none') => writeFileSync(ctx.configFile, dnsConfig(ctx.lab, ctx.socket, dns, options.ipv6)),
+    start: async () => (ctx.daemon = await DaemonProcess.start({ config: ctx.configFile, socket: ctx.socket, runDir: ctx.runDir, timeoutMs: 180_000 })),
+  };
   beforeAll(async () => {
     process.env.DIALBOND_LOCK_DIR = lockDir;
     await sh('mkdir', ['-p', lockDir]);
     tearDownRouter = await setUpRouter();
-    original = { content: readFileSync(RESOLV_CONF, 'utf8'), mode: statSync(RESOLV_CONF).mode };
+    ctx.original = { content: readFileSync(RESOLV_CONF, 'utf8'), mode: statSync(RESOLV_CONF).mode };
     expect(nameservers()).toEqual([ROUTER_NAMESERVER]);
-    lab = await startLabLines({ count: 2, dns: (i) => OFFERED[i]! });
-    writeConfig('peer');
+    ctx.lab = await startLabLines(lines);
+    ctx.writeConfig('peer');
   }, 60_000);
-
   afterAll(async () => {
-    await DaemonProcess.stopIfRunning(daemon, 60_000);
-    await lab?.close();
+    await DaemonProcess.stopIfRunning(ctx.daemon, 60_000);
+    await ctx.lab?.close();
     await tearDownRouter?.();
     delete process.env.DIALBOND_LOCK_DIR;
   });
+  return ctx;
+}
+
+describe('lab: DNS while the bundle is up', () => {
+  const ctx = dnsLab('dialbond-dns-', { count: 2, dns: (i) => OFFERED[i]! });
 
   it('puts the servers each peer offered in the resolver while the bundle is up', async () => {
-    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
+    const daemon = await ctx.start();
     const status = await daemon.until(allBundled, 120_000, 'both lines up and bundled');
     expect(status.links.map((l) => [l.name, l.dns])).toEqual([['line0', OFFERED[0]], ['line1', OFFERED[1]]]);
     await resolverHolds([...OFFERED[0]!, ...OFFERED[1]!], 10_000, daemon);
@@ -91,57 +103,57 @@ describe('lab: DNS while the bundle is up', () => {
     // The distribution's ip-up hook (Debian's 0000usepeerdns) did not run: it would have
     // left a backup beside the file and rewritten it behind dialbond's back.
     expect(readdirSync('/etc').filter((f) => f.startsWith('resolv.conf.pppd-backup'))).toEqual([]);
-    expect(existsSync(join(runDir, 'dns.json'))).toBe(true);
+    expect(existsSync(join(ctx.runDir, 'dns.json'))).toBe(true);
   });
 
   it('a line leaving the bundle takes its servers with it, and brings them back when it returns', async () => {
-    await daemon!.control.request('hangup', { link: 'line1' });
-    await resolverHolds(OFFERED[0]!, 15_000, daemon);
+    await ctx.daemon!.control.request('hangup', { link: 'line1' });
+    await resolverHolds(OFFERED[0]!, 15_000, ctx.daemon);
     // Dialed again once the hang-up is over (a dial request while it is still going down
     // is not one for a parked line).
-    await daemon!.until((s) => s.links.find((l) => l.name === 'line1')?.state === 'parked', 60_000, 'line1 parked');
-    await daemon!.control.request('dial', { link: 'line1' });
-    await daemon!.until(allBundled, 90_000, 'line1 back');
-    await resolverHolds([...OFFERED[0]!, ...OFFERED[1]!], 10_000, daemon);
+    await ctx.daemon!.until((s) => s.links.find((l) => l.name === 'line1')?.state === 'parked', 60_000, 'line1 parked');
+    await ctx.daemon!.control.request('dial', { link: 'line1' });
+    await ctx.daemon!.until(allBundled, 90_000, 'line1 back');
+    await resolverHolds([...OFFERED[0]!, ...OFFERED[1]!], 10_000, ctx.daemon);
   });
 
   it('SIGTERM gives the original resolv.conf back', async () => {
-    daemon!.signal('SIGTERM');
+    ctx.daemon!.signal('SIGTERM');
     // How long a stop may take is the daemon's own business (the emulated lab is slow):
     // what counts here is what it left.
-    await daemon!.exited(60_000);
-    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
-    expect(statSync(RESOLV_CONF).mode).toBe(original.mode);
-    expect(existsSync(join(runDir, 'dns.json'))).toBe(false);
+    await ctx.daemon!.exited(60_000);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(ctx.original.content);
+    expect(statSync(RESOLV_CONF).mode).toBe(ctx.original.mode);
+    expect(existsSync(join(ctx.runDir, 'dns.json'))).toBe(false);
   });
 
   it('kill -9 leaves the servers and the record of the original behind', async () => {
-    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
+    const daemon = await ctx.start();
     await daemon.until(allBundled, 120_000, 'both lines up and bundled');
     await resolverHolds([...OFFERED[0]!, ...OFFERED[1]!], 10_000, daemon);
     daemon.signal('SIGKILL');
     await daemon.exited(10_000);
     // Nobody gave it back: the killed daemon's servers are still there, and its record.
     expect(nameservers()).toEqual([...OFFERED[0]!, ...OFFERED[1]!]);
-    expect(existsSync(join(runDir, 'dns.json'))).toBe(true);
+    expect(existsSync(join(ctx.runDir, 'dns.json'))).toBe(true);
   }, 300_000);
 
   it('after kill -9, the next start gives the original back before anything else', async () => {
     // The next start leaves the resolver alone ("dns: none"): whatever it holds after
     // the start is what the restore after the crash made of it.
-    writeConfig('none');
-    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
-    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
+    ctx.writeConfig('none');
+    const daemon = await ctx.start();
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(ctx.original.content);
     const cleanup = daemon.log.map((l) => JSON.parse(l) as { msg?: string; found?: string[] }).find((l) => l.msg?.startsWith('cleaned up'));
     console.log(`lab: dns, restart after kill -9 found: ${JSON.stringify(cleanup?.found)}`);
     expect(cleanup?.found).toContain(`${RESOLV_CONF} as a previous run wrote it: the original is back`);
-    expect(existsSync(join(runDir, 'dns.json'))).toBe(false);
+    expect(existsSync(join(ctx.runDir, 'dns.json'))).toBe(false);
     await daemon.until(allBundled, 120_000, 'both lines back after the restart');
-    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(ctx.original.content);
     daemon.signal('SIGTERM');
     await daemon.exited(60_000);
-    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original.content);
-    expect(statSync(RESOLV_CONF).mode).toBe(original.mode);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(ctx.original.content);
+    expect(statSync(RESOLV_CONF).mode).toBe(ctx.original.mode);
   }, 300_000);
 });
 
@@ -154,34 +166,10 @@ describe('lab: DNS while the bundle is up', () => {
 describe('lab: IPv6 DNS from the router advertisements', () => {
   const OFFERED4 = [['198.51.100.201'], ['198.51.100.211']];
   const ADVERTISED = '2001:db8:53::1';
-  let lab: LabLines;
-  let daemon: DaemonProcess | undefined;
-  let tearDownRouter: (() => Promise<void>) | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'dialbond-dns6-'));
-  const configFile = join(dir, 'dialbond.yaml');
-  const socket = join(dir, 'control.sock');
-  const runDir = join(dir, 'run');
-  const lockDir = join(dir, 'lock');
-  let original = '';
-
-  beforeAll(async () => {
-    process.env.DIALBOND_LOCK_DIR = lockDir;
-    await sh('mkdir', ['-p', lockDir]);
-    tearDownRouter = await setUpRouter();
-    original = readFileSync(RESOLV_CONF, 'utf8');
-    lab = await startLabLines({ count: 2, dns: (i) => OFFERED4[i]!, ipv6: { dns: [ADVERTISED] } });
-    writeFileSync(configFile, dnsConfig(lab, socket, 'peer', true));
-  }, 60_000);
-
-  afterAll(async () => {
-    await DaemonProcess.stopIfRunning(daemon, 60_000);
-    await lab?.close();
-    await tearDownRouter?.();
-    delete process.env.DIALBOND_LOCK_DIR;
-  });
+  const ctx = dnsLab('dialbond-dns6-', { count: 2, dns: (i) => OFFERED4[i]!, ipv6: { dns: [ADVERTISED] } }, { ipv6: true });
 
   it("puts each line's IPv4 servers and its router's IPv6 one in the resolver, and takes them back at SIGTERM", async () => {
-    daemon = await DaemonProcess.start({ config: configFile, socket, runDir, timeoutMs: 180_000 });
+    const daemon = await ctx.start();
     await daemon.until(allBundled, 120_000, 'both lines up and bundled');
     const status = await daemon.until((s) => s.links.every((l) => l.dns?.includes(ADVERTISED)), 30_000, "each line has its router's IPv6 server");
     expect(status.links.map((l) => [l.name, l.dns])).toEqual([
@@ -194,6 +182,6 @@ describe('lab: IPv6 DNS from the router advertisements', () => {
     expect([...nameservers()].sort()).toEqual(expected);
     daemon.signal('SIGTERM');
     await daemon.exited(60_000);
-    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(original);
+    expect(readFileSync(RESOLV_CONF, 'utf8')).toBe(ctx.original.content);
   }, 300_000);
 });
