@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupervisorStatus } from '../../src/supervisor/index.js';
+import { shapedMemory } from '../../src/bundle/queue.js';
 import { BUNDLE_ADDRESS, ISP_HOST, iperfUpload } from './helpers/bundle-lab.js';
 import { DaemonProcess } from './helpers/daemon.js';
 import { startLabLines, type LabLines } from './helpers/lines.js';
@@ -75,7 +76,11 @@ describe('lab: the supervisor daemon', () => {
     expect((await sh('ip', ['route', 'show', `${ISP_HOST}/32`])).stdout).toContain('dev teql0');
     // teql0 is shaped under the three lines' CONNECT speeds: 3 x 115200 bit/s, 8 bits of
     // every 10 on the wire, 95% of that, shared per flow
-    expect((await sh('tc', ['qdisc', 'show', 'dev', 'teql0', 'root'])).stdout).toMatch(new RegExp(`qdisc cake \\S+: root .*bandwidth ${Math.floor(3 * 115200 * 0.8 * 0.95)}bit besteffort flows `));
+    const shaper = (await sh('tc', ['qdisc', 'show', 'dev', 'teql0', 'root'])).stdout;
+    const bits = Math.floor(3 * 115200 * 0.8 * 0.95);
+    expect(shaper).toMatch(new RegExp(`qdisc cake \\S+: root .*bandwidth ${bits}bit besteffort flows `));
+    // ... holding about half a second of that rate, not CAKE's default 4 MB
+    expect(tcBytes(/ memlimit (\S+)/.exec(shaper)?.[1])).toBeCloseTo(shapedMemory(bits), -2);
   });
 
   it('answers the command-line queries from the kernel and the daemon', async () => {
@@ -266,3 +271,10 @@ describe('lab: the supervisor daemon', () => {
     expect(gone.exitCode).toBe(4);
   });
 });
+
+/** A size as tc prints it ("18058b", "12Kb", "4Mb") in bytes. */
+function tcBytes(size: string | undefined): number {
+  const m = /^(\d+(?:\.\d+)?)(b|Kb|Mb)$/.exec(size ?? '');
+  if (!m) throw new Error(`not a size as tc prints one: ${size}`);
+  return Number(m[1]) * { b: 1, Kb: 1024, Mb: 1024 * 1024 }[m[2] as 'b' | 'Kb' | 'Mb'];
+}
