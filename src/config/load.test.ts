@@ -136,6 +136,8 @@ describe('configuration', () => {
 
   it('needs a bundle address for eql and teql, and a password file with a PPP user', () => {
     expect(problems({ ...good, bundle: { mode: 'eql' } })).toEqual([expect.stringMatching(/bundle\.address: expected the bundle's own IPv4 address/)]);
+    expect(problems({ ...good, bundle: { mode: 'eql', address: '203.0.113.100', device: '-eql' } })).toEqual([expect.stringMatching(/^test\.yaml: bundle\.device: expected an interface name: 1 to 15 letters/)]);
+    expect(parseConfig({ ...good, bundle: { mode: 'eql', address: '203.0.113.100', device: 'eql1' } }, 'test.yaml').bundle.device).toBe('eql1');
     expect(problems({ ...good, links: [{ name: 'x', command: ['a'], ppp: { user: 'u' } }] })).toEqual([expect.stringMatching(/links\[0\]\.ppp\.passwordFile: user and passwordFile go together/)]);
   });
 

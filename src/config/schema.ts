@@ -7,6 +7,7 @@ import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { durationSchema } from '../profiles/index.js';
 import { DEFAULT_SHAPE_SHARE } from '../bundle/queue.js';
+import { INTERFACE_NAME_RULE, isInterfaceName } from '../sys/ifname.js';
 
 const ipv4 = z.string().refine((v) => isIPv4(v), { message: 'expected an IPv4 address like 203.0.113.1' });
 /** An IPv6 prefix: an address, a slash, 0..128 (`ip` takes it as it is). */
@@ -114,7 +115,7 @@ export const configSchema = z
       .object({
         mode: z.enum(['eql', 'teql', 'perconn', 'mlppp', 'multipath']),
         address: ipv4.optional(),
-        device: z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/).optional(),
+        device: z.string().refine(isInterfaceName, `expected an interface name: ${INTERFACE_NAME_RULE}`).optional(),
         mtu: z.number().int().min(128).max(16384).optional(),
         routes: z.array(destination).min(1).default(['default']),
         /** IPv6 too: every link negotiates it (unless its ppp.ipv6 says no), `default` routes

@@ -214,7 +214,7 @@ export function buildPppdArgs(options: PppdOptions): string[] {
 
   if (options.unit !== undefined) args.push('unit', String(checkInt('unit', options.unit, 0, 999)));
   if (options.ifname !== undefined) {
-    if (typeof options.ifname !== 'string' || !isInterfaceName(options.ifname)) fail('ifname', `expected a Linux interface name: ${INTERFACE_NAME_RULE}`, options.ifname);
+    if (!isInterfaceName(options.ifname)) fail('ifname', `expected a Linux interface name: ${INTERFACE_NAME_RULE}`, options.ifname);
     args.push('ifname', options.ifname);
   }
 
