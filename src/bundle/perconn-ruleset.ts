@@ -13,7 +13,6 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { DialbondError } from '../errors/index.js';
-// Also safe inside an nft string: no quote, no space.
 import { isInterfaceName } from '../sys/ifname.js';
 
 /** The nftables table the bundle owns (deleted and recreated as a whole). */
@@ -53,7 +52,6 @@ export function tableOf(slot: number): number {
 export function hex(mark: number): string {
   return `0x${mark.toString(16)}`;
 }
-
 
 /** A route the bundle carries: "default", an IPv4 prefix a.b.c.d/len, or an IPv6 one (`::/0` for IPv6's default). */
 export function validRoute(route: string): boolean {
@@ -182,6 +180,7 @@ export function perconnRuleset(links: readonly PerconnRuleLink[], options: { ipv
   // IPv6 connections are dealt and masqueraded (NAT66, to the line's SLAAC address) as IPv4 ones are.
   const family = options.ipv6 ? 'meta nfproto { ipv4, ipv6 }' : 'meta nfproto ipv4';
   for (const l of links) {
+    // the rule also keeps a name safe inside an nft string: no quote, no space
     if (!isInterfaceName(l.ifname)) throw new DialbondError('BUNDLE_INVALID', `not an interface name: "${l.ifname}"`, { ifname: l.ifname });
     if (!Number.isInteger(l.slot) || l.slot < 1 || l.slot > PERCONN_MAX_SLOT) throw new DialbondError('BUNDLE_INVALID', `link slot ${l.slot} is outside 1..${PERCONN_MAX_SLOT}`, { slot: l.slot });
   }

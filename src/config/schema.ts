@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { durationSchema } from '../profiles/index.js';
 import { DEFAULT_SHAPE_SHARE } from '../bundle/queue.js';
 import { INTERFACE_NAME_RULE, isInterfaceName } from '../sys/ifname.js';
+import { isLinkName } from '../ppp/link-name.js';
 
 const ipv4 = z.string().refine((v) => isIPv4(v), { message: 'expected an IPv4 address like 203.0.113.1' });
 /** An IPv6 prefix: an address, a slash, 0..128 (`ip` takes it as it is). */
@@ -26,7 +27,7 @@ const dnsSetting = z.any().transform((value, ctx): 'peer' | 'none' | string[] =>
   for (const issue of result.error.issues) ctx.addIssue({ ...issue, message: issue.message } as z.IssueData);
   return z.NEVER;
 });
-const linkName = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'expected 1-15 letters, digits, ".", "_" or "-" (it names pppd\'s link)');
+const linkName = z.string().refine(isLinkName, 'expected 1-15 letters, digits, ".", "_" or "-" (it names pppd\'s link)');
 const absolutePath = z.string().regex(/^\//, 'expected an absolute path');
 /** A password file: absolute, or relative to the configuration file's directory (the loader
  * makes it absolute), so a configuration and its secrets can sit side by side. */

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { AtAnswer } from '../modem/index.js';
 import type { ReloadResult, SupervisedLinkDetail, SupervisedLinkStatus, SupervisorStatus } from '../supervisor/index.js';
+import { isLinkName } from '../ppp/link-name.js';
 
 export const PROTOCOL_VERSION = 1;
 /** A request line longer than this is refused (and the connection closed: no resync). */
@@ -21,7 +22,7 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 const id = z.union([z.string().max(128), z.number().int()]).optional();
-const linkName = z.string().regex(/^[a-zA-Z0-9_.-]{1,15}$/, 'expected a link name');
+const linkName = z.string().refine(isLinkName, 'expected a link name');
 
 const base = { v: z.literal(PROTOCOL_VERSION), id };
 const command = <C extends string>(cmd: C) => z.object({ ...base, cmd: z.literal(cmd) }).strict();

@@ -10,6 +10,7 @@
 import { DialbondError } from '../errors/index.js';
 import { shellJoin } from './shell.js';
 import { INTERFACE_NAME_RULE, isInterfaceName } from '../sys/ifname.js';
+import { isLinkName } from './link-name.js';
 
 /** Options for one pppd. */
 export interface PppdOptions {
@@ -116,7 +117,6 @@ export const REFUSED_EXTRA_OPTIONS: Readonly<Record<string, string>> = {
 /** Options naming another secrets file (pap-secrets, chap-secrets, srp-secrets...). */
 const SECRETS_OPTION = /secrets$/i;
 
-const LINK_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
 /** Strict dotted quad. Leading zeros are refused: pppd parses addresses with inet_addr(3), which reads 010 as octal 8. */
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** pppd(8) "endpoint <epdisc>": null, or local/IP/MAC/magic/phone with a value. */
@@ -175,7 +175,7 @@ function checkExtra(extra: unknown): string[] {
  */
 export function buildPppdArgs(options: PppdOptions): string[] {
   const linkName = options.linkName;
-  if (typeof linkName !== 'string' || !LINK_NAME.test(linkName)) fail('linkName', 'expected 1..15 of [a-zA-Z0-9_.-]', linkName);
+  if (!isLinkName(linkName)) fail('linkName', 'expected 1..15 of [a-zA-Z0-9_.-]', linkName);
 
   const args: string[] = [];
 

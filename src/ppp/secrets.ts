@@ -14,6 +14,7 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { DialbondError, systemErrorCode } from '../errors/index.js';
+import { isLinkName } from './link-name.js';
 
 /** A written secrets file. */
 export interface PppSecretsFile {
@@ -25,7 +26,6 @@ export interface PppSecretsFile {
 
 /** pppd's MAXNAMELEN and MAXSECRETLEN are 256 bytes with the terminating NUL: longer is silently cut. */
 const MAX_BYTES = 255;
-const LINK_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 
@@ -82,7 +82,7 @@ async function checkDirectory(dir: string): Promise<void> {
  * a value over pppd's 255-byte limit, a bad link name, an unsafe directory, or an I/O error.
  */
 export async function writePppSecretsFile(dir: string, linkName: string, secret: { user: string; password: string }): Promise<PppSecretsFile> {
-  if (typeof linkName !== 'string' || !LINK_NAME.test(linkName)) throw secretsError(`PPP secret: link name must be 1..15 of [a-zA-Z0-9_.-] (got ${JSON.stringify(linkName)})`, { field: 'linkName' });
+  if (!isLinkName(linkName)) throw secretsError(`PPP secret: link name must be 1..15 of [a-zA-Z0-9_.-] (got ${JSON.stringify(linkName)})`, { field: 'linkName' });
   const user = checkSecretField('user', secret?.user);
   const password = checkSecretField('password', secret?.password);
   await checkDirectory(dir);
